@@ -1,0 +1,50 @@
+/* log: formats one line into a stack buffer and writes it with a single
+ * write(2). Safe to use in forked workers. Owns only the tag string. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static enum log_level log_level_cur = LOG_LEVEL_WARN;
+static char log_tag[32] = "crawl";
+
+void log_init(enum log_level level, const char *tag)
+{
+    log_level_cur = level;
+    if (tag)
+        log_set_tag(tag);
+}
+
+void log_set_tag(const char *tag)
+{
+    snprintf(log_tag, sizeof log_tag, "%s", tag);
+}
+
+enum log_level log_get_level(void)
+{
+    return log_level_cur;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    char line[1024];
+    int saved = errno;
+    if (level > log_level_cur)
+        return;
+    int n = snprintf(line, sizeof line, "%s: %s: ", log_tag, names[level]);
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > sizeof line - 2)
+        len = sizeof line - 2;
+    line[len++] = '\n';
+    ssize_t w = write(STDERR_FILENO, line, len);
+    (void)w;
+    errno = saved;
+}

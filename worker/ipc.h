@@ -1,0 +1,105 @@
+/* ipc: the frame format between the parent and the parse workers, shared by
+ * both sides. Frames are encoded byte by byte (big-endian), never by writing
+ * a struct. The decoder is a pure function of (bytes, len) so it can be unit
+ * tested and fuzzed. Owns no I/O.
+ *
+ * Header (IPC_HEADER_LEN = 16 bytes):
+ *   0  'C'  magic
+ *   1  'W'  magic
+ *   2  version (IPC_VERSION)
+ *   3  type (enum ipc_type)
+ *   4  flags, u32 BE (0 for now; unknown bits are ignored)
+ *   8  job id, u32 BE
+ *   12 payload length, u32 BE
+ *
+ * Payloads are sequences of fields: u32 BE and strings. A string is a u32 BE
+ * length followed by that many bytes; length 0xFFFFFFFF means NULL.
+ *   IPC_JOB:    str url, str encoding (NULL = sniff), then the body: every
+ *               remaining byte of the payload.
+ *   IPC_RESULT: str title, str base, str meta_robots, u32 links_dropped,
+ *               u32 nlinks, then per link: str url, str tag, str attr,
+ *               str rel, str text.
+ *   IPC_FAIL:   str cause (the worker could not parse at all). */
+#ifndef CRAWL_IPC_H
+#define CRAWL_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "html.h"
+
+#define IPC_HEADER_LEN 16
+#define IPC_VERSION    1
+#define IPC_NULL_LEN   0xFFFFFFFFu
+
+enum ipc_type { IPC_JOB = 1, IPC_RESULT = 2, IPC_FAIL = 3 };
+
+enum ipc_err {
+    IPC_NEED_MORE = 0,     /* not a full frame yet */
+    IPC_FRAME = 1,         /* one frame decoded */
+    IPC_ERR_MAGIC = -1,    /* bad magic bytes */
+    IPC_ERR_VERSION = -2,  /* unknown version */
+    IPC_ERR_TYPE = -3,     /* unknown frame type */
+    IPC_ERR_TOO_BIG = -4,  /* payload length above the caller's cap */
+    IPC_ERR_PAYLOAD = -5   /* payload fields malformed (truncated string...) */
+};
+
+struct ipc_frame {
+    enum ipc_type type;
+    uint32_t flags;
+    uint32_t job_id;
+    const unsigned char *payload; /* points into the decoder's input */
+    size_t len;
+};
+
+/* Fill out[0..IPC_HEADER_LEN) with a header. */
+void ipc_encode_header(unsigned char *out, enum ipc_type type, uint32_t flags, uint32_t job_id,
+                       uint32_t payload_len);
+
+/* Decode one frame at the start of buf. Returns IPC_FRAME and sets *f and
+ * *consumed (header + payload bytes), IPC_NEED_MORE, or a negative ipc_err.
+ * Header errors are reported as soon as the bytes that show them arrive
+ * (bad magic after 1-2 bytes, oversized length after 16). */
+int ipc_decode(const unsigned char *buf, size_t len, size_t max_payload, struct ipc_frame *f,
+               size_t *consumed);
+
+/* Payload writers: append to b. Return 0 or BUF_ERR_CAP. */
+int ipc_put_u32(struct buf *b, uint32_t v);
+int ipc_put_str(struct buf *b, const char *s, size_t len); /* s NULL -> NULL string */
+int ipc_put_cstr(struct buf *b, const char *s);            /* s may be NULL */
+
+/* Payload reader over a frame's bytes. Errors are sticky in r->err. */
+struct ipc_reader {
+    const unsigned char *p;
+    size_t len;
+    size_t off;
+    int err; /* 0 or IPC_ERR_PAYLOAD */
+};
+void ipc_reader_init(struct ipc_reader *r, const unsigned char *p, size_t len);
+uint32_t ipc_get_u32(struct ipc_reader *r);
+/* View of a string inside the payload; *s NULL for a NULL string. Returns 0
+ * or IPC_ERR_PAYLOAD. */
+int ipc_get_str(struct ipc_reader *r, const char **s, size_t *len);
+/* Malloc'd NUL-terminated copy (NULL for a NULL string or on error). */
+char *ipc_get_dup(struct ipc_reader *r);
+
+/* Job payload (without header): url and encoding strings. The body is sent
+ * after it, separately, so it is never copied. Returns 0 or BUF_ERR_CAP. */
+int ipc_job_prefix_encode(struct buf *b, const char *url, const char *encoding);
+/* Decode an IPC_JOB frame into views pointing into f->payload. */
+struct ipc_job {
+    const char *url; size_t url_len;
+    const char *encoding; size_t encoding_len; /* encoding NULL if sniff */
+    const char *body; size_t body_len;
+};
+int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job);
+
+/* Whole IPC_RESULT frame (header included) for page into b. */
+int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *page);
+/* Decode an IPC_RESULT frame; allocates into *page (caller html_page_free).
+ * Returns 0 or IPC_ERR_PAYLOAD (page is then empty). Strings are checked:
+ * a link url must be non-empty. */
+int ipc_result_decode(const struct ipc_frame *f, struct html_page *page);
+
+#endif

@@ -1,0 +1,95 @@
+/* pool: the prefork parse worker pool, parent side. A fixed array of slots;
+ * the slot index is a worker's identity. Each worker has one
+ * socketpair(AF_UNIX, SOCK_STREAM) channel, so a dead worker reads as EOF.
+ * All parent-side I/O is non-blocking: the parent never blocks on a worker.
+ * The pool integrates with the caller's poll loop through pool_pollfds() /
+ * pool_service(); it never polls by itself.
+ *
+ * A job whose worker dies (EOF, signal), overruns its deadline (the worker
+ * gets SIGKILL) or sends a malformed frame is retried once on another
+ * worker, then reported with an error. Dead workers are reaped and
+ * respawned (rate-limited). Must not include crawler/ headers. */
+#ifndef CRAWL_POOL_H
+#define CRAWL_POOL_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "html.h"
+
+struct pool_config {
+    int nworkers;          /* >= 1 */
+    int parse_timeout_ms;  /* per-job deadline from the moment it is sent */
+    size_t max_job;        /* largest body accepted by pool_submit */
+    size_t max_result;     /* largest result frame accepted from a worker */
+    size_t max_links;      /* links kept per page (passed to html_extract) */
+    size_t mem_limit;      /* RLIMIT_AS for workers in bytes, 0 = none */
+    int cpu_limit_s;       /* RLIMIT_CPU for workers, 0 = none */
+};
+
+enum pool_err {
+    POOL_OK = 0,
+    POOL_ERR_CRASH = -1,    /* worker died twice on this page */
+    POOL_ERR_TIMEOUT = -2,  /* deadline overrun twice */
+    POOL_ERR_PROTOCOL = -3, /* malformed frames */
+    POOL_ERR_PARSE = -4,    /* the worker reported it could not parse */
+    POOL_ERR_NO_WORKERS = -5 /* no worker could be (re)spawned */
+};
+
+/* Called once per submitted job. On POOL_OK *page holds the result and
+ * the callee owns it (html_page_free). Otherwise page is empty and `cause`
+ * is a static string ("signal 11", "deadline", "bad frame", ...). */
+typedef void (*pool_done_fn)(void *ctx, uint32_t job_id, int err, const char *cause,
+                             struct html_page *page);
+
+struct pool;
+
+/* Fork cfg->nworkers workers. Call before curl_global_init and before any
+ * output file is opened (the children must not inherit them). Returns NULL
+ * (after logging why) if no worker could be started. */
+struct pool *pool_create(const struct pool_config *cfg);
+
+/* Nonzero when pool_submit would accept a job now (an idle live worker and
+ * no pending retry ahead of it). */
+int pool_can_submit(const struct pool *p);
+
+/* Hand one page to an idle worker. On success (0) the pool owns `body`
+ * (it free()s it) and the caller must drop its pointer; on -1 (no idle
+ * worker) ownership stays with the caller. url and encoding (may be NULL)
+ * are copied. */
+int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding,
+                char *body, size_t len);
+
+/* Jobs submitted and not yet reported through the callback. */
+size_t pool_pending(const struct pool *p);
+
+/* Fill fds[0..max) with the channels to watch (events POLLIN, plus POLLOUT
+ * while a job is still being written). Returns the number filled. */
+size_t pool_pollfds(const struct pool *p, struct pollfd *fds, size_t max);
+
+/* After the caller's poll: fds/n as filled by pool_pollfds with revents
+ * set (n may be 0 to only check deadlines and respawns). Performs
+ * non-blocking reads and writes, reports finished jobs through done(),
+ * kills workers past their deadline, reaps and respawns. */
+void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t now_ms,
+                  pool_done_fn done, void *ctx);
+
+/* Earliest time (clock_ms) at which pool_service must run again for a
+ * deadline or a respawn, or -1 when none. */
+int64_t pool_next_deadline(const struct pool *p);
+
+/* Kill and reap every worker, free everything. Jobs still pending are
+ * dropped without a callback. */
+void pool_destroy(struct pool *p);
+
+/* Counters for the summary. */
+struct pool_stats {
+    unsigned long jobs_done;
+    unsigned long worker_deaths;
+    unsigned long retries;
+    unsigned long respawns;
+};
+void pool_get_stats(const struct pool *p, struct pool_stats *st);
+
+#endif
