@@ -28,18 +28,13 @@ enum log_level log_get_level(void)
     return log_level_cur;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+static void log_write(const char *level, const char *fmt, va_list ap)
 {
-    static const char *const names[] = {"error", "warning", "info", "debug"};
     char line[1024];
     int saved = errno;
-    if (level > log_level_cur)
-        return;
-    int n = snprintf(line, sizeof line, "%s: %s: ", log_tag, names[level]);
-    va_list ap;
-    va_start(ap, fmt);
+    int n = level ? snprintf(line, sizeof line, "%s: %s: ", log_tag, level)
+                  : snprintf(line, sizeof line, "%s: ", log_tag);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 2)
         len = sizeof line - 2;
@@ -47,4 +42,23 @@ void log_msg(enum log_level level, const char *fmt, ...)
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;
     errno = saved;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    if (level > log_level_cur)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_write(names[level], fmt, ap);
+    va_end(ap);
+}
+
+void log_line(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_write(NULL, fmt, ap);
+    va_end(ap);
 }

@@ -11,8 +11,10 @@ void log_init(enum log_level level, const char *tag);
 void log_set_tag(const char *tag);
 enum log_level log_get_level(void);
 
-void log_msg(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "tag: message" regardless of level (the end-of-crawl summary). */
+void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LEVEL_WARN, __VA_ARGS__)

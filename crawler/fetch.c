@@ -1,0 +1,461 @@
+/* fetch: libcurl multi transfers and confined file reads. Owns the multi
+ * handle, the easy handles and each transfer's state until fetch_next hands
+ * the response over. Never blocks for long: file reads are bounded by
+ * max_size and happen in fetch_start. */
+#include "fetch.h"
+
+#include "buf.h"
+#include "clock.h"
+#include "log.h"
+#include "url.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fetch_xfer {
+    struct fetcher *f;
+    CURL *easy;
+    struct fetch_response *resp;
+    struct buf body;
+    int decided;   /* content type looked at */
+    int keep;      /* keep the body (HTML or unknown type) */
+    int too_large; /* aborted by the cap */
+    char errbuf[CURL_ERROR_SIZE];
+    struct fetch_xfer *prev, *next; /* live transfers, for fetch_destroy */
+};
+
+struct fetch_done {
+    struct fetch_response *resp;
+    struct fetch_done *next;
+};
+
+struct fetcher {
+    struct fetch_config cfg;
+    CURLM *multi;
+    size_t in_flight;
+    struct fetch_xfer *live;
+    struct fetch_done *done_head, *done_tail;
+};
+
+const char *fetch_err_code(int err)
+{
+    switch (err) {
+    case FETCH_OK:
+        return NULL;
+    case FETCH_ERR_DNS:
+        return "dns";
+    case FETCH_ERR_CONNECT:
+        return "connect";
+    case FETCH_ERR_TIMEOUT:
+        return "timeout";
+    case FETCH_ERR_TOO_LARGE:
+        return "too_large";
+    case FETCH_ERR_TLS:
+        return "tls";
+    case FETCH_ERR_BAD_ENCODING:
+        return "bad_encoding";
+    case FETCH_ERR_NOT_FOUND:
+        return "not_found";
+    case FETCH_ERR_NOT_REGULAR:
+        return "not_regular_file";
+    case FETCH_ERR_OUTSIDE:
+        return "outside_root";
+    case FETCH_ERR_READ:
+        return "read_error";
+    default:
+        return "transport";
+    }
+}
+
+void fetch_response_free(struct fetch_response *r)
+{
+    if (!r)
+        return;
+    free(r->content_type);
+    free(r->location);
+    free(r->body);
+    free(r);
+}
+
+int fetch_is_html(const char *ct)
+{
+    if (!ct)
+        return 0;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strcspn(ct, "; \t");
+    return (n == 9 && !strncasecmp(ct, "text/html", 9)) ||
+           (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
+}
+
+struct fetcher *fetch_create(const struct fetch_config *cfg)
+{
+    struct fetcher *f = xcalloc(1, sizeof *f);
+    f->cfg = *cfg;
+    f->multi = curl_multi_init();
+    if (!f->multi) {
+        free(f);
+        return NULL;
+    }
+    /* Our own per-host accounting decides what starts; these are a second
+     * fence so libcurl never opens more than we meant. */
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->per_host);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)cfg->concurrency);
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)cfg->concurrency);
+    return f;
+}
+
+static void fetch_push_done(struct fetcher *f, struct fetch_response *r)
+{
+    struct fetch_done *d = xmalloc(sizeof *d);
+    d->resp = r;
+    d->next = NULL;
+    if (f->done_tail)
+        f->done_tail->next = d;
+    else
+        f->done_head = d;
+    f->done_tail = d;
+}
+
+static void fetch_xfer_free(struct fetch_xfer *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (x->f->live == x)
+        x->f->live = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    if (x->easy) {
+        curl_multi_remove_handle(x->f->multi, x->easy);
+        curl_easy_cleanup(x->easy);
+    }
+    buf_free(&x->body);
+    fetch_response_free(x->resp);
+    free(x);
+}
+
+void fetch_destroy(struct fetcher *f)
+{
+    if (!f)
+        return;
+    while (f->live)
+        fetch_xfer_free(f->live);
+    while (f->done_head) {
+        struct fetch_done *d = f->done_head;
+        f->done_head = d->next;
+        fetch_response_free(d->resp);
+        free(d);
+    }
+    curl_multi_cleanup(f->multi);
+    free(f);
+}
+
+static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
+{
+    struct fetch_xfer *x = ud;
+    size_t len = size * n;
+    if (!x->decided) {
+        char *ct = NULL;
+        x->decided = 1;
+        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+        x->keep = !ct || fetch_is_html(ct);
+    }
+    if (x->resp->bytes + len > x->f->cfg.max_size) {
+        x->too_large = 1;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
+    x->resp->bytes += len;
+    if (x->keep && buf_append(&x->body, p, len) < 0) {
+        x->too_large = 1;
+        return 0;
+    }
+    return len;
+}
+
+static int fetch_start_http(struct fetcher *f, const char *url, void *owner)
+{
+    struct fetch_xfer *x = xcalloc(1, sizeof *x);
+    x->f = f;
+    x->resp = xcalloc(1, sizeof *x->resp);
+    x->resp->owner = owner;
+    buf_init(&x->body, f->cfg.max_size);
+    x->easy = curl_easy_init();
+    if (!x->easy)
+        goto fail;
+    CURL *e = x->easy;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, f->cfg.user_agent);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)f->cfg.timeout_s);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)f->cfg.connect_timeout_s);
+    /* A trickling server cannot hold a slot: < 1 byte/s for 30 s aborts. */
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->cfg.max_size);
+    if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+        goto fail;
+    x->next = f->live;
+    if (f->live)
+        f->live->prev = x;
+    f->live = x;
+    f->in_flight++;
+    return 0;
+fail:
+    if (x->easy)
+        curl_easy_cleanup(x->easy);
+    x->easy = NULL;
+    fetch_xfer_free(x);
+    return -1;
+}
+
+static const char *fetch_file_type(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return "application/octet-stream";
+    static const char *const map[][2] = {
+        {".html", "text/html"},
+        {".htm", "text/html"},
+        {".xhtml", "application/xhtml+xml"},
+        {".css", "text/css"},
+        {".txt", "text/plain"},
+        {".js", "text/javascript"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"},
+        {".svg", "image/svg+xml"},
+        {".xml", "application/xml"},
+        {".json", "application/json"},
+        {".pdf", "application/pdf"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcasecmp(dot, map[i][0]))
+            return map[i][1];
+    return "application/octet-stream";
+}
+
+/* Read `path` (already confined) into r. */
+static void fetch_file_read(struct fetcher *f, const char *path, struct fetch_response *r)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        r->err = errno == ENOENT ? FETCH_ERR_NOT_FOUND : FETCH_ERR_READ;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        r->err = FETCH_ERR_NOT_REGULAR;
+        goto out;
+    }
+    if ((uint64_t)st.st_size > f->cfg.max_size) {
+        r->err = FETCH_ERR_TOO_LARGE;
+        goto out;
+    }
+    struct buf b;
+    buf_init(&b, f->cfg.max_size);
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r->err = FETCH_ERR_READ;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (buf_append(&b, chunk, (size_t)n) < 0) {
+            r->err = FETCH_ERR_TOO_LARGE;
+            break;
+        }
+    }
+    r->bytes = b.len;
+    if (r->err == FETCH_OK) {
+        r->status = 200;
+        r->content_type = xstrdup(fetch_file_type(path));
+        r->is_html = fetch_is_html(r->content_type);
+        if (r->is_html)
+            r->body = buf_steal(&b, &r->body_len);
+    }
+    buf_free(&b);
+out:
+    if (fd >= 0)
+        close(fd);
+}
+
+/* file: URLs. The canonical URL has no dot-segments left; realpath() then
+ * resolves symlinks and the result must stay under root. A directory URL
+ * without its slash answers 301 to the slash form (as a web server does);
+ * with the slash it serves index.html. */
+static void fetch_start_file(struct fetcher *f, const char *url, const char *root, void *owner)
+{
+    int64_t t0 = clock_ms();
+    struct fetch_response *r = xcalloc(1, sizeof *r);
+    struct url_view v;
+    char *path = NULL;
+    char real[PATH_MAX];
+    r->owner = owner;
+    if (url_split(url, &v) < 0 || !(path = url_path_decode(v.path, v.path_len))) {
+        r->err = FETCH_ERR_NOT_FOUND;
+        goto out;
+    }
+    if (!realpath(path, real)) {
+        r->err = errno == ENOENT || errno == ENOTDIR ? FETCH_ERR_NOT_FOUND : FETCH_ERR_READ;
+        goto out;
+    }
+    size_t rl = strlen(root);
+    if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0')) {
+        r->err = FETCH_ERR_OUTSIDE;
+        goto out;
+    }
+    struct stat st;
+    if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
+        size_t pl = strlen(path);
+        if (pl == 0 || path[pl - 1] != '/') {
+            r->status = 301;
+            size_t ul = strlen(url);
+            r->location = xmalloc(ul + 2);
+            memcpy(r->location, url, ul);
+            memcpy(r->location + ul, "/", 2);
+            goto out;
+        }
+        size_t n = strlen(real);
+        if (n + sizeof "/index.html" > sizeof real) {
+            r->err = FETCH_ERR_NOT_FOUND;
+            goto out;
+        }
+        memcpy(real + n, "/index.html", sizeof "/index.html");
+    }
+    fetch_file_read(f, real, r);
+out:
+    free(path);
+    r->ms = clock_ms() - t0;
+    fetch_push_done(f, r);
+    f->in_flight++;
+}
+
+int fetch_start(struct fetcher *f, const char *url, const char *file_root, void *owner)
+{
+    if (!strncmp(url, "file:", 5)) {
+        fetch_start_file(f, url, file_root ? file_root : "/", owner);
+        return 0;
+    }
+    return fetch_start_http(f, url, owner);
+}
+
+static int fetch_map_curl(CURLcode rc, const struct fetch_xfer *x)
+{
+    if (x->too_large)
+        return FETCH_ERR_TOO_LARGE;
+    switch (rc) {
+    case CURLE_OK:
+        return FETCH_OK;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return FETCH_ERR_DNS;
+    case CURLE_COULDNT_CONNECT:
+        return FETCH_ERR_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return FETCH_ERR_TIMEOUT;
+    case CURLE_FILESIZE_EXCEEDED:
+        return FETCH_ERR_TOO_LARGE;
+    case CURLE_BAD_CONTENT_ENCODING:
+        return FETCH_ERR_BAD_ENCODING;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+        return FETCH_ERR_TLS;
+    default:
+        return FETCH_ERR_TRANSPORT;
+    }
+}
+
+static void fetch_finish(struct fetcher *f, CURL *easy, CURLcode rc)
+{
+    struct fetch_xfer *x = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    struct fetch_response *r = x->resp;
+    char *ct = NULL;
+    curl_off_t us = 0;
+    struct curl_header *h = NULL;
+    r->err = fetch_map_curl(rc, x);
+    if (r->err && x->errbuf[0])
+        log_debug("%s", x->errbuf);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &ct);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us);
+    r->ms = (int64_t)(us / 1000);
+    if (ct)
+        r->content_type = xstrdup(ct);
+    if (r->status >= 300 && r->status < 400 &&
+        curl_easy_header(easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value)
+        r->location = xstrdup(h->value);
+    r->is_html = fetch_is_html(ct) || (!ct && x->keep);
+    if (r->err == FETCH_OK && r->is_html && x->keep)
+        r->body = buf_steal(&x->body, &r->body_len);
+    x->resp = NULL;
+    fetch_push_done(f, r);
+    fetch_xfer_free(x);
+}
+
+static int fetch_perform(struct fetcher *f)
+{
+    int running = 0;
+    if (curl_multi_perform(f->multi, &running) != CURLM_OK)
+        return -1;
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(f->multi, &left)))
+        if (m->msg == CURLMSG_DONE)
+            fetch_finish(f, m->easy_handle, m->data.result);
+    return 0;
+}
+
+int fetch_wait(struct fetcher *f, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
+{
+    /* Perform first so transfers added since the last turn start now. */
+    if (fetch_perform(f) < 0)
+        return -1;
+    if (f->done_head)
+        timeout_ms = 0; /* results are ready: only look at the extra fds */
+    if (curl_multi_poll(f->multi, extra, nextra, timeout_ms, NULL) != CURLM_OK)
+        return -1;
+    return fetch_perform(f);
+}
+
+struct fetch_response *fetch_next(struct fetcher *f)
+{
+    struct fetch_done *d = f->done_head;
+    if (!d)
+        return NULL;
+    f->done_head = d->next;
+    if (!f->done_head)
+        f->done_tail = NULL;
+    struct fetch_response *r = d->resp;
+    free(d);
+    f->in_flight--;
+    return r;
+}
+
+size_t fetch_in_flight(const struct fetcher *f)
+{
+    return f->in_flight;
+}

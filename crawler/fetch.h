@@ -1,0 +1,82 @@
+/* fetch: transfers. http(s) through one libcurl multi handle, never
+ * following redirects itself (the crawl loop resolves Location with our own
+ * resolver and checks scope per hop); file: URLs read from disk, confined to
+ * a root directory after symlink resolution. Bodies are counted in the
+ * write callback and capped on decompressed bytes (CURLOPT_MAXFILESIZE does
+ * not do that in libcurl 7.88.1). Only HTML bodies are kept; others are
+ * counted and dropped. Must not know about the frontier or the output. */
+#ifndef CRAWL_FETCH_H
+#define CRAWL_FETCH_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum fetch_err {
+    FETCH_OK = 0,
+    FETCH_ERR_DNS,
+    FETCH_ERR_CONNECT,
+    FETCH_ERR_TIMEOUT,
+    FETCH_ERR_TOO_LARGE,
+    FETCH_ERR_TLS,
+    FETCH_ERR_BAD_ENCODING,
+    FETCH_ERR_TRANSPORT,
+    FETCH_ERR_NOT_FOUND,   /* file: no such file */
+    FETCH_ERR_NOT_REGULAR, /* file: not a regular file */
+    FETCH_ERR_OUTSIDE,     /* file: resolves outside the root (symlink) */
+    FETCH_ERR_READ         /* file: read error */
+};
+
+/* Stable short code for the output ("dns", "connect", ...); NULL for OK. */
+const char *fetch_err_code(int err);
+
+struct fetch_response {
+    void *owner;        /* as given to fetch_start */
+    int err;            /* enum fetch_err */
+    long status;        /* HTTP status; 200/301 for files; 0 when none */
+    char *content_type; /* Content-Type value as received, or NULL; owned */
+    char *location;     /* raw Location header value, or NULL; owned */
+    int is_html;        /* text/html or application/xhtml+xml */
+    char *body;         /* HTML body (NUL-terminated), NULL otherwise; owned */
+    size_t body_len;
+    uint64_t bytes; /* body bytes received (decompressed) */
+    int64_t ms;     /* time taken */
+};
+
+void fetch_response_free(struct fetch_response *r);
+
+struct fetch_config {
+    size_t max_size;
+    int timeout_s;
+    int connect_timeout_s;
+    int concurrency;
+    int per_host;
+    const char *user_agent;
+};
+
+struct fetcher;
+
+/* Call after curl_global_init. NULL on failure. */
+struct fetcher *fetch_create(const struct fetch_config *cfg);
+void fetch_destroy(struct fetcher *f);
+
+/* Start fetching url (http, https or file). `file_root` is the directory
+ * (absolute, symlinks resolved, no trailing slash) a file: URL must stay
+ * in; ignored for http(s). A file is read at once and its response is
+ * queued for fetch_next. Returns 0 or -1 (curl refused the handle). */
+int fetch_start(struct fetcher *f, const char *url, const char *file_root, void *owner);
+
+/* Drive transfers and wait up to timeout_ms for activity on the transfers
+ * or the extra fds (their revents are filled). Returns 0 or -1. */
+int fetch_wait(struct fetcher *f, struct curl_waitfd *extra, unsigned nextra, int timeout_ms);
+
+/* Next completed transfer, or NULL. The caller frees it. */
+struct fetch_response *fetch_next(struct fetcher *f);
+
+/* Transfers started and not yet returned by fetch_next. */
+size_t fetch_in_flight(const struct fetcher *f);
+
+/* Nonzero if the media type of content_type is HTML. */
+int fetch_is_html(const char *content_type);
+
+#endif

@@ -1,0 +1,117 @@
+/* main: the crawl command. Parses options, validates the start arguments,
+ * forks the parse workers (before curl_global_init and before any output
+ * file is open, so children inherit neither), runs the crawl and prints
+ * the one-line summary. Exit: 0 completed, 1 could not run or output lost,
+ * 2 usage. */
+#include "clock.h"
+#include "crawl.h"
+#include "log.h"
+#include "options.h"
+#include "output.h"
+#include "pool.h"
+#include "scope.h"
+#include "xalloc.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int main_usage_error(const char *reason)
+{
+    fprintf(stderr, "crawl: %s\n", reason);
+    options_usage(stderr);
+    return 2;
+}
+
+static void main_summary(const struct crawl_stats *st, const struct pool *pool, int64_t ms)
+{
+    struct pool_stats ps = {0};
+    pool_get_stats(pool, &ps);
+    double secs = (double)ms / 1000.0;
+    log_line("done: %lu records, %lu fetches, %lu ok, %lu http errors, %lu errors, %lu skipped, "
+             "%lu parsed, %lu parse failures, %lu worker restarts, %llu bytes, %.1f s, %.1f "
+             "pages/s",
+             st->records, st->fetched, st->pages_ok, st->http_errors, st->errors, st->skipped,
+             st->parsed, st->parse_errors, ps.respawns, st->bytes, secs,
+             secs > 0 ? (double)st->fetched / secs : 0.0);
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    char err[512] = "";
+    int rc = options_parse(argc, argv, &opt, err, sizeof err);
+    if (rc == OPTIONS_EXIT)
+        return 0;
+    if (rc == OPTIONS_USAGE)
+        return main_usage_error(err);
+
+    log_init(opt.quiet ? LOG_LEVEL_ERROR : opt.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "crawl");
+    if (getenv("CRAWL_DEBUG"))
+        log_init(LOG_LEVEL_DEBUG, NULL);
+
+    struct scope scope;
+    scope_init(&scope);
+    char **starts = xcalloc((size_t)opt.nstarts, sizeof *starts);
+    int exit_code = 1;
+    struct pool *pool = NULL;
+    struct output *out = NULL;
+    int curl_up = 0;
+    for (int i = 0; i < opt.nstarts; i++) {
+        if (scope_add_start(&scope, opt.starts[i], &starts[i], err, sizeof err) < 0) {
+            exit_code = main_usage_error(err);
+            goto out;
+        }
+    }
+
+    /* A closed stdout pipe must be an EPIPE error we report, not a kill. */
+    signal(SIGPIPE, SIG_IGN);
+
+    struct pool_config pc = {
+        .nworkers = opt.workers,
+        .parse_timeout_ms = opt.parse_timeout_ms,
+        .max_job = opt.max_size,
+        .max_result = 64u * 1024 * 1024,
+        .max_links = opt.max_links,
+        .mem_limit = 1024u * 1024 * 1024,
+        .cpu_limit_s = 0,
+    };
+    pool = pool_create(&pc);
+    if (!pool) {
+        log_error("cannot start the parse workers");
+        goto out;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("curl_global_init failed");
+        goto out;
+    }
+    curl_up = 1;
+    out = output_open(opt.output, err, sizeof err);
+    if (!out) {
+        log_error("%s", err);
+        goto out;
+    }
+
+    struct crawl_stats st = {0};
+    int64_t t0 = clock_ms();
+    int crc = crawl_run(&opt, &scope, starts, (size_t)opt.nstarts, pool, out, &st);
+    int orc = output_close(out);
+    out = NULL;
+    if (!opt.quiet)
+        main_summary(&st, pool, clock_ms() - t0);
+    exit_code = (crc < 0 || orc < 0) ? 1 : 0;
+out:
+    if (out)
+        output_close(out);
+    if (pool)
+        pool_destroy(pool);
+    if (curl_up)
+        curl_global_cleanup();
+    for (int i = 0; i < opt.nstarts; i++)
+        free(starts[i]);
+    free(starts);
+    scope_free(&scope);
+    return exit_code;
+}

@@ -1,0 +1,42 @@
+/* options: the command line. Parses argv into struct options, validates
+ * every value, and prints --help / --version. Owns the option strings it
+ * copies. Never starts any work. */
+#ifndef CRAWL_OPTIONS_H
+#define CRAWL_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct options {
+    int depth;             /* -d, default 2 */
+    int concurrency;       /* -c, transfers in flight in total */
+    int per_host;          /* --per-host, connections per host at once */
+    int workers;           /* --workers, default online CPUs */
+    long max_pages;        /* --max-pages, 0 = unlimited */
+    size_t max_size;       /* --max-size, body cap in bytes (decompressed) */
+    int timeout_s;         /* --timeout, per request in total */
+    int connect_timeout_s; /* --connect-timeout */
+    int parse_timeout_ms;  /* --parse-timeout (seconds on the command line) */
+    int max_redirects;     /* --max-redirect, hops per chain */
+    size_t max_links;      /* --max-links, links kept per page */
+    const char *output;    /* -o, NULL = stdout */
+    const char *user_agent;
+    int quiet;
+    int verbose;
+    char **starts; /* start arguments as given (argv pointers) */
+    int nstarts;
+};
+
+enum options_result {
+    OPTIONS_RUN = 0,   /* crawl */
+    OPTIONS_EXIT = 1,  /* --help or --version printed: exit 0 */
+    OPTIONS_USAGE = -1 /* bad usage: reason in errbuf, exit 2 */
+};
+
+#define OPTIONS_DEFAULT_UA "crawl/" CRAWL_VERSION " (+https://example.invalid/crawl)"
+
+/* Fill *o from argv. On OPTIONS_USAGE, errbuf holds a one-line reason. */
+int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t errcap);
+void options_usage(FILE *f);
+
+#endif

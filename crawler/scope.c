@@ -1,0 +1,182 @@
+/* scope: start arguments and the in-scope test. Pure apart from the
+ * filesystem look-ups (realpath, stat) made for file: starts. */
+#include "scope.h"
+
+#include "url.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+void scope_init(struct scope *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void scope_free(struct scope *s)
+{
+    for (size_t i = 0; i < s->nhosts; i++)
+        free(s->hosts[i]);
+    for (size_t i = 0; i < s->nroots; i++)
+        free(s->roots[i]);
+    free(s->hosts);
+    free(s->roots);
+    memset(s, 0, sizeof *s);
+}
+
+static void scope_push(char ***arr, size_t *n, char *v)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (!strcmp((*arr)[i], v)) {
+            free(v);
+            return;
+        }
+    }
+    *arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
+    (*arr)[(*n)++] = v;
+}
+
+const char *scope_host(const char *url, size_t *len)
+{
+    struct url_view v;
+    if (url_split(url, &v) < 0 || !v.host_len) {
+        *len = 0;
+        return NULL;
+    }
+    *len = v.host_len;
+    return v.host;
+}
+
+/* file:// URL for an absolute real path; dir adds the trailing slash. */
+static int scope_file_url(const char *real, int dir, char **url)
+{
+    size_t n = strlen(real);
+    char *raw = xmalloc(n + 9);
+    memcpy(raw, "file://", 7);
+    memcpy(raw + 7, real, n);
+    raw[7 + n] = '\0';
+    if (dir && (n == 0 || real[n - 1] != '/'))
+        strcat(raw, "/");
+    /* Escape '%', '?' and '#' so the path survives URL parsing as is. */
+    char *esc = xmalloc(strlen(raw) * 3 + 1);
+    char *o = esc;
+    for (const char *p = raw; *p; p++) {
+        if (p - raw >= 7 && (*p == '%' || *p == '?' || *p == '#')) {
+            o += sprintf(o, "%%%02X", (unsigned char)*p);
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    free(raw);
+    int rc = url_canonicalize(esc, url);
+    free(esc);
+    return rc;
+}
+
+static int scope_add_path(struct scope *s, const char *path, char **url, char *err, size_t cap)
+{
+    char real[PATH_MAX];
+    struct stat st;
+    if (!realpath(path, real) || stat(real, &st) < 0) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int dir = S_ISDIR(st.st_mode);
+    if (!dir && !S_ISREG(st.st_mode)) {
+        snprintf(err, cap, "%s: not a directory or a regular file", path);
+        return -1;
+    }
+    if (scope_file_url(real, dir, url) != URL_OK) {
+        snprintf(err, cap, "%s: path cannot be expressed as a file: URL", path);
+        return -1;
+    }
+    if (!dir) {
+        char *slash = strrchr(real, '/');
+        *slash = '\0';
+    }
+    size_t rl = strlen(real);
+    if (rl > 0 && real[rl - 1] == '/')
+        real[rl - 1] = '\0'; /* "/" becomes "" : every path is under it */
+    scope_push(&s->roots, &s->nroots, xstrdup(real));
+    return 0;
+}
+
+int scope_add_start(struct scope *s, const char *arg, char **url, char *err, size_t cap)
+{
+    *url = NULL;
+    const char *colon = strchr(arg, ':');
+    size_t sl = colon ? (size_t)(colon - arg) : 0;
+    int has_scheme = colon && sl > 1 &&
+                     strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == sl;
+    if (!has_scheme)
+        return scope_add_path(s, arg, url, err, cap);
+    if (sl == 4 && !strncasecmp(arg, "file", 4)) {
+        char *canon = NULL;
+        struct url_view v;
+        if (url_canonicalize(arg, &canon) != URL_OK || url_split(canon, &v) < 0) {
+            snprintf(err, cap, "%s: not a valid file: URL", arg);
+            free(canon);
+            return -1;
+        }
+        char *path = url_path_decode(v.path, v.path_len);
+        free(canon);
+        if (!path) {
+            snprintf(err, cap, "%s: not a valid file: URL", arg);
+            return -1;
+        }
+        int rc = scope_add_path(s, path, url, err, cap);
+        free(path);
+        return rc;
+    }
+    if (!((sl == 4 && !strncasecmp(arg, "http", 4)) ||
+          (sl == 5 && !strncasecmp(arg, "https", 5)))) {
+        snprintf(err, cap, "%s: unsupported scheme (use http, https, file or a directory)", arg);
+        return -1;
+    }
+    if (url_canonicalize(arg, url) != URL_OK) {
+        snprintf(err, cap, "%s: not a valid URL", arg);
+        return -1;
+    }
+    size_t hl;
+    const char *h = scope_host(*url, &hl);
+    if (!h) {
+        snprintf(err, cap, "%s: URL has no host", arg);
+        free(*url);
+        *url = NULL;
+        return -1;
+    }
+    scope_push(&s->hosts, &s->nhosts, xmemdup0(h, hl));
+    return 0;
+}
+
+int scope_check(const struct scope *s, const char *url, const char **root)
+{
+    struct url_view v;
+    if (url_split(url, &v) < 0)
+        return 0;
+    if (v.scheme_len == 4 && !memcmp(v.scheme, "file", 4)) {
+        char *path = url_path_decode(v.path, v.path_len);
+        int in = 0;
+        for (size_t i = 0; path && i < s->nroots && !in; i++) {
+            size_t rl = strlen(s->roots[i]);
+            if (!strncmp(path, s->roots[i], rl) && path[rl] == '/') {
+                in = 1;
+                if (root)
+                    *root = s->roots[i];
+            }
+        }
+        free(path);
+        return in;
+    }
+    for (size_t i = 0; i < s->nhosts; i++)
+        if (strlen(s->hosts[i]) == v.host_len && !memcmp(s->hosts[i], v.host, v.host_len))
+            return 1;
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* scope: what the crawl may fetch. Turns the start arguments (URLs or
+ * directory paths) into canonical start URLs, and answers whether a
+ * canonical URL is in scope: an http(s) URL whose host is a start URL's
+ * host (either scheme, any port), or a file: URL whose percent-decoded,
+ * dot-segment-free path lies under a start directory (symlinks resolved).
+ * Hosts are compared after parsing, never by substring. Owns its copies. */
+#ifndef CRAWL_SCOPE_H
+#define CRAWL_SCOPE_H
+
+#include <stddef.h>
+
+struct scope {
+    char **hosts; /* lowercased host names */
+    size_t nhosts;
+    char **roots; /* absolute real directory paths, no trailing slash */
+    size_t nroots;
+};
+
+void scope_init(struct scope *s);
+void scope_free(struct scope *s);
+
+/* Add a start argument. On success *url is its canonical URL (malloc'd,
+ * the caller frees). Returns -1 with a one-line reason in err for an
+ * unsupported scheme, a bad URL or a path that does not exist. */
+int scope_add_start(struct scope *s, const char *arg, char **url, char *err, size_t errcap);
+
+/* 1 if the canonical URL is in scope, else 0. For a file: URL in scope,
+ * *root (when root is non-NULL) is set to the directory it must stay in. */
+int scope_check(const struct scope *s, const char *url, const char **root);
+
+/* The host part of a canonical http(s) URL as a view; NULL/0 for file:. */
+const char *scope_host(const char *url, size_t *len);
+
+#endif
