@@ -18,6 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Workers' address-space cap. AddressSanitizer reserves terabytes of
+ * virtual memory for its shadow, so a sanitizer build runs without it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAIN_WORKER_MEM_LIMIT 0
+#else
+#define MAIN_WORKER_MEM_LIMIT (1024u * 1024 * 1024)
+#endif
+
 static int main_usage_error(const char *reason)
 {
     fprintf(stderr, "crawl: %s\n", reason);
@@ -75,7 +83,7 @@ int main(int argc, char **argv)
         .max_job = opt.max_size,
         .max_result = 64u * 1024 * 1024,
         .max_links = opt.max_links,
-        .mem_limit = 1024u * 1024 * 1024,
+        .mem_limit = MAIN_WORKER_MEM_LIMIT,
         .cpu_limit_s = 0,
     };
     pool = pool_create(&pc);
