@@ -1,0 +1,48 @@
+/* test_json: JSON string escaping keeps every record valid JSON and valid
+ * UTF-8 whatever bytes a page contained. */
+#include "check.h"
+#include "json.h"
+
+static const char *esc(struct buf *b, const char *s, size_t n)
+{
+    buf_reset(b);
+    json_put_strn(b, s, n);
+    return b->data;
+}
+
+int main(void)
+{
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    CHECK_STR(esc(&b, "plain", 5), "\"plain\"");
+    CHECK_STR(esc(&b, "a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+    CHECK_STR(esc(&b, "l1\nl2\r\t", 7), "\"l1\\nl2\\r\\t\"");
+    CHECK_STR(esc(&b, "\x01\x1f", 2), "\"\\u0001\\u001f\"");
+    CHECK_STR(esc(&b, "a\0b", 3), "\"a\\u0000b\"");
+    CHECK_STR(esc(&b, "\x7f", 1), "\"\x7f\"");
+    /* Valid UTF-8 of every length passes through untouched. */
+    CHECK_STR(esc(&b, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
+              "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+    /* Invalid sequences become U+FFFD, one per bad byte. */
+    CHECK_STR(esc(&b, "\xff", 1), "\"\xef\xbf\xbd\"");
+    CHECK_STR(esc(&b, "a\xe9z", 3), "\"a\xef\xbf\xbdz\"");             /* latin-1 é */
+    CHECK_STR(esc(&b, "\xc0\xaf", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* overlong / */
+    CHECK_STR(esc(&b, "\xed\xa0\x80", 3),                              /* surrogate */
+              "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    CHECK_STR(esc(&b, "\xf4\x90\x80\x80", 4), /* > U+10FFFF */
+              "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    CHECK_STR(esc(&b, "\xe2\x82", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* truncated */
+    buf_reset(&b);
+    json_put_str(&b, NULL);
+    CHECK_STR(b.data, "null");
+    buf_reset(&b);
+    json_put_key(&b, "url");
+    CHECK_STR(b.data, "\"url\":");
+    /* A cap that cannot hold the string fails instead of truncating. */
+    struct buf small;
+    buf_init(&small, 4);
+    CHECK(json_put_str(&small, "toolong") < 0);
+    buf_free(&small);
+    buf_free(&b);
+    return check_summary("json");
+}
