@@ -1,0 +1,827 @@
+/* url: resolve and canonicalise http, https and file URLs (the canonical
+ * form is described in url.h). Owns the WHATWG-style parse for these special
+ * schemes: reference clean-up, scheme/authority/path/query states, dot-segment
+ * removal (also %2e spellings), percent-encoding normalisation, host checks
+ * with IPv4/IPv6 literal normalisation, and the view/authority/path helpers.
+ * Must not: do I/O, keep global state, or allocate more than the result
+ * string (plus a scratch copy when a reference contains tab/CR/LF).
+ *
+ * Hosts: no IDNA. After percent-decoding, a host must be ASCII made of
+ * RFC 3986 reg-name characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , ;
+ * =). Anything else, including any non-ASCII byte, gives URL_ERR_SYNTAX
+ * rather than being percent-encoded: a name we cannot look up is not worth
+ * queueing. file URLs may only have an empty host or "localhost", and a
+ * file path may not hold %2F (libcurl decodes it to '/', which would
+ * smuggle ".." past dot-segment removal).
+ *
+ * Work happens in a fixed URL_MAX_LEN buffer on the stack. A path segment
+ * that overflows it gives URL_ERR_TOO_LONG even if a later ".." would have
+ * removed it. */
+#include "url.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+enum { SCH_NONE, SCH_HTTP, SCH_HTTPS, SCH_FILE };
+
+/* Output under construction. `over` records that something did not fit. */
+struct wbuf {
+    size_t len;
+    int over;
+    char buf[URL_MAX_LEN + 1];
+};
+
+/* The base URL, canonicalised on first use (absolute references skip it). */
+struct base {
+    const char *text;
+    int tried, ok, scheme;
+    struct url_view v;
+    struct wbuf w;
+};
+
+static int parse(const char *s, size_t n, struct base *b, struct wbuf *w);
+
+static void put(struct wbuf *w, char c)
+{
+    if (w->len < URL_MAX_LEN)
+        w->buf[w->len++] = c;
+    else
+        w->over = 1;
+}
+
+static void put_mem(struct wbuf *w, const char *p, size_t n)
+{
+    if (n > URL_MAX_LEN - w->len) {
+        w->over = 1;
+        n = URL_MAX_LEN - w->len;
+    }
+    if (n > 0)
+        memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void put_uint(struct wbuf *w, unsigned long v)
+{
+    char tmp[24];
+
+    put_mem(w, tmp, (size_t)snprintf(tmp, sizeof tmp, "%lu", v));
+}
+
+static void put_pct(struct wbuf *w, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    put(w, '%');
+    put(w, hex[c >> 4]);
+    put(w, hex[c & 15]);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decoded value of "%XX" at p (n bytes available), or -1. */
+static int pct_at(const char *p, size_t n)
+{
+    int hi, lo;
+
+    if (n < 3 || p[0] != '%' || (hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
+        return -1;
+    return hi * 16 + lo;
+}
+
+static int is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_unreserved(int c)
+{
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static int is_slash(char c)
+{
+    return c == '/' || c == '\\';
+}
+
+static int two_slashes(const char *s, size_t n)
+{
+    return n >= 2 && is_slash(s[0]) && is_slash(s[1]);
+}
+
+/* Bytes that must be percent-encoded in a path (query: also '\''). */
+static int needs_pct(unsigned char c, int query)
+{
+    return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) || (query && c == '\'');
+}
+
+/* RFC 3986 reg-name characters (after percent-decoding and lowercasing). */
+static int is_host_char(int c)
+{
+    return is_unreserved(c) || (c != 0 && strchr("!$&'()*+,;=", c));
+}
+
+/* Append p[0..n) with percent-encoding normalised. Returns 1 if an encoded
+ * '/' (%2F) was kept. */
+static int put_enc(struct wbuf *w, const char *p, size_t n, int query)
+{
+    int slash = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        int d;
+
+        if (c == '%') {
+            d = pct_at(p + i, n - i);
+            if (d < 0) {
+                put_mem(w, "%25", 3);
+                continue;
+            }
+            i += 2;
+            if (is_unreserved(d))
+                put(w, (char)d);
+            else
+                put_pct(w, (unsigned char)d);
+            slash |= d == '/';
+        } else if (needs_pct(c, query)) {
+            put_pct(w, c);
+        } else {
+            put(w, (char)c);
+        }
+    }
+    return slash;
+}
+
+/* 1 for "." or "%2e", 2 for "..", ".%2e", "%2e." or "%2e%2e", else 0. */
+static int dot_kind(const char *p, size_t n)
+{
+    int dots = 0;
+    size_t i = 0;
+
+    while (i < n && dots < 3) {
+        if (p[i] == '.') {
+            i++;
+        } else if (pct_at(p + i, n - i) == '.') {
+            i += 3;
+        } else {
+            return 0;
+        }
+        dots++;
+    }
+    return i == n && dots <= 2 ? dots : 0;
+}
+
+/* Trim C0 controls and spaces, reject empty, cut the fragment, drop
+ * tab/CR/LF (into *copy, which the caller frees, only when there are any). */
+static int prep(const char **sp, size_t *np, char **copy)
+{
+    const char *s = *sp, *hash;
+    size_t n = *np, j = 0;
+
+    while (n > 0 && (unsigned char)s[0] <= 0x20) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (unsigned char)s[n - 1] <= 0x20)
+        n--;
+    if (n == 0)
+        return URL_ERR_EMPTY;
+    hash = memchr(s, '#', n);
+    if (hash)
+        n = (size_t)(hash - s);
+    if (memchr(s, '\t', n) || memchr(s, '\n', n) || memchr(s, '\r', n)) {
+        *copy = xmalloc(n + 1);
+        for (size_t i = 0; i < n; i++)
+            if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+                (*copy)[j++] = s[i];
+        s = *copy;
+        n = j;
+    }
+    *sp = s;
+    *np = n;
+    return 0;
+}
+
+/* Length of the scheme if s starts with "scheme:", else 0. */
+static size_t scheme_len(const char *s, size_t n)
+{
+    size_t i = 1;
+
+    if (n == 0 || !is_alpha(s[0]))
+        return 0;
+    while (i < n && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+        i++;
+    return (i < n && s[i] == ':') ? i : 0;
+}
+
+/* SCH_* for a supported scheme name (any case), else SCH_NONE. */
+static int scheme_id(const char *s, size_t n)
+{
+    static const char *const names[] = {"http", "https", "file"};
+
+    for (int id = 0; id < 3; id++) {
+        size_t i = 0;
+        while (i < n && names[id][i] && lower(s[i]) == names[id][i])
+            i++;
+        if (i == n && names[id][i] == '\0')
+            return id + 1;
+    }
+    return SCH_NONE;
+}
+
+static const struct base *base_get(struct base *b)
+{
+    const char *s = b->text;
+    char *copy = NULL;
+    size_t n;
+
+    if (b->tried || s == NULL)
+        return b->ok ? b : NULL;
+    b->tried = 1;
+    b->w.len = 0;
+    b->w.over = 0;
+    n = strlen(s);
+    if (prep(&s, &n, &copy) == 0 && parse(s, n, NULL, &b->w) == 0 && !b->w.over) {
+        b->w.buf[b->w.len] = '\0';
+        if (url_split(b->w.buf, &b->v) == 0) {
+            b->scheme = scheme_id(b->v.scheme, b->v.scheme_len);
+            b->ok = b->scheme != SCH_NONE;
+        }
+    }
+    free(copy);
+    return b->ok ? b : NULL;
+}
+
+/* WHATWG IPv4 number: decimal, 0x hex or 0 octal; saturates above 2^32. */
+static int ipv4_number(const char *p, size_t n, uint64_t *out)
+{
+    unsigned radix = 10;
+    uint64_t v = 0;
+
+    if (n == 0)
+        return -1;
+    if (n >= 2 && p[0] == '0' && p[1] == 'x') {
+        radix = 16;
+        p += 2;
+        n -= 2;
+    } else if (n >= 2 && p[0] == '0') {
+        radix = 8;
+        p++;
+        n--;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int d = hexval(p[i]);
+        if (d < 0 || (unsigned)d >= radix)
+            return -1;
+        v = v * radix + (unsigned)d;
+        if (v > UINT32_MAX)
+            v = (uint64_t)UINT32_MAX + 1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The last label (ignoring one trailing dot) is decimal or 0x-hex. */
+static int ends_in_number(const char *h, size_t n)
+{
+    size_t i;
+
+    if (n > 1 && h[n - 1] == '.')
+        n--;
+    for (i = n; i > 0 && h[i - 1] != '.'; i--)
+        ;
+    if (i == n)
+        return 0;
+    if (n - i >= 2 && h[i] == '0' && h[i + 1] == 'x') {
+        for (i += 2; i < n && hexval(h[i]) >= 0; i++)
+            ;
+        return i == n;
+    }
+    for (; i < n && is_digit(h[i]); i++)
+        ;
+    return i == n;
+}
+
+/* Rewrite the lowercased host at buf[h0..len) as a dotted-quad address. */
+static int host_ipv4(struct wbuf *w, size_t h0)
+{
+    const char *h = w->buf + h0;
+    size_t n = w->len - h0, start = 0, count = 0;
+    uint64_t nums[4], v;
+
+    if (n > 1 && h[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && h[i] != '.')
+            continue;
+        if (count == 4 || ipv4_number(h + start, i - start, &nums[count]) < 0)
+            return URL_ERR_SYNTAX;
+        count++;
+        start = i + 1;
+    }
+    v = nums[count - 1];
+    if (v >= (uint64_t)1 << (8 * (5 - count)))
+        return URL_ERR_SYNTAX;
+    for (size_t i = 0; i + 1 < count; i++) {
+        if (nums[i] > 255)
+            return URL_ERR_SYNTAX;
+        v += nums[i] << (8 * (3 - i));
+    }
+    w->len = h0;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        put_uint(w, (unsigned long)((v >> shift) & 255));
+        if (shift > 0)
+            put(w, '.');
+    }
+    return 0;
+}
+
+/* Dotted IPv4 tail of an IPv6 literal into a[*pi], a[*pi + 1]. */
+static int ipv6_v4tail(const char *p, size_t n, size_t i, uint16_t *a, int *pi)
+{
+    int seen = 0;
+
+    if (*pi > 6)
+        return -1;
+    while (i < n) {
+        int piece = -1;
+        if (seen > 0) {
+            if (p[i] != '.' || seen == 4)
+                return -1;
+            i++;
+        }
+        if (i >= n || !is_digit(p[i]))
+            return -1;
+        for (; i < n && is_digit(p[i]); i++) {
+            if (piece == 0)
+                return -1;
+            piece = (piece < 0 ? 0 : piece * 10) + (p[i] - '0');
+            if (piece > 255)
+                return -1;
+        }
+        a[*pi] = (uint16_t)(a[*pi] * 0x100 + piece);
+        if (++seen == 2 || seen == 4)
+            (*pi)++;
+    }
+    return seen == 4 ? 0 : -1;
+}
+
+/* Parse the text between brackets (WHATWG IPv6 parser) into a[8]. */
+static int ipv6_parse(const char *p, size_t n, uint16_t *a)
+{
+    size_t i = 0;
+    int pi = 0, comp = -1;
+
+    memset(a, 0, 8 * sizeof *a);
+    if (n > 0 && p[0] == ':') {
+        if (n < 2 || p[1] != ':')
+            return -1;
+        i = 2;
+        comp = pi = 1;
+    }
+    while (i < n) {
+        unsigned v = 0, len = 0;
+        if (pi == 8)
+            return -1;
+        if (p[i] == ':') {
+            if (comp >= 0)
+                return -1;
+            i++;
+            comp = ++pi;
+            continue;
+        }
+        for (; len < 4 && i < n && hexval(p[i]) >= 0; len++, i++)
+            v = v * 16 + (unsigned)hexval(p[i]);
+        if (i < n && p[i] == '.') {
+            if (len == 0 || ipv6_v4tail(p, n, i - len, a, &pi) < 0)
+                return -1;
+            break;
+        }
+        if (i < n && p[i] == ':') {
+            if (++i == n)
+                return -1;
+        } else if (i < n) {
+            return -1;
+        }
+        a[pi++] = (uint16_t)v;
+    }
+    if (comp >= 0) {
+        int swaps = pi - comp;
+        for (pi = 7; pi != 0 && swaps > 0; pi--, swaps--) {
+            uint16_t t = a[pi];
+            a[pi] = a[comp + swaps - 1];
+            a[comp + swaps - 1] = t;
+        }
+    } else if (pi != 8) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Write "[addr]" in the WHATWG serialisation (longest zero run as "::"). */
+static int host_ipv6(const char *p, size_t n, struct wbuf *w)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint16_t a[8];
+    int best = -1, best_len = 1;
+
+    if (ipv6_parse(p, n, a) < 0)
+        return URL_ERR_SYNTAX;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && a[j] == 0)
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    put(w, '[');
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            put_mem(w, i == 0 ? "::" : ":", i == 0 ? 2 : 1);
+            i += best_len - 1;
+            continue;
+        }
+        for (int shift = 12, lead = 1; shift >= 0; shift -= 4) {
+            int d = (a[i] >> shift) & 15;
+            if (d == 0 && lead && shift > 0)
+                continue;
+            lead = 0;
+            put(w, hex[d]);
+        }
+        if (i < 7)
+            put(w, ':');
+    }
+    put(w, ']');
+    return 0;
+}
+
+/* Host p[0..n): bracketed IPv6, or percent-decoded, lowercased reg-name
+ * (IPv4 when it ends in a number). */
+static int parse_host(const char *p, size_t n, struct wbuf *w)
+{
+    size_t h0 = w->len;
+
+    if (n == 0)
+        return URL_ERR_SYNTAX;
+    if (p[0] == '[') {
+        if (n < 2 || p[n - 1] != ']')
+            return URL_ERR_SYNTAX;
+        return host_ipv6(p + 1, n - 2, w);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)p[i], d = pct_at(p + i, n - i);
+        if (d >= 0) {
+            c = d;
+            i += 2;
+        }
+        c = lower(c);
+        if (!is_host_char(c))
+            return URL_ERR_SYNTAX;
+        put(w, (char)c);
+    }
+    if (w->over)
+        return URL_ERR_TOO_LONG;
+    if (ends_in_number(w->buf + h0, w->len - h0))
+        return host_ipv4(w, h0);
+    return 0;
+}
+
+/* Authority of an http(s) URL from s[*ip]: userinfo dropped, host, port. */
+static int parse_authority(const char *s, size_t *ip, size_t n, int sch, struct wbuf *w)
+{
+    size_t e = *ip, h = *ip, c;
+    int br = 0, rc;
+    unsigned long port = 0;
+
+    for (; e < n && !is_slash(s[e]) && s[e] != '?'; e++)
+        if (s[e] == '@')
+            h = e + 1;
+    for (c = h; c < e; c++) {
+        if (s[c] == '[')
+            br = 1;
+        else if (s[c] == ']')
+            br = 0;
+        else if (s[c] == ':' && !br)
+            break;
+    }
+    rc = parse_host(s + h, c - h, w);
+    if (rc < 0)
+        return rc;
+    *ip = e;
+    if (c == e || c + 1 == e)
+        return 0;
+    for (c++; c < e; c++) {
+        if (!is_digit(s[c]))
+            return URL_ERR_SYNTAX;
+        port = port * 10 + (unsigned long)(s[c] - '0');
+        if (port > 65535)
+            return URL_ERR_SYNTAX;
+    }
+    if (port != (sch == SCH_HTTPS ? 443u : 80u)) {
+        put(w, ':');
+        put_uint(w, port);
+    }
+    return 0;
+}
+
+/* Query from s[i] (just after '?'). */
+static int parse_query(const char *s, size_t i, size_t n, struct wbuf *w)
+{
+    put(w, '?');
+    put_enc(w, s + i, n - i, 1);
+    return 0;
+}
+
+/* Drop the last "/segment" of the path that starts at buf[p0]. */
+static void shorten(struct wbuf *w, size_t p0)
+{
+    while (w->len > p0 && w->buf[w->len - 1] != '/')
+        w->len--;
+    if (w->len > p0)
+        w->len--;
+}
+
+/* Path segments from s[i] appended to the path at buf[p0..len), then the
+ * query if any. */
+static int parse_path(const char *s, size_t i, size_t n, size_t p0, int sch, struct wbuf *w)
+{
+    for (;;) {
+        size_t e = i;
+        int at_sep, kind;
+
+        while (e < n && !is_slash(s[e]) && s[e] != '?')
+            e++;
+        at_sep = e < n && is_slash(s[e]);
+        kind = dot_kind(s + i, e - i);
+        if (kind == 2)
+            shorten(w, p0);
+        if (kind == 0) {
+            put(w, '/');
+            if (put_enc(w, s + i, e - i, 0) && sch == SCH_FILE)
+                return URL_ERR_SYNTAX;
+        } else if (!at_sep) {
+            put(w, '/');
+        }
+        if (!at_sep) {
+            i = e;
+            break;
+        }
+        i = e + 1;
+    }
+    if (i < n && s[i] == '?')
+        return parse_query(s, i + 1, n, w);
+    return 0;
+}
+
+/* Reference relative to `b` (NULL: an empty file base) from s[i]. */
+static int parse_relative(const char *s, size_t i, size_t n, const struct base *b, int sch,
+                          struct wbuf *w)
+{
+    size_t p0;
+
+    if (b) {
+        put_mem(w, b->v.host, b->v.host_len);
+        if (b->v.port >= 0) {
+            put(w, ':');
+            put_uint(w, (unsigned long)b->v.port);
+        }
+    }
+    p0 = w->len;
+    if (i < n && is_slash(s[i]))
+        return parse_path(s, i + 1, n, p0, sch, w);
+    if (b)
+        put_mem(w, b->v.path, b->v.path_len);
+    else
+        put(w, '/');
+    if (i == n) {
+        if (b && b->v.has_query) {
+            put(w, '?');
+            put_mem(w, b->v.query, b->v.query_len);
+        }
+        return 0;
+    }
+    if (s[i] == '?')
+        return parse_query(s, i + 1, n, w);
+    shorten(w, p0);
+    return parse_path(s, i, n, p0, sch, w);
+}
+
+/* file: from s[i] (after "file:", or a whole reference against a file base). */
+static int parse_file(const char *s, size_t i, size_t n, const struct base *b, struct wbuf *w)
+{
+    size_t e, h0 = w->len;
+    int rc;
+
+    if (!two_slashes(s + i, n - i))
+        return parse_relative(s, i, n, b, SCH_FILE, w);
+    i += 2;
+    for (e = i; e < n && !is_slash(s[e]) && s[e] != '?'; e++)
+        ;
+    if (e > i) {
+        rc = parse_host(s + i, e - i, w);
+        if (rc < 0)
+            return rc;
+        if (w->len - h0 != 9 || memcmp(w->buf + h0, "localhost", 9) != 0)
+            return URL_ERR_SYNTAX;
+        w->len = h0;
+    }
+    i = e;
+    if (i < n && is_slash(s[i]))
+        i++;
+    return parse_path(s, i, n, w->len, SCH_FILE, w);
+}
+
+/* Parse a cleaned reference s[0..n) against b (NULL: none) into w. */
+static int parse(const char *s, size_t n, struct base *b, struct wbuf *w)
+{
+    static const char *const names[] = {"", "http://", "https://", "file://"};
+    size_t k = scheme_len(s, n), i = 0;
+    const struct base *pb = NULL;
+    int sch = SCH_NONE, rc;
+
+    if (k > 0) {
+        sch = scheme_id(s, k);
+        if (sch == SCH_NONE)
+            return URL_ERR_SCHEME;
+        i = k + 1;
+    }
+    if (b && (k == 0 || !two_slashes(s + i, n - i))) {
+        pb = base_get(b);
+        if (pb && k > 0 && pb->scheme != sch)
+            pb = NULL;
+    }
+    if (k == 0) {
+        if (!pb)
+            return URL_ERR_NO_BASE;
+        sch = pb->scheme;
+    }
+    put_mem(w, names[sch], strlen(names[sch]));
+    if (sch == SCH_FILE)
+        return parse_file(s, i, n, pb, w);
+    if (pb && !two_slashes(s + i, n - i))
+        return parse_relative(s, i, n, pb, sch, w);
+    while (i < n && is_slash(s[i]))
+        i++;
+    rc = parse_authority(s, &i, n, sch, w);
+    if (rc < 0)
+        return rc;
+    if (i < n && is_slash(s[i]))
+        i++;
+    return parse_path(s, i, n, w->len, sch, w);
+}
+
+int url_resolve(const char *base, const char *ref, size_t ref_len, char **out)
+{
+    struct wbuf w;
+    struct base b;
+    char *copy = NULL;
+    int rc;
+
+    *out = NULL;
+    w.len = 0;
+    w.over = 0;
+    b.text = base;
+    b.tried = 0;
+    b.ok = 0;
+    if (ref == NULL) {
+        rc = URL_ERR_EMPTY;
+        goto out;
+    }
+    rc = prep(&ref, &ref_len, &copy);
+    if (rc < 0)
+        goto out;
+    rc = parse(ref, ref_len, &b, &w);
+    if (rc == 0 && w.over)
+        rc = URL_ERR_TOO_LONG;
+    if (rc < 0)
+        goto out;
+    *out = xmemdup0(w.buf, w.len);
+out:
+    free(copy);
+    return rc;
+}
+
+int url_canonicalize(const char *in, char **out)
+{
+    return url_resolve(NULL, in, in ? strlen(in) : 0, out);
+}
+
+int url_split(const char *canon, struct url_view *v)
+{
+    const char *p = canon, *q;
+    long port = 0;
+
+    memset(v, 0, sizeof *v);
+    v->port = -1;
+    for (q = p; is_alpha(*q); q++)
+        ;
+    if (q == p || strncmp(q, "://", 3) != 0)
+        return URL_ERR_SYNTAX;
+    v->scheme = p;
+    v->scheme_len = (size_t)(q - p);
+    p = q + 3;
+    if (*p == '[') {
+        q = strchr(p, ']');
+        if (!q)
+            return URL_ERR_SYNTAX;
+        q++;
+    } else {
+        q = p + strcspn(p, ":/?");
+    }
+    v->host = p;
+    v->host_len = (size_t)(q - p);
+    p = q;
+    if (*p == ':') {
+        for (p++; is_digit(*p) && port <= 65535; p++)
+            port = port * 10 + (*p - '0');
+        if (p == q + 1 || port > 65535)
+            return URL_ERR_SYNTAX;
+        v->port = (int)port;
+    }
+    if (*p != '/')
+        return URL_ERR_SYNTAX;
+    v->path = p;
+    v->path_len = strcspn(p, "?");
+    p += v->path_len;
+    v->has_query = *p == '?';
+    v->query = p + v->has_query;
+    v->query_len = strlen(v->query);
+    return 0;
+}
+
+int url_authority(const char *canon, char *buf, size_t cap)
+{
+    struct url_view v;
+    char port[24];
+    size_t port_len = 0;
+    int rc = url_split(canon, &v), sch;
+
+    if (rc < 0)
+        goto out;
+    sch = scheme_id(v.scheme, v.scheme_len);
+    if (sch == SCH_NONE) {
+        rc = URL_ERR_SYNTAX;
+        goto out;
+    }
+    if (sch != SCH_FILE && v.port >= 0 && v.port != (sch == SCH_HTTPS ? 443 : 80)) {
+        port_len = (size_t)snprintf(port, sizeof port, ":%d", v.port);
+    }
+    if (sch == SCH_FILE)
+        v.host_len = 0;
+    if (cap == 0 || v.host_len + port_len >= cap) {
+        rc = URL_ERR_TOO_LONG;
+        goto out;
+    }
+    memcpy(buf, v.host, v.host_len);
+    memcpy(buf + v.host_len, port, port_len);
+    buf[v.host_len + port_len] = '\0';
+out:
+    return rc;
+}
+
+char *url_path_decode(const char *path, size_t len)
+{
+    char *out = xmalloc(len + 1);
+    size_t j = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        int d = pct_at(path + i, len - i);
+        if (path[i] == '\0' || d == 0) {
+            free(out);
+            return NULL;
+        }
+        if (d < 0) {
+            out[j++] = path[i];
+            continue;
+        }
+        out[j++] = (char)d;
+        i += 2;
+    }
+    out[j] = '\0';
+    return out;
+}
