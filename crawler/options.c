@@ -206,8 +206,14 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
             printf("crawl %s\n", CRAWL_VERSION);
             return OPTIONS_EXIT;
         case ':':
+            if (optopt && optopt < 256)
+                return options_fail(errbuf, errcap, "option -%c needs a value", optopt);
             return options_fail(errbuf, errcap, "option %s needs a value", argv[optind - 1]);
         default:
+            if (optopt == 'w')
+                return options_fail(errbuf, errcap, "unknown option -w (reserved for --wait)");
+            if (optopt && optopt < 256)
+                return options_fail(errbuf, errcap, "unknown option -%c", optopt);
             return options_fail(errbuf, errcap, "unknown option %s", argv[optind - 1]);
         }
         if (options_number(optarg, lo, hi, sized, &v) < 0)
