@@ -81,10 +81,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self._status = code
         super().send_response(code, message)
 
+    def end_headers(self):
+        # The request stops counting as in flight once its response is
+        # committed: before the client can have it all, so a client that
+        # starts its next request on receipt is never over-counted.
+        if not self._committed:
+            self._committed = True
+            self.server.owner._req_committed()
+        super().end_headers()
+
     def _dispatch(self, base_method):
         owner = self.server.owner
         start = time.monotonic()
         self._status = None
+        self._committed = False
         owner._req_started()
         try:
             path = urllib.parse.urlsplit(self.path).path
@@ -97,6 +107,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             else:
                 base_method()
         finally:
+            if not self._committed:
+                self._committed = True
+                owner._req_committed()
             owner._req_finished(LogEntry(
                 self.command, self.path, urllib.parse.urlsplit(self.path).path,
                 start, time.monotonic(), self._status, self.conn_id,
@@ -154,6 +167,7 @@ class TestServer:
         self.total_connections = 0
         self.inflight = 0
         self.max_inflight = 0
+        self.handling = 0  # committed, not yet logged
         self._httpd = None
         self._thread = None
 
@@ -194,9 +208,16 @@ class TestServer:
     def url(self, path="/"):
         return self.base + path
 
-    def requests(self):
-        with self._lock:
-            return list(self._log)
+    def requests(self, settle_s=5.0):
+        """The access log. A handler logs its request after writing the
+        response, so the client can exit before the entry lands: wait
+        (bounded) until no request is in flight."""
+        deadline = time.monotonic() + settle_s
+        while True:
+            with self._lock:
+                if (self.inflight == 0 and self.handling == 0) or time.monotonic() >= deadline:
+                    return list(self._log)
+            time.sleep(0.01)
 
     def reset_stats(self):
         with self._lock:
@@ -226,9 +247,14 @@ class TestServer:
             self.inflight += 1
             self.max_inflight = max(self.max_inflight, self.inflight)
 
-    def _req_finished(self, entry):
+    def _req_committed(self):
         with self._lock:
             self.inflight -= 1
+            self.handling += 1
+
+    def _req_finished(self, entry):
+        with self._lock:
+            self.handling -= 1
             self._log.append(entry)
 
 
