@@ -4,10 +4,21 @@
 #ifndef CRAWL_WORKER_MAIN_H
 #define CRAWL_WORKER_MAIN_H
 
+#include <sys/types.h>
+
 #include "pool.h"
 
+/* Room for the url and encoding fields of a job payload, on top of
+ * cfg->max_job bytes of body. The pool refuses jobs that need more. */
+#define WORKER_JOB_PREFIX_MAX (64 * 1024)
+
 /* `fd` is the worker's channel; every other fd except stderr is closed
- * here. `slot` is the worker's slot index (used in log lines). */
-void worker_main(int fd, int slot, const struct pool_config *cfg) __attribute__((noreturn));
+ * here. `slot` is the worker's slot index (used in log lines). `parent` is
+ * the parent's pid taken before fork() (to notice a parent that died before
+ * PR_SET_PDEATHSIG was armed). `test_faults` enables the test fault
+ * markers described in worker_main.c (pool_create reads
+ * CRAWL_TEST_FAULTS=1 once). */
+void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, int test_faults)
+    __attribute__((noreturn));
 
 #endif

@@ -1,0 +1,469 @@
+/* test_ipc: the frame format of worker/ipc.c. Header round trip, byte by
+ * byte decoding, early rejection of bad headers, job and result payload
+ * round trips, and hostile result payloads (every truncation, absurd
+ * counts). Run under valgrind to also prove no leak on the error paths. */
+#include "buf.h"
+#include "html.h"
+#include "ipc.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int test_passed, test_failed;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            test_passed++;                                                                         \
+        } else {                                                                                   \
+            test_failed++;                                                                         \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);                     \
+        }                                                                                          \
+    } while (0)
+
+#define BIG (1u << 20)
+
+/* Header + payload in b (payload given). */
+static void make_frame(struct buf *b, enum ipc_type type, uint32_t id, const void *payload,
+                       size_t len)
+{
+    unsigned char hdr[IPC_HEADER_LEN];
+    ipc_encode_header(hdr, type, 0, id, (uint32_t)len);
+    buf_reset(b);
+    buf_append(b, hdr, sizeof hdr);
+    buf_append(b, payload, len);
+}
+
+static void test_header_round_trip(void)
+{
+    unsigned char buf[IPC_HEADER_LEN + 5];
+    struct ipc_frame f;
+    size_t used = 0;
+
+    ipc_encode_header(buf, IPC_RESULT, 0xDEADBEEFu, 0x01020304u, 5);
+    memcpy(buf + IPC_HEADER_LEN, "hello", 5);
+    CHECK(buf[0] == 'C' && buf[1] == 'W' && buf[2] == IPC_VERSION && buf[3] == IPC_RESULT);
+    CHECK(buf[8] == 1 && buf[9] == 2 && buf[10] == 3 && buf[11] == 4); /* big-endian */
+    CHECK(ipc_decode(buf, sizeof buf, 100, &f, &used) == IPC_FRAME);
+    CHECK(f.type == IPC_RESULT && f.flags == 0xDEADBEEFu && f.job_id == 0x01020304u);
+    CHECK(f.len == 5 && memcmp(f.payload, "hello", 5) == 0 && f.payload == buf + IPC_HEADER_LEN);
+    CHECK(used == sizeof buf);
+
+    /* Empty payload is a complete frame at 16 bytes. */
+    ipc_encode_header(buf, IPC_FAIL, 0, 7, 0);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 0, &f, &used) == IPC_FRAME);
+    CHECK(used == IPC_HEADER_LEN && f.len == 0 && f.job_id == 7 && f.type == IPC_FAIL);
+}
+
+static void test_byte_at_a_time(void)
+{
+    unsigned char buf[IPC_HEADER_LEN + 40];
+    struct ipc_frame f;
+    size_t used = 0;
+    int ok = 1;
+
+    ipc_encode_header(buf, IPC_JOB, 0, 42, 40);
+    for (int i = 0; i < 40; i++)
+        buf[IPC_HEADER_LEN + i] = (unsigned char)i;
+    for (size_t n = 0; n < sizeof buf; n++)
+        if (ipc_decode(buf, n, 1000, &f, &used) != IPC_NEED_MORE)
+            ok = 0;
+    CHECK(ok);
+    CHECK(ipc_decode(buf, sizeof buf, 1000, &f, &used) == IPC_FRAME);
+    CHECK(used == sizeof buf && f.job_id == 42 && f.len == 40 && f.payload[39] == 39);
+}
+
+static void test_two_frames(void)
+{
+    unsigned char buf[2 * IPC_HEADER_LEN + 3 + 4];
+    struct ipc_frame f;
+    size_t used = 0, used2 = 0;
+
+    ipc_encode_header(buf, IPC_RESULT, 0, 1, 3);
+    memcpy(buf + IPC_HEADER_LEN, "abc", 3);
+    ipc_encode_header(buf + IPC_HEADER_LEN + 3, IPC_FAIL, 0, 2, 4);
+    memcpy(buf + 2 * IPC_HEADER_LEN + 3, "wxyz", 4);
+
+    CHECK(ipc_decode(buf, sizeof buf, 100, &f, &used) == IPC_FRAME);
+    CHECK(used == IPC_HEADER_LEN + 3 && f.job_id == 1 && memcmp(f.payload, "abc", 3) == 0);
+    CHECK(ipc_decode(buf + used, sizeof buf - used, 100, &f, &used2) == IPC_FRAME);
+    CHECK(used + used2 == sizeof buf && f.job_id == 2 && f.type == IPC_FAIL);
+    CHECK(f.len == 4 && memcmp(f.payload, "wxyz", 4) == 0);
+}
+
+static void test_bad_headers(void)
+{
+    unsigned char buf[IPC_HEADER_LEN];
+    struct ipc_frame f;
+    size_t used = 0;
+
+    /* Too big: reported once the length is known, not after the payload. */
+    ipc_encode_header(buf, IPC_RESULT, 0, 1, 1001);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN - 1, 1000, &f, &used) == IPC_NEED_MORE);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_TOO_BIG);
+    ipc_encode_header(buf, IPC_RESULT, 0, 1, 1000);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_NEED_MORE);
+    ipc_encode_header(buf, IPC_RESULT, 0, 1, 0xFFFFFFFFu);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_TOO_BIG);
+
+    /* Magic: wrong at byte 0 shows with 1 byte, at byte 1 with 2. */
+    ipc_encode_header(buf, IPC_RESULT, 0, 1, 0);
+    buf[0] = 'X';
+    CHECK(ipc_decode(buf, 1, 1000, &f, &used) == IPC_ERR_MAGIC);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_MAGIC);
+    buf[0] = 'C';
+    CHECK(ipc_decode(buf, 1, 1000, &f, &used) == IPC_NEED_MORE);
+    buf[1] = 'w';
+    CHECK(ipc_decode(buf, 2, 1000, &f, &used) == IPC_ERR_MAGIC);
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_MAGIC);
+    buf[1] = 'W';
+    CHECK(ipc_decode(buf, 0, 1000, &f, &used) == IPC_NEED_MORE);
+
+    buf[2] = IPC_VERSION + 1;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_VERSION);
+    buf[2] = 0;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_VERSION);
+    buf[2] = IPC_VERSION;
+    buf[3] = 0;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_TYPE);
+    buf[3] = 4;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_TYPE);
+    buf[3] = IPC_JOB;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_FRAME);
+}
+
+static void test_fields(void)
+{
+    struct buf b;
+    struct ipc_reader r;
+    const char *s;
+    size_t len;
+
+    buf_init(&b, 12);
+    CHECK(ipc_put_str(&b, "abcd", 4) == 0 && b.len == 8);
+    CHECK(ipc_put_str(&b, "xy", 2) == BUF_ERR_CAP && b.len == 8); /* all or nothing */
+    CHECK(ipc_put_cstr(&b, NULL) == 0 && b.len == 12);
+    CHECK(ipc_put_u32(&b, 1) == BUF_ERR_CAP && b.len == 12);
+
+    ipc_reader_init(&r, (const unsigned char *)b.data, b.len);
+    CHECK(ipc_get_str(&r, &s, &len) == 0 && len == 4 && memcmp(s, "abcd", 4) == 0);
+    CHECK(ipc_get_str(&r, &s, &len) == 0 && s == NULL);
+    CHECK(r.err == 0 && r.off == 12);
+    CHECK(ipc_get_u32(&r) == 0 && r.err == IPC_ERR_PAYLOAD);
+    CHECK(ipc_get_str(&r, &s, &len) == IPC_ERR_PAYLOAD && s == NULL); /* sticky */
+
+    /* A string length past the end is an error, not a read past it. */
+    ipc_reader_init(&r, (const unsigned char *)b.data, 6);
+    CHECK(ipc_get_dup(&r) == NULL && r.err == IPC_ERR_PAYLOAD);
+    buf_free(&b);
+}
+
+static void test_job_round_trip(void)
+{
+    static const char body[] = "<html>\0<a href=x>\0\0end";
+    struct buf b, frame;
+    struct ipc_frame f;
+    struct ipc_job job;
+    size_t used = 0;
+
+    buf_init(&b, 1024);
+    buf_init(&frame, BIG);
+    CHECK(ipc_job_prefix_encode(&b, "http://example.com/p", "windows-1252") == 0);
+    buf_append(&b, body, sizeof body);
+    make_frame(&frame, IPC_JOB, 9, b.data, b.len);
+    CHECK(ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used) == IPC_FRAME);
+    CHECK(ipc_job_decode(&f, &job) == 0);
+    CHECK(job.url_len == 20 && memcmp(job.url, "http://example.com/p", 20) == 0);
+    CHECK(job.encoding_len == 12 && memcmp(job.encoding, "windows-1252", 12) == 0);
+    CHECK(job.body_len == sizeof body && memcmp(job.body, body, sizeof body) == 0);
+
+    /* NULL encoding, empty body. */
+    buf_reset(&b);
+    CHECK(ipc_job_prefix_encode(&b, "http://a/", NULL) == 0);
+    make_frame(&frame, IPC_JOB, 10, b.data, b.len);
+    CHECK(ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used) == IPC_FRAME);
+    CHECK(ipc_job_decode(&f, &job) == 0 && job.encoding == NULL && job.body_len == 0);
+
+    /* Prefix does not fit: buffer left as it was. */
+    struct buf small;
+    buf_init(&small, 16);
+    CHECK(ipc_job_prefix_encode(&small, "http://example.com/", NULL) == BUF_ERR_CAP);
+    CHECK(small.len == 0);
+    buf_free(&small);
+
+    /* A url with a NUL, a missing url, a truncated prefix, a wrong type. */
+    buf_reset(&b);
+    ipc_put_str(&b, "http://a\0b", 10);
+    ipc_put_cstr(&b, NULL);
+    make_frame(&frame, IPC_JOB, 11, b.data, b.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    buf_reset(&b);
+    ipc_put_cstr(&b, NULL);
+    ipc_put_cstr(&b, NULL);
+    make_frame(&frame, IPC_JOB, 12, b.data, b.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    buf_reset(&b);
+    ipc_put_cstr(&b, "http://a/");
+    make_frame(&frame, IPC_JOB, 13, b.data, b.len - 1);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    make_frame(&frame, IPC_RESULT, 14, "", 0);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) < 0);
+
+    buf_free(&b);
+    buf_free(&frame);
+}
+
+static void page_add_link(struct html_page *pg, const char *url, const char *rel, const char *text)
+{
+    pg->links = xrealloc(pg->links, (pg->nlinks + 1) * sizeof *pg->links);
+    struct html_link *l = &pg->links[pg->nlinks++];
+    l->url = xstrdup(url);
+    l->tag = xstrdup("a");
+    l->attr = xstrdup("href");
+    l->rel = rel ? xstrdup(rel) : NULL;
+    l->text = xstrdup(text);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int pages_equal(const struct html_page *a, const struct html_page *b)
+{
+    if (!str_eq(a->title, b->title) || !str_eq(a->base, b->base) ||
+        !str_eq(a->meta_robots, b->meta_robots) || a->nlinks != b->nlinks ||
+        a->links_dropped != b->links_dropped)
+        return 0;
+    for (size_t i = 0; i < a->nlinks; i++) {
+        const struct html_link *x = &a->links[i], *y = &b->links[i];
+        if (!str_eq(x->url, y->url) || !str_eq(x->tag, y->tag) || !str_eq(x->attr, y->attr) ||
+            !str_eq(x->rel, y->rel) || !str_eq(x->text, y->text))
+            return 0;
+    }
+    return 1;
+}
+
+static int page_is_empty(const struct html_page *p)
+{
+    return !p->title && !p->base && !p->meta_robots && !p->links && !p->nlinks && !p->links_dropped;
+}
+
+/* Encode pg, decode it back, compare. */
+static void result_round_trip(const struct html_page *pg)
+{
+    struct buf b;
+    struct ipc_frame f;
+    struct html_page out;
+    size_t used = 0;
+
+    buf_init(&b, 64u << 20);
+    CHECK(ipc_result_encode(&b, 77, pg) == 0);
+    CHECK(ipc_decode((unsigned char *)b.data, b.len, b.len, &f, &used) == IPC_FRAME);
+    CHECK(used == b.len && f.type == IPC_RESULT && f.job_id == 77);
+    CHECK(ipc_result_decode(&f, &out) == 0);
+    CHECK(pages_equal(pg, &out));
+    html_page_free(&out);
+    buf_free(&b);
+}
+
+static void test_result_round_trip(void)
+{
+    struct html_page pg;
+    char url[64];
+
+    memset(&pg, 0, sizeof pg); /* 0 links, every string NULL */
+    result_round_trip(&pg);
+
+    pg.title = xstrdup("T\xc3\xa9st");
+    pg.base = xstrdup("http://example.com/base/");
+    pg.meta_robots = xstrdup("noindex, nofollow");
+    pg.links_dropped = 3;
+    page_add_link(&pg, "http://example.com/a", "nofollow", "");
+    result_round_trip(&pg);
+    html_page_free(&pg);
+
+    memset(&pg, 0, sizeof pg); /* many links, NULL title, NULL rel */
+    pg.meta_robots = xstrdup("all");
+    for (int i = 0; i < 5000; i++) {
+        snprintf(url, sizeof url, "http://example.com/p/%d", i);
+        page_add_link(&pg, url, i % 3 ? NULL : "next", i % 2 ? "text" : "");
+    }
+    result_round_trip(&pg);
+    html_page_free(&pg);
+}
+
+static void test_result_truncated(void)
+{
+    struct html_page pg, out;
+    struct buf b, cut;
+    struct ipc_frame f;
+    size_t used = 0;
+    int all_fail = 1, all_empty = 1;
+
+    memset(&pg, 0, sizeof pg);
+    pg.title = xstrdup("title");
+    pg.base = NULL;
+    pg.meta_robots = xstrdup("noindex");
+    page_add_link(&pg, "http://example.com/1", NULL, "one");
+    page_add_link(&pg, "http://example.com/2", "next", "");
+    page_add_link(&pg, "http://example.com/3", "a b", "three");
+    buf_init(&b, BIG);
+    buf_init(&cut, BIG);
+    CHECK(ipc_result_encode(&b, 5, &pg) == 0);
+    size_t plen = b.len - IPC_HEADER_LEN;
+
+    for (size_t n = 0; n < plen; n++) {
+        make_frame(&cut, IPC_RESULT, 5, b.data + IPC_HEADER_LEN, n);
+        if (ipc_decode((unsigned char *)cut.data, cut.len, BIG, &f, &used) != IPC_FRAME) {
+            all_fail = 0;
+            continue;
+        }
+        memset(&out, 0xAB, sizeof out);
+        if (ipc_result_decode(&f, &out) != IPC_ERR_PAYLOAD)
+            all_fail = 0;
+        if (!page_is_empty(&out))
+            all_empty = 0;
+        html_page_free(&out);
+    }
+    CHECK(all_fail);
+    CHECK(all_empty);
+
+    /* One trailing byte too many is malformed too. */
+    struct buf pay;
+    buf_init(&pay, BIG);
+    buf_append(&pay, b.data + IPC_HEADER_LEN, plen);
+    buf_append_char(&pay, 'x');
+    make_frame(&cut, IPC_RESULT, 5, pay.data, pay.len);
+    CHECK(ipc_decode((unsigned char *)cut.data, cut.len, BIG, &f, &used) == IPC_FRAME);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    /* The whole payload decodes, but not as another frame type. */
+    make_frame(&cut, IPC_FAIL, 5, b.data + IPC_HEADER_LEN, plen);
+    ipc_decode((unsigned char *)cut.data, cut.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD);
+    make_frame(&cut, IPC_RESULT, 5, b.data + IPC_HEADER_LEN, plen);
+    ipc_decode((unsigned char *)cut.data, cut.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == 0 && pages_equal(&pg, &out));
+    html_page_free(&out);
+
+    buf_free(&pay);
+    buf_free(&cut);
+    buf_free(&b);
+    html_page_free(&pg);
+}
+
+/* Payload with three NULL strings, dropped, nlinks, then extra bytes. */
+static void hostile_payload(struct buf *pay, uint32_t nlinks)
+{
+    buf_reset(pay);
+    ipc_put_cstr(pay, NULL);
+    ipc_put_cstr(pay, NULL);
+    ipc_put_cstr(pay, NULL);
+    ipc_put_u32(pay, 0);
+    ipc_put_u32(pay, nlinks);
+}
+
+static void test_result_hostile(void)
+{
+    struct buf pay, frame;
+    struct ipc_frame f;
+    struct html_page out;
+    size_t used = 0;
+
+    buf_init(&pay, BIG);
+    buf_init(&frame, BIG);
+
+    /* A huge count with no bytes behind it fails before allocating. */
+    hostile_payload(&pay, 0xFFFFFFFFu);
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    /* Same with a few real links after it. */
+    for (int i = 0; i < 3; i++) {
+        ipc_put_cstr(&pay, "http://x/");
+        ipc_put_cstr(&pay, "a");
+        ipc_put_cstr(&pay, "href");
+        ipc_put_cstr(&pay, NULL);
+        ipc_put_cstr(&pay, "");
+    }
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    /* Empty link url; missing tag; NUL inside a title; huge string length. */
+    hostile_payload(&pay, 1);
+    ipc_put_cstr(&pay, "");
+    ipc_put_cstr(&pay, "a");
+    ipc_put_cstr(&pay, "href");
+    ipc_put_cstr(&pay, NULL);
+    ipc_put_cstr(&pay, "texttexttext");
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    hostile_payload(&pay, 1);
+    ipc_put_cstr(&pay, "http://x/");
+    ipc_put_cstr(&pay, NULL);
+    ipc_put_cstr(&pay, "href");
+    ipc_put_cstr(&pay, NULL);
+    ipc_put_cstr(&pay, "texttexttext");
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    buf_reset(&pay);
+    ipc_put_str(&pay, "ti\0tle", 6);
+    ipc_put_cstr(&pay, NULL);
+    ipc_put_cstr(&pay, NULL);
+    ipc_put_u32(&pay, 0);
+    ipc_put_u32(&pay, 0);
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    buf_reset(&pay);
+    ipc_put_u32(&pay, 0xFFFFFFFEu);
+    buf_append(&pay, "abc", 3);
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+
+    /* NULL text reads back as "" (html.h: "" when none). */
+    hostile_payload(&pay, 1);
+    ipc_put_cstr(&pay, "http://x/");
+    ipc_put_cstr(&pay, "a");
+    ipc_put_cstr(&pay, "href");
+    ipc_put_cstr(&pay, NULL);
+    ipc_put_cstr(&pay, NULL);
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_result_decode(&f, &out) == 0 && out.nlinks == 1 && out.links[0].text &&
+          out.links[0].text[0] == '\0' && out.links[0].rel == NULL);
+    html_page_free(&out);
+
+    buf_free(&pay);
+    buf_free(&frame);
+}
+
+int main(void)
+{
+    test_header_round_trip();
+    test_byte_at_a_time();
+    test_two_frames();
+    test_bad_headers();
+    test_fields();
+    test_job_round_trip();
+    test_result_round_trip();
+    test_result_truncated();
+    test_result_hostile();
+    printf("ipc: %d passed, %d failed\n", test_passed, test_failed);
+    return test_failed ? 1 : 0;
+}

@@ -1,0 +1,498 @@
+/* test_pool: the prefork worker pool with real forked workers and the real
+ * parser. Normal pages, a 5 MB body (partial non-blocking writes), results
+ * above max_result, and, with CRAWL_TEST_FAULTS=1, workers that crash,
+ * exit, hang or answer garbage, plus a worker SIGKILLed while idle. At the
+ * end no child process and no extra fd may remain. Timing is only ever
+ * asserted as a lower bound. */
+#include "clock.h"
+#include "html.h"
+#include "log.h"
+#include "pool.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int test_passed, test_failed;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            test_passed++;                                                                         \
+        } else {                                                                                   \
+            test_failed++;                                                                         \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);                     \
+        }                                                                                          \
+    } while (0)
+
+#define MAX_JOBS     512
+#define WAIT_MAX_MS  120000 /* generous: workers may run under valgrind */
+#define BIG_BODY_LEN (5u << 20)
+
+struct result {
+    int done; /* callbacks seen for this id */
+    int err;
+    const char *cause;
+    struct html_page page;
+};
+
+static struct result results[MAX_JOBS];
+static uint32_t next_id = 1;
+
+static void on_done(void *ctx, uint32_t id, int err, const char *cause, struct html_page *page)
+{
+    (void)ctx;
+    if (id >= MAX_JOBS) {
+        html_page_free(page);
+        return;
+    }
+    struct result *r = &results[id];
+    if (r->done)
+        html_page_free(&r->page);
+    r->done++;
+    r->err = err;
+    r->cause = cause;
+    r->page = *page;
+    memset(page, 0, sizeof *page);
+}
+
+/* One turn of a caller's loop: poll the channels up to the pool's next
+ * deadline (at most max_ms), then service. */
+static void turn(struct pool *p, int max_ms)
+{
+    struct pollfd fds[16];
+    size_t n = pool_pollfds(p, fds, 16);
+    int64_t dl = pool_next_deadline(p);
+    int timeout = max_ms;
+    if (dl >= 0) {
+        int64_t d = dl - clock_ms();
+        if (d < timeout)
+            timeout = d < 0 ? 0 : (int)d;
+    }
+    poll(fds, n, timeout);
+    pool_service(p, fds, n, clock_ms(), on_done, NULL);
+}
+
+static int wait_all(struct pool *p)
+{
+    int64_t start = clock_ms();
+    while (pool_pending(p) > 0) {
+        if (clock_ms() - start > WAIT_MAX_MS)
+            return -1;
+        turn(p, 100);
+    }
+    return 0;
+}
+
+/* Submit a copy of html as a job (waiting for an idle worker). */
+static uint32_t submit(struct pool *p, const char *url, const char *html, size_t len)
+{
+    uint32_t id = next_id++;
+    char *body = xmalloc(len ? len : 1);
+    memcpy(body, html, len);
+    int64_t start = clock_ms();
+    while (!pool_can_submit(p) && clock_ms() - start < WAIT_MAX_MS)
+        turn(p, 100);
+    if (pool_submit(p, id, url, NULL, body, len) != 0) {
+        free(body);
+        fprintf(stderr, "submit %u refused\n", id);
+        return 0;
+    }
+    return id;
+}
+
+static uint32_t submit_str(struct pool *p, const char *url, const char *html)
+{
+    return submit(p, url, html, strlen(html));
+}
+
+static int has_link(const struct html_page *pg, const char *url)
+{
+    for (size_t i = 0; i < pg->nlinks; i++)
+        if (strcmp(pg->links[i].url, url) == 0)
+            return 1;
+    return 0;
+}
+
+static void free_results(void)
+{
+    for (size_t i = 0; i < MAX_JOBS; i++)
+        html_page_free(&results[i].page);
+}
+
+static uint32_t submit_normal(struct pool *p, int n)
+{
+    char html[512];
+    snprintf(html, sizeof html,
+             "<!DOCTYPE html><html><head><title>Page %d</title></head><body>"
+             "<p>Hello <a href=\"/a/%d\">first</a> and "
+             "<a href=\"http://other.example/b\">second</a></p></body></html>",
+             n, n);
+    return submit_str(p, "http://example.com/dir/page.html", html);
+}
+
+/* A page from submit_normal(n) came back complete. */
+static int normal_ok(uint32_t id, int n)
+{
+    char title[32], link[64];
+    const struct result *r = &results[id];
+    snprintf(title, sizeof title, "Page %d", n);
+    snprintf(link, sizeof link, "http://example.com/a/%d", n);
+    if (!id || r->done != 1 || r->err != POOL_OK || r->page.nlinks != 2)
+        return 0;
+    return r->page.title && strcmp(r->page.title, title) == 0 && has_link(&r->page, link) &&
+           has_link(&r->page, "http://other.example/b");
+}
+
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n - 1; /* the directory's own fd */
+}
+
+/* Children of this process, found by scanning /proc/<pid>/stat. */
+static size_t child_pids(pid_t *out, size_t max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    size_t n = 0;
+    pid_t self = getpid();
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) && n < max) {
+        char path[300], line[1024];
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        char *ok = fgets(line, sizeof line, f);
+        fclose(f);
+        char *rp = ok ? strrchr(line, ')') : NULL;
+        char state;
+        long ppid;
+        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == self && state != 'Z')
+            out[n++] = (pid_t)atol(e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Respawns happen in pool_service, possibly after a backoff: turn until
+ * the counter reaches n. */
+static void wait_respawns(struct pool *p, unsigned long n)
+{
+    struct pool_stats st;
+    int64_t start = clock_ms();
+    pool_get_stats(p, &st);
+    while (st.respawns < n && clock_ms() - start < WAIT_MAX_MS) {
+        turn(p, 100);
+        pool_get_stats(p, &st);
+    }
+}
+
+static struct pool_config base_config(void)
+{
+    struct pool_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.nworkers = 2;
+    cfg.parse_timeout_ms = 60000;
+    cfg.max_job = 8u << 20;
+    cfg.max_result = 1u << 20;
+    cfg.max_links = 10000;
+    cfg.mem_limit = 0;
+    cfg.cpu_limit_s = 60;
+    return cfg;
+}
+
+static void test_normal_pages(struct pool *p)
+{
+    uint32_t ids[10];
+    for (int i = 0; i < 10; i++)
+        ids[i] = submit_normal(p, i);
+    CHECK(wait_all(p) == 0);
+    int all = 1;
+    for (int i = 0; i < 10; i++)
+        all &= normal_ok(ids[i], i);
+    CHECK(all);
+    CHECK(pool_pending(p) == 0);
+    CHECK(pool_next_deadline(p) == -1); /* nothing in flight, nobody dead */
+}
+
+static void test_big_body(struct pool *p)
+{
+    struct {
+        char *data;
+        size_t len;
+    } b;
+    static const char head[] = "<html><head><title>Big</title></head><body>";
+    static const char para[] = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing.</p>\n";
+    static const char tail[] = "<a href=\"/big-end\">end</a></body></html>";
+    b.data = xmalloc(BIG_BODY_LEN + sizeof tail);
+    memcpy(b.data, head, sizeof head - 1);
+    b.len = sizeof head - 1;
+    while (b.len + sizeof para < BIG_BODY_LEN) {
+        memcpy(b.data + b.len, para, sizeof para - 1);
+        b.len += sizeof para - 1;
+    }
+    memcpy(b.data + b.len, tail, sizeof tail - 1);
+    b.len += sizeof tail - 1;
+
+    /* Stop the workers so the socket buffer surely fills: the pool must
+     * then ask for POLLOUT and carry on from where it stopped. */
+    pid_t pids[8];
+    size_t nkids = child_pids(pids, 8);
+    CHECK(nkids == 2);
+    for (size_t i = 0; i < nkids; i++)
+        kill(pids[i], SIGSTOP);
+    CHECK(pool_can_submit(p));
+    uint32_t id = next_id++;
+    CHECK(pool_submit(p, id, "http://example.com/big", "UTF-8", b.data, b.len) == 0);
+    b.data = NULL; /* the pool owns it */
+
+    struct pollfd fds[16];
+    size_t n = pool_pollfds(p, fds, 16), writing = 0;
+    for (size_t i = 0; i < n; i++)
+        writing += (fds[i].events & POLLOUT) != 0;
+    CHECK(writing == 1);
+    CHECK(pool_next_deadline(p) > 0);
+
+    /* A small page submitted meanwhile goes to the other worker. */
+    uint32_t small = submit_normal(p, 77);
+    turn(p, 10);
+    for (size_t i = 0; i < nkids; i++)
+        kill(pids[i], SIGCONT);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[id].done == 1 && results[id].err == POOL_OK);
+    CHECK(has_link(&results[id].page, "http://example.com/big-end"));
+    CHECK(results[id].page.title && strcmp(results[id].page.title, "Big") == 0);
+    CHECK(normal_ok(small, 77));
+}
+
+static void test_markers_inactive(struct pool *p)
+{
+    uint32_t id =
+        submit_str(p, "http://example.com/c",
+                   "<html><body><!--crawl-test:crash--><a href=\"/x\">x</a></body></html>");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[id].done == 1 && results[id].err == POOL_OK);
+    CHECK(has_link(&results[id].page, "http://example.com/x"));
+}
+
+/* Results above max_result lose links from the end, counted as dropped. */
+static void test_result_cap(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    cfg.max_result = 4096;
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    size_t cap = 300 * 64 + 100, len = 0;
+    char *html = xmalloc(cap);
+    len += (size_t)snprintf(html + len, cap - len, "<html><body>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(html + len, cap - len, "<a href=\"/link/number/%d\">l</a>", i);
+    len += (size_t)snprintf(html + len, cap - len, "</body></html>");
+    uint32_t id = submit(p, "http://example.com/", html, len);
+    free(html);
+    CHECK(wait_all(p) == 0);
+    const struct result *r = &results[id];
+    CHECK(r->done == 1 && r->err == POOL_OK);
+    CHECK(r->page.nlinks > 10 && r->page.nlinks < 300);
+    CHECK(r->page.nlinks + r->page.links_dropped == 300);
+    CHECK(has_link(&r->page, "http://example.com/link/number/0"));
+    CHECK(!has_link(&r->page, "http://example.com/link/number/299"));
+    pool_destroy(p);
+}
+
+static void test_faults(void)
+{
+    struct pool_config cfg = base_config();
+    struct pool_stats st;
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+
+    /* Crash: retried once, then reported; pages around it still parse. */
+    uint32_t before = submit_normal(p, 1);
+    uint32_t crash = submit_str(p, "http://example.com/crash",
+                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    uint32_t after[4];
+    for (int i = 0; i < 4; i++)
+        after[i] = submit_normal(p, 10 + i);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    CHECK(results[crash].cause &&
+          strcmp(results[crash].cause, "signal 11 (Segmentation fault)") == 0);
+    CHECK(results[crash].page.nlinks == 0 && results[crash].page.title == NULL);
+    CHECK(normal_ok(before, 1));
+    int all = 1;
+    for (int i = 0; i < 4; i++)
+        all &= normal_ok(after[i], 10 + i);
+    CHECK(all);
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1 && st.respawns == 2);
+
+    /* Exit with a status. */
+    uint32_t ex = submit_str(p, "http://example.com/exit", "<!--crawl-test:exit-->");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[ex].done == 1 && results[ex].err == POOL_ERR_CRASH);
+    CHECK(results[ex].cause && strcmp(results[ex].cause, "exit status 7") == 0);
+
+    /* Garbage instead of a result frame. */
+    uint32_t garbage = submit_str(p, "http://example.com/g", "<p><!--crawl-test:garbage-->");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[garbage].done == 1 && results[garbage].err == POOL_ERR_PROTOCOL);
+    CHECK(results[garbage].cause && strcmp(results[garbage].cause, "bad frame") == 0);
+
+    /* Still a working pool. */
+    uint32_t ok1 = submit_normal(p, 20), ok2 = submit_normal(p, 21);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(ok1, 20) && normal_ok(ok2, 21));
+    wait_respawns(p, 6);
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 6 && st.retries == 3 && st.respawns == 6);
+
+    /* A worker SIGKILLed while idle is noticed, reaped and respawned. */
+    pid_t pids[8];
+    CHECK(child_pids(pids, 8) == 2);
+    pid_t victim = pids[0];
+    CHECK(kill(victim, SIGKILL) == 0);
+    wait_respawns(p, 7);
+    pool_get_stats(p, &st);
+    CHECK(st.respawns == 7 && st.worker_deaths == 7);
+    size_t n = child_pids(pids, 8);
+    CHECK(n == 2 && pids[0] != victim && pids[1] != victim);
+    uint32_t k1 = submit_normal(p, 30), k2 = submit_normal(p, 31), k3 = submit_normal(p, 32);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(k1, 30) && normal_ok(k2, 31) && normal_ok(k3, 32));
+
+    /* Killed and given a job before the pool could notice: the job still
+     * succeeds (on the respawned or the other worker). */
+    CHECK(child_pids(pids, 8) == 2);
+    kill(pids[1], SIGKILL);
+    siginfo_t si;
+    waitid(P_PID, (id_t)pids[1], &si, WEXITED | WNOWAIT); /* dead for sure, not reaped */
+    uint32_t k4 = submit_normal(p, 33), k5 = submit_normal(p, 34);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(k4, 33) && normal_ok(k5, 34));
+    wait_respawns(p, 8);
+    CHECK(child_pids(pids, 8) == 2);
+    pool_destroy(p);
+}
+
+static void test_hang(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.parse_timeout_ms = 300;
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    int64_t start = clock_ms();
+    uint32_t hang = submit_str(p, "http://example.com/h", "<html><!--crawl-test:hang--></html>");
+    CHECK(wait_all(p) == 0);
+    CHECK(clock_ms() - start >= 2 * 300); /* two deadlines ran out */
+    CHECK(results[hang].done == 1 && results[hang].err == POOL_ERR_TIMEOUT);
+    CHECK(results[hang].cause && strcmp(results[hang].cause, "deadline") == 0);
+    uint32_t ok = submit_normal(p, 40);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(ok, 40));
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
+    pool_destroy(p);
+}
+
+/* The hang marker again, destroying the pool while the worker hangs. */
+static void test_destroy_busy(void)
+{
+    struct pool_config cfg = base_config();
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    submit_str(p, "http://example.com/h", "<!--crawl-test:hang-->");
+    submit_normal(p, 50);
+    turn(p, 10);
+    pool_destroy(p);
+}
+
+static void test_refused(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    cfg.max_job = 100;
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    char big[101];
+    memset(big, 'x', sizeof big);
+    uint32_t id = submit(p, "http://example.com/", big, sizeof big);
+    CHECK(id != 0 && pool_pending(p) == 1);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[id].done == 1 && results[id].err == POOL_ERR_PARSE);
+    uint32_t ok = submit_str(p, "http://example.com/", "<a href=/y>y</a>");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[ok].done == 1 && results[ok].err == POOL_OK);
+    pool_destroy(p);
+}
+
+int main(void)
+{
+    log_init(LOG_LEVEL_WARN, "test_pool");
+    unsetenv("CRAWL_TEST_FAULTS");
+    int fds_before = count_fds();
+
+    struct pool_config cfg = base_config();
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (p) {
+        test_normal_pages(p);
+        test_big_body(p);
+        test_markers_inactive(p);
+        struct pool_stats st;
+        pool_get_stats(p, &st);
+        CHECK(st.worker_deaths == 0 && st.jobs_done == 13);
+        pool_destroy(p);
+    }
+    test_result_cap();
+    test_refused();
+    test_faults();
+    test_hang();
+    test_destroy_busy();
+
+    errno = 0;
+    CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+    CHECK(count_fds() == fds_before);
+    free_results();
+    printf("pool: %d passed, %d failed\n", test_passed, test_failed);
+    return test_failed ? 1 : 0;
+}

@@ -1,0 +1,310 @@
+/* ipc: frame header encode/decode, payload field reader/writer, and the job
+ * and result payloads, exactly as laid out in ipc.h. Shared by the parent
+ * (pool.c) and the workers (worker_main.c). Owns no I/O and no global state;
+ * every decoder is a pure function of its input bytes and never reads past
+ * the length it is given. Nothing here trusts a count or a length taken
+ * from the wire: each one is checked against the bytes that remain. */
+#include "ipc.h"
+
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Smallest possible encoded link: five 4-byte lengths plus a url of at
+ * least one byte. Bounds the link count a payload can honestly claim. */
+#define IPC_MIN_LINK_LEN 21
+
+static void ipc_be32_put(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static uint32_t ipc_be32_get(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+void ipc_encode_header(unsigned char *out, enum ipc_type type, uint32_t flags, uint32_t job_id,
+                       uint32_t payload_len)
+{
+    out[0] = 'C';
+    out[1] = 'W';
+    out[2] = IPC_VERSION;
+    out[3] = (unsigned char)type;
+    ipc_be32_put(out + 4, flags);
+    ipc_be32_put(out + 8, job_id);
+    ipc_be32_put(out + 12, payload_len);
+}
+
+int ipc_decode(const unsigned char *buf, size_t len, size_t max_payload, struct ipc_frame *f,
+               size_t *consumed)
+{
+    if (len >= 1 && buf[0] != 'C')
+        return IPC_ERR_MAGIC;
+    if (len >= 2 && buf[1] != 'W')
+        return IPC_ERR_MAGIC;
+    if (len >= 3 && buf[2] != IPC_VERSION)
+        return IPC_ERR_VERSION;
+    if (len >= 4 && (buf[3] < IPC_JOB || buf[3] > IPC_FAIL))
+        return IPC_ERR_TYPE;
+    if (len < IPC_HEADER_LEN)
+        return IPC_NEED_MORE;
+
+    uint32_t plen = ipc_be32_get(buf + 12);
+    if (plen > max_payload)
+        return IPC_ERR_TOO_BIG;
+    if (plen > len - IPC_HEADER_LEN)
+        return IPC_NEED_MORE;
+
+    f->type = (enum ipc_type)buf[3];
+    f->flags = ipc_be32_get(buf + 4);
+    f->job_id = ipc_be32_get(buf + 8);
+    f->payload = buf + IPC_HEADER_LEN;
+    f->len = plen;
+    *consumed = IPC_HEADER_LEN + (size_t)plen;
+    return IPC_FRAME;
+}
+
+int ipc_put_u32(struct buf *b, uint32_t v)
+{
+    unsigned char be[4];
+    ipc_be32_put(be, v);
+    return buf_append(b, be, sizeof be);
+}
+
+int ipc_put_str(struct buf *b, const char *s, size_t len)
+{
+    if (!s)
+        return ipc_put_u32(b, IPC_NULL_LEN);
+    /* All or nothing: never leave a length without its bytes. */
+    if (len >= IPC_NULL_LEN || len > b->max - b->len || b->max - b->len - len < 4)
+        return BUF_ERR_CAP;
+    if (ipc_put_u32(b, (uint32_t)len) < 0)
+        return BUF_ERR_CAP;
+    return buf_append(b, s, len);
+}
+
+int ipc_put_cstr(struct buf *b, const char *s)
+{
+    return ipc_put_str(b, s, s ? strlen(s) : 0);
+}
+
+void ipc_reader_init(struct ipc_reader *r, const unsigned char *p, size_t len)
+{
+    r->p = p;
+    r->len = len;
+    r->off = 0;
+    r->err = 0;
+}
+
+uint32_t ipc_get_u32(struct ipc_reader *r)
+{
+    if (r->err || r->len - r->off < 4) {
+        r->err = IPC_ERR_PAYLOAD;
+        return 0;
+    }
+    uint32_t v = ipc_be32_get(r->p + r->off);
+    r->off += 4;
+    return v;
+}
+
+int ipc_get_str(struct ipc_reader *r, const char **s, size_t *len)
+{
+    *s = NULL;
+    *len = 0;
+    uint32_t n = ipc_get_u32(r);
+    if (r->err)
+        return IPC_ERR_PAYLOAD;
+    if (n == IPC_NULL_LEN)
+        return 0;
+    if (n > r->len - r->off) {
+        r->err = IPC_ERR_PAYLOAD;
+        return IPC_ERR_PAYLOAD;
+    }
+    *s = (const char *)r->p + r->off;
+    *len = n;
+    r->off += n;
+    return 0;
+}
+
+char *ipc_get_dup(struct ipc_reader *r)
+{
+    const char *s;
+    size_t len;
+    if (ipc_get_str(r, &s, &len) < 0 || !s)
+        return NULL;
+    return xmemdup0(s, len);
+}
+
+int ipc_job_prefix_encode(struct buf *b, const char *url, const char *encoding)
+{
+    size_t start = b->len;
+    if (ipc_put_cstr(b, url) < 0 || ipc_put_cstr(b, encoding) < 0) {
+        b->len = start;
+        if (b->data)
+            b->data[start] = '\0';
+        return BUF_ERR_CAP;
+    }
+    return 0;
+}
+
+/* A string that must become a C string: present and free of NUL bytes. */
+static int ipc_cstr_ok(const char *s, size_t len)
+{
+    return s && !memchr(s, '\0', len);
+}
+
+int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job)
+{
+    struct ipc_reader r;
+    memset(job, 0, sizeof *job);
+    if (f->type != IPC_JOB)
+        return IPC_ERR_TYPE;
+    ipc_reader_init(&r, f->payload, f->len);
+    if (ipc_get_str(&r, &job->url, &job->url_len) < 0 ||
+        ipc_get_str(&r, &job->encoding, &job->encoding_len) < 0)
+        goto bad;
+    if (!ipc_cstr_ok(job->url, job->url_len) || job->url_len == 0)
+        goto bad;
+    if (job->encoding && !ipc_cstr_ok(job->encoding, job->encoding_len))
+        goto bad;
+    job->body = (const char *)f->payload + r.off;
+    job->body_len = f->len - r.off;
+    return 0;
+bad:
+    memset(job, 0, sizeof *job);
+    return IPC_ERR_PAYLOAD;
+}
+
+static int ipc_put_link(struct buf *b, const struct html_link *l)
+{
+    if (ipc_put_cstr(b, l->url) < 0 || ipc_put_cstr(b, l->tag) < 0 ||
+        ipc_put_cstr(b, l->attr) < 0 || ipc_put_cstr(b, l->rel) < 0 || ipc_put_cstr(b, l->text) < 0)
+        return BUF_ERR_CAP;
+    return 0;
+}
+
+int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *page)
+{
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+    size_t start = b->len;
+    int rc = BUF_ERR_CAP;
+
+    if (page->nlinks > UINT32_MAX || page->links_dropped > UINT32_MAX)
+        goto out;
+    if (buf_append(b, hdr, sizeof hdr) < 0)
+        goto out;
+    if (ipc_put_cstr(b, page->title) < 0 || ipc_put_cstr(b, page->base) < 0 ||
+        ipc_put_cstr(b, page->meta_robots) < 0 ||
+        ipc_put_u32(b, (uint32_t)page->links_dropped) < 0 ||
+        ipc_put_u32(b, (uint32_t)page->nlinks) < 0)
+        goto out;
+    for (size_t i = 0; i < page->nlinks; i++)
+        if (ipc_put_link(b, &page->links[i]) < 0)
+            goto out;
+    size_t plen = b->len - start - IPC_HEADER_LEN;
+    if (plen > UINT32_MAX)
+        goto out;
+    ipc_encode_header((unsigned char *)b->data + start, IPC_RESULT, 0, job_id, (uint32_t)plen);
+    rc = 0;
+out:
+    if (rc < 0 && b->len > start) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
+}
+
+/* Frees what ipc_result_decode allocated (same layout html_page_free
+ * releases; kept here so this file needs nothing from html.c). */
+static void ipc_page_clear(struct html_page *page)
+{
+    for (size_t i = 0; i < page->nlinks; i++) {
+        struct html_link *l = &page->links[i];
+        free(l->url);
+        free(l->tag);
+        free(l->attr);
+        free(l->rel);
+        free(l->text);
+    }
+    free(page->links);
+    free(page->title);
+    free(page->base);
+    free(page->meta_robots);
+    memset(page, 0, sizeof *page);
+}
+
+/* Read one optional string as a C string: *out NULL for a NULL string.
+ * Embedded NUL bytes are malformed (they would truncate silently). */
+static int ipc_get_opt_cstr(struct ipc_reader *r, char **out)
+{
+    const char *s;
+    size_t len;
+    *out = NULL;
+    if (ipc_get_str(r, &s, &len) < 0)
+        return IPC_ERR_PAYLOAD;
+    if (!s)
+        return 0;
+    if (memchr(s, '\0', len)) {
+        r->err = IPC_ERR_PAYLOAD;
+        return IPC_ERR_PAYLOAD;
+    }
+    *out = xmemdup0(s, len);
+    return 0;
+}
+
+/* A link needs a non-empty url, a tag and an attr; rel may be NULL; a NULL
+ * text is read as "" (html.h promises "" when there is none). */
+static int ipc_get_link(struct ipc_reader *r, struct html_link *l)
+{
+    if (ipc_get_opt_cstr(r, &l->url) < 0 || ipc_get_opt_cstr(r, &l->tag) < 0 ||
+        ipc_get_opt_cstr(r, &l->attr) < 0 || ipc_get_opt_cstr(r, &l->rel) < 0 ||
+        ipc_get_opt_cstr(r, &l->text) < 0)
+        return IPC_ERR_PAYLOAD;
+    if (!l->url || !l->url[0] || !l->tag || !l->attr)
+        return IPC_ERR_PAYLOAD;
+    if (!l->text)
+        l->text = xstrdup("");
+    return 0;
+}
+
+int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
+{
+    struct ipc_reader r;
+    int rc = IPC_ERR_PAYLOAD;
+
+    memset(page, 0, sizeof *page);
+    if (f->type != IPC_RESULT)
+        goto out;
+    ipc_reader_init(&r, f->payload, f->len);
+    if (ipc_get_opt_cstr(&r, &page->title) < 0 || ipc_get_opt_cstr(&r, &page->base) < 0 ||
+        ipc_get_opt_cstr(&r, &page->meta_robots) < 0)
+        goto out;
+    page->links_dropped = ipc_get_u32(&r);
+    uint32_t n = ipc_get_u32(&r);
+    if (r.err)
+        goto out;
+    /* The claimed count must fit in the bytes left before anything is
+     * allocated for it. */
+    if (n > (r.len - r.off) / IPC_MIN_LINK_LEN)
+        goto out;
+    if (n > 0) {
+        page->links = xcalloc(n, sizeof *page->links);
+        for (uint32_t i = 0; i < n; i++) {
+            page->nlinks = (size_t)i + 1; /* so a failure frees this link too */
+            if (ipc_get_link(&r, &page->links[i]) < 0)
+                goto out;
+        }
+    }
+    if (r.off != r.len) /* trailing bytes */
+        goto out;
+    rc = 0;
+out:
+    if (rc < 0)
+        ipc_page_clear(page);
+    return rc;
+}

@@ -1,0 +1,308 @@
+/* worker_main: the body of a forked parse worker. Owns the child's process
+ * hygiene (channel on fd 3, stdin/stdout on /dev/null, every other fd but
+ * stderr closed, signals reset, PR_SET_PDEATHSIG, rlimits) and its loop:
+ * read one IPC_JOB frame (blocking), html_extract() it, answer with one
+ * IPC_RESULT or IPC_FAIL frame. EOF on the channel ends the worker
+ * (_exit(0)); a malformed frame from the parent is logged and ends it with
+ * _exit(3). It never returns, never calls exit() and never writes stdout.
+ *
+ * RLIMIT_AS is skipped in AddressSanitizer builds (the shadow memory alone
+ * exceeds any sane limit). RLIMIT_CPU is re-armed before every job to "CPU used so far +
+ * cfg->cpu_limit_s", so the limit is per page, not per worker lifetime
+ * (overrun -> SIGXCPU kills the worker; the pool retries the job once).
+ *
+ * Test fault hook: only when test_faults is nonzero (pool_create sets it
+ * when CRAWL_TEST_FAULTS=1 was in its environment), a job body containing
+ *   <!--crawl-test:crash-->    makes the worker raise SIGSEGV,
+ *   <!--crawl-test:hang-->     makes it sleep forever (the deadline fires),
+ *   <!--crawl-test:garbage-->  makes it write 64 garbage bytes instead of a
+ *                              result (a protocol error for the parent),
+ *   <!--crawl-test:exit-->     makes it _exit(7).
+ * Markers are searched in the raw body bytes (memmem), before parsing. */
+#define _GNU_SOURCE
+#include "worker_main.h"
+
+#include "buf.h"
+#include "html.h"
+#include "ipc.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WORKER_FD         3
+#define WORKER_READ_CHUNK (64 * 1024)
+#define WORKER_EXIT_PROTO 3
+
+static const char worker_mark_crash[] = "<!--crawl-test:crash-->";
+static const char worker_mark_hang[] = "<!--crawl-test:hang-->";
+static const char worker_mark_garbage[] = "<!--crawl-test:garbage-->";
+static const char worker_mark_exit[] = "<!--crawl-test:exit-->";
+
+/* Channel to fd 3, 0 and 1 to /dev/null, everything from 4 up closed. */
+static void worker_setup_fds(int fd)
+{
+    if (fd != WORKER_FD) {
+        if (dup2(fd, WORKER_FD) < 0) {
+            log_error("dup2 channel: %s", strerror(errno));
+            _exit(WORKER_EXIT_PROTO);
+        }
+        if (fd > WORKER_FD)
+            close(fd);
+    }
+    int nul = open("/dev/null", O_RDWR);
+    if (nul < 0) {
+        log_error("open /dev/null: %s", strerror(errno));
+        _exit(WORKER_EXIT_PROTO);
+    }
+    dup2(nul, STDIN_FILENO);
+    dup2(nul, STDOUT_FILENO);
+    if (fd == STDERR_FILENO) /* stderr was our channel: keep it harmless */
+        dup2(nul, STDERR_FILENO);
+    if (nul > WORKER_FD)
+        close(nul);
+    closefrom(WORKER_FD + 1);
+}
+
+/* The parent's handlers would write to its self-pipe, which we closed:
+ * every signal back to its default, nothing blocked, SIGINT ignored (a ^C
+ * is the parent's to handle; it then closes our channel). */
+static void worker_setup_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL); /* fails harmlessly for reserved ones */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_DFL);
+}
+
+static void worker_setup_limits(const struct pool_config *cfg)
+{
+#ifdef __SANITIZE_ADDRESS__
+    /* ASan's shadow mappings count against RLIMIT_AS: any limit would make
+     * every allocation fail. Sanitizer builds run without it. */
+    if (cfg->mem_limit) {
+        log_debug("AddressSanitizer build: RLIMIT_AS not set");
+        return;
+    }
+#endif
+    if (cfg->mem_limit) {
+        struct rlimit rl = {.rlim_cur = cfg->mem_limit, .rlim_max = cfg->mem_limit};
+        if (setrlimit(RLIMIT_AS, &rl) < 0)
+            log_warn("setrlimit(RLIMIT_AS, %zu): %s", cfg->mem_limit, strerror(errno));
+    }
+}
+
+/* Soft RLIMIT_CPU = CPU seconds used so far + cpu_limit_s (hard unchanged,
+ * so the soft limit can be raised again before the next job). */
+static void worker_arm_cpu(const struct pool_config *cfg)
+{
+    struct rusage ru;
+    struct rlimit rl;
+    if (cfg->cpu_limit_s <= 0)
+        return;
+    if (getrusage(RUSAGE_SELF, &ru) < 0 || getrlimit(RLIMIT_CPU, &rl) < 0)
+        return;
+    rlim_t want =
+        (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1 + (rlim_t)cfg->cpu_limit_s;
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+        want = rl.rlim_max;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_CPU, &rl) < 0)
+        log_warn("setrlimit(RLIMIT_CPU): %s", strerror(errno));
+}
+
+/* Write all of p; the parent going away ends the worker quietly. */
+static void worker_send(const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = send(WORKER_FD, c, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+            _exit(0);
+        if (w < 0) {
+            log_error("write to parent: %s", strerror(errno));
+            _exit(WORKER_EXIT_PROTO);
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Returns nonzero when the job must be answered with garbage. */
+static int worker_test_fault(const char *body, size_t len)
+{
+    if (memmem(body, len, worker_mark_crash, sizeof worker_mark_crash - 1)) {
+        signal(SIGSEGV, SIG_DFL);
+        raise(SIGSEGV);
+        _exit(11); /* not reached */
+    }
+    if (memmem(body, len, worker_mark_hang, sizeof worker_mark_hang - 1))
+        for (;;)
+            sleep(60);
+    if (memmem(body, len, worker_mark_exit, sizeof worker_mark_exit - 1))
+        _exit(7);
+    return memmem(body, len, worker_mark_garbage, sizeof worker_mark_garbage - 1) != NULL;
+}
+
+static size_t worker_str_size(const char *s)
+{
+    return 4 + (s ? strlen(s) : 0);
+}
+
+static void worker_link_free(struct html_link *l)
+{
+    free(l->url);
+    free(l->tag);
+    free(l->attr);
+    free(l->rel);
+    free(l->text);
+}
+
+/* Encode page into out (capped at the parent's frame limit); when it does
+ * not fit, drop links from the end until it does. 0 or BUF_ERR_CAP. */
+static int worker_put_result(struct buf *out, uint32_t job_id, struct html_page *page,
+                             size_t max_result)
+{
+    if (page->links_dropped > UINT32_MAX)
+        page->links_dropped = UINT32_MAX;
+    if (ipc_result_encode(out, job_id, page) == 0)
+        return 0;
+
+    size_t used = worker_str_size(page->title) + worker_str_size(page->base) +
+                  worker_str_size(page->meta_robots) + 8;
+    size_t keep = 0;
+    if (used > max_result)
+        return BUF_ERR_CAP;
+    for (; keep < page->nlinks; keep++) {
+        const struct html_link *l = &page->links[keep];
+        size_t sz = worker_str_size(l->url) + worker_str_size(l->tag) + worker_str_size(l->attr) +
+                    worker_str_size(l->rel) + worker_str_size(l->text);
+        if (sz > max_result - used)
+            break;
+        used += sz;
+    }
+    for (size_t i = keep; i < page->nlinks; i++)
+        worker_link_free(&page->links[i]);
+    size_t dropped = page->links_dropped + (page->nlinks - keep);
+    page->links_dropped = dropped > UINT32_MAX ? UINT32_MAX : dropped;
+    page->nlinks = keep;
+    log_info("result too large: %zu links dropped", dropped);
+    return ipc_result_encode(out, job_id, page);
+}
+
+static void worker_send_fail(uint32_t job_id, const char *cause)
+{
+    struct buf out;
+    buf_init(&out, 1024);
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+    buf_append(&out, hdr, sizeof hdr);
+    ipc_put_cstr(&out, cause);
+    ipc_encode_header((unsigned char *)out.data, IPC_FAIL, 0, job_id,
+                      (uint32_t)(out.len - IPC_HEADER_LEN));
+    worker_send(out.data, out.len);
+    buf_free(&out);
+}
+
+static void worker_handle(const struct ipc_frame *f, const struct pool_config *cfg, int test_faults)
+{
+    struct ipc_job job;
+    struct html_page page;
+    struct buf out;
+    char *url = NULL, *enc = NULL;
+
+    if (f->type != IPC_JOB || ipc_job_decode(f, &job) < 0) {
+        log_error("malformed job frame from parent (type %d)", (int)f->type);
+        _exit(WORKER_EXIT_PROTO);
+    }
+    if (test_faults && worker_test_fault(job.body, job.body_len)) {
+        unsigned char junk[64];
+        for (size_t i = 0; i < sizeof junk; i++)
+            junk[i] = (unsigned char)(0xA5 ^ (i * 37));
+        worker_send(junk, sizeof junk);
+        return;
+    }
+    url = xmemdup0(job.url, job.url_len);
+    if (job.encoding)
+        enc = xmemdup0(job.encoding, job.encoding_len);
+    memset(&page, 0, sizeof page);
+    buf_init(&out, IPC_HEADER_LEN + cfg->max_result);
+
+    worker_arm_cpu(cfg);
+    if (html_extract(job.body, job.body_len, url, enc, cfg->max_links, &page) < 0) {
+        log_info("job %u: %s: parser could not start", f->job_id, url);
+        worker_send_fail(f->job_id, "parser could not start");
+        goto out;
+    }
+    if (worker_put_result(&out, f->job_id, &page, cfg->max_result) < 0) {
+        log_warn("job %u: %s: result does not fit in %zu bytes", f->job_id, url, cfg->max_result);
+        worker_send_fail(f->job_id, "result too large");
+        goto out;
+    }
+    log_debug("job %u: %s: %zu links", f->job_id, url, page.nlinks);
+    worker_send(out.data, out.len);
+out:
+    html_page_free(&page);
+    buf_free(&out);
+    free(enc);
+    free(url);
+}
+
+void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, int test_faults)
+{
+    char tag[32];
+    static char chunk[WORKER_READ_CHUNK];
+    size_t max_payload = cfg->max_job + WORKER_JOB_PREFIX_MAX;
+    struct buf in;
+
+    worker_setup_fds(fd);
+    snprintf(tag, sizeof tag, "worker %d", slot);
+    log_set_tag(tag);
+    worker_setup_signals();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        log_warn("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if (getppid() != parent) /* the parent died before the line above */
+        _exit(0);
+    worker_setup_limits(cfg);
+
+    buf_init(&in, IPC_HEADER_LEN + max_payload);
+    for (;;) {
+        struct ipc_frame f;
+        size_t used = 0;
+        int rc = ipc_decode((const unsigned char *)in.data, in.len, max_payload, &f, &used);
+        if (rc == IPC_FRAME) {
+            worker_handle(&f, cfg, test_faults);
+            buf_consume(&in, used);
+            continue;
+        }
+        if (rc < 0) {
+            log_error("malformed frame from parent (error %d)", rc);
+            _exit(WORKER_EXIT_PROTO);
+        }
+        size_t room = in.max - in.len;
+        ssize_t n = read(WORKER_FD, chunk, room < sizeof chunk ? room : sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            _exit(0);
+        if (n < 0) {
+            log_error("read from parent: %s", strerror(errno));
+            _exit(WORKER_EXIT_PROTO);
+        }
+        buf_append(&in, chunk, (size_t)n); /* fits: n <= room */
+    }
+}
