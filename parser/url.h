@@ -24,11 +24,11 @@
 
 enum url_err {
     URL_OK = 0,
-    URL_ERR_EMPTY = -1,       /* empty or whitespace-only reference */
-    URL_ERR_SCHEME = -2,      /* javascript:, mailto:, data:, ftp:, ... */
-    URL_ERR_SYNTAX = -3,      /* cannot be parsed (bad port, bad host...) */
-    URL_ERR_TOO_LONG = -4,    /* canonical form longer than URL_MAX_LEN */
-    URL_ERR_NO_BASE = -5      /* relative reference with no usable base */
+    URL_ERR_EMPTY = -1,    /* empty or whitespace-only reference */
+    URL_ERR_SCHEME = -2,   /* javascript:, mailto:, data:, ftp:, ... */
+    URL_ERR_SYNTAX = -3,   /* cannot be parsed (bad port, bad host...) */
+    URL_ERR_TOO_LONG = -4, /* canonical form longer than URL_MAX_LEN */
+    URL_ERR_NO_BASE = -5   /* relative reference with no usable base */
 };
 
 /* Canonicalise an absolute URL. On success *out is a malloc'd string the
@@ -44,11 +44,15 @@ int url_resolve(const char *base, const char *ref, size_t ref_len, char **out);
 
 /* Views into a canonical URL (pointers into the caller's string). */
 struct url_view {
-    const char *scheme; size_t scheme_len;  /* "http" */
-    const char *host;   size_t host_len;    /* "example.com", "" for file */
-    int port;                               /* -1 when absent (default) */
-    const char *path;   size_t path_len;    /* starts with '/' */
-    const char *query;  size_t query_len;   /* after '?', 0-length if none */
+    const char *scheme;
+    size_t scheme_len; /* "http" */
+    const char *host;
+    size_t host_len; /* "example.com", "" for file */
+    int port;        /* -1 when absent (default) */
+    const char *path;
+    size_t path_len; /* starts with '/' */
+    const char *query;
+    size_t query_len; /* after '?', 0-length if none */
     int has_query;
 };
 

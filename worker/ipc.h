@@ -36,13 +36,13 @@
 enum ipc_type { IPC_JOB = 1, IPC_RESULT = 2, IPC_FAIL = 3 };
 
 enum ipc_err {
-    IPC_NEED_MORE = 0,     /* not a full frame yet */
-    IPC_FRAME = 1,         /* one frame decoded */
-    IPC_ERR_MAGIC = -1,    /* bad magic bytes */
-    IPC_ERR_VERSION = -2,  /* unknown version */
-    IPC_ERR_TYPE = -3,     /* unknown frame type */
-    IPC_ERR_TOO_BIG = -4,  /* payload length above the caller's cap */
-    IPC_ERR_PAYLOAD = -5   /* payload fields malformed (truncated string...) */
+    IPC_NEED_MORE = 0,    /* not a full frame yet */
+    IPC_FRAME = 1,        /* one frame decoded */
+    IPC_ERR_MAGIC = -1,   /* bad magic bytes */
+    IPC_ERR_VERSION = -2, /* unknown version */
+    IPC_ERR_TYPE = -3,    /* unknown frame type */
+    IPC_ERR_TOO_BIG = -4, /* payload length above the caller's cap */
+    IPC_ERR_PAYLOAD = -5  /* payload fields malformed (truncated string...) */
 };
 
 struct ipc_frame {
@@ -89,9 +89,12 @@ char *ipc_get_dup(struct ipc_reader *r);
 int ipc_job_prefix_encode(struct buf *b, const char *url, const char *encoding);
 /* Decode an IPC_JOB frame into views pointing into f->payload. */
 struct ipc_job {
-    const char *url; size_t url_len;
-    const char *encoding; size_t encoding_len; /* encoding NULL if sniff */
-    const char *body; size_t body_len;
+    const char *url;
+    size_t url_len;
+    const char *encoding;
+    size_t encoding_len; /* encoding NULL if sniff */
+    const char *body;
+    size_t body_len;
 };
 int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job);
 

@@ -19,21 +19,21 @@
 #include "html.h"
 
 struct pool_config {
-    int nworkers;          /* >= 1 */
-    int parse_timeout_ms;  /* per-job deadline from the moment it is sent */
-    size_t max_job;        /* largest body accepted by pool_submit */
-    size_t max_result;     /* largest result frame accepted from a worker */
-    size_t max_links;      /* links kept per page (passed to html_extract) */
-    size_t mem_limit;      /* RLIMIT_AS for workers in bytes, 0 = none */
-    int cpu_limit_s;       /* RLIMIT_CPU for workers, 0 = none */
+    int nworkers;         /* >= 1 */
+    int parse_timeout_ms; /* per-job deadline from the moment it is sent */
+    size_t max_job;       /* largest body accepted by pool_submit */
+    size_t max_result;    /* largest result frame accepted from a worker */
+    size_t max_links;     /* links kept per page (passed to html_extract) */
+    size_t mem_limit;     /* RLIMIT_AS for workers in bytes, 0 = none */
+    int cpu_limit_s;      /* RLIMIT_CPU for workers, 0 = none */
 };
 
 enum pool_err {
     POOL_OK = 0,
-    POOL_ERR_CRASH = -1,    /* worker died twice on this page */
-    POOL_ERR_TIMEOUT = -2,  /* deadline overrun twice */
-    POOL_ERR_PROTOCOL = -3, /* malformed frames */
-    POOL_ERR_PARSE = -4,    /* the worker reported it could not parse */
+    POOL_ERR_CRASH = -1,     /* worker died twice on this page */
+    POOL_ERR_TIMEOUT = -2,   /* deadline overrun twice */
+    POOL_ERR_PROTOCOL = -3,  /* malformed frames */
+    POOL_ERR_PARSE = -4,     /* the worker reported it could not parse */
     POOL_ERR_NO_WORKERS = -5 /* no worker could be (re)spawned */
 };
 
@@ -58,8 +58,8 @@ int pool_can_submit(const struct pool *p);
  * (it free()s it) and the caller must drop its pointer; on -1 (no idle
  * worker) ownership stays with the caller. url and encoding (may be NULL)
  * are copied. */
-int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding,
-                char *body, size_t len);
+int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
+                size_t len);
 
 /* Jobs submitted and not yet reported through the callback. */
 size_t pool_pending(const struct pool *p);
