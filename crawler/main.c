@@ -26,6 +26,36 @@
 #define MAIN_WORKER_MEM_LIMIT (1024u * 1024 * 1024)
 #endif
 
+/* Options parsed but not built yet refuse to run rather than be ignored. */
+static const char *main_unimplemented(const struct options *o)
+{
+    if (!o->robots)
+        return "--no-robots";
+    if (o->wait_s > 0 || o->random_wait)
+        return "--wait/--random-wait";
+    if (o->rate > 0)
+        return "--rate";
+    if (o->limit_rate)
+        return "--limit-rate";
+    if (o->subdomains)
+        return "--subdomains";
+    if (o->ninclude || o->nexclude)
+        return "--include/--exclude";
+    if (o->sitemaps)
+        return "--sitemaps";
+    if (o->state)
+        return "--state/--resume";
+    if (strcmp(o->format, "jsonl") != 0)
+        return "--format other than jsonl";
+    if (o->sort)
+        return "--sort";
+    if (o->warc)
+        return "--warc";
+    if (o->stats_json || o->stats_interval_s > 0)
+        return "--stats-json/--stats-interval";
+    return NULL;
+}
+
 static int main_usage_error(const char *reason)
 {
     fprintf(stderr, "crawl: %s\n", reason);
@@ -51,10 +81,17 @@ int main(int argc, char **argv)
     struct options opt;
     char err[512] = "";
     int rc = options_parse(argc, argv, &opt, err, sizeof err);
-    if (rc == OPTIONS_EXIT)
-        return 0;
-    if (rc == OPTIONS_USAGE)
+    if (rc != OPTIONS_RUN) {
+        options_free(&opt);
+        return rc == OPTIONS_EXIT ? 0 : main_usage_error(err);
+    }
+
+    const char *todo = main_unimplemented(&opt);
+    if (todo) {
+        snprintf(err, sizeof err, "%s is not implemented yet", todo);
+        options_free(&opt);
         return main_usage_error(err);
+    }
 
     log_init(opt.quiet ? LOG_LEVEL_ERROR : opt.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "crawl");
     if (getenv("CRAWL_DEBUG"))
@@ -121,5 +158,6 @@ out:
         free(starts[i]);
     free(starts);
     scope_free(&scope);
+    options_free(&opt);
     return exit_code;
 }

@@ -20,6 +20,32 @@ struct options {
     int max_redirects;     /* --max-redirect, hops per chain */
     size_t max_links;      /* --max-links, links kept per page */
     const char *output;    /* -o, NULL = stdout */
+    /* politeness and fetching (issue 4) */
+    int robots;               /* 0 with --no-robots */
+    double max_crawl_delay_s; /* --max-crawl-delay: cap on robots Crawl-delay */
+    double wait_s;            /* -w/--wait: gap between request starts per host */
+    int random_wait;          /* --random-wait: wait x 0.5..1.5 */
+    double rate;              /* --rate: requests per second per host, 0 = off */
+    long long limit_rate;     /* --limit-rate: bytes/s per transfer, 0 = off */
+    int retries;              /* --retries */
+    int stall_s;              /* --stall-timeout: abort below 1 byte/s for this long */
+    int subdomains;           /* --subdomains */
+    const char **include;     /* --include REGEX (repeatable) */
+    int ninclude;
+    const char **exclude; /* --exclude REGEX (repeatable) */
+    int nexclude;
+    int max_url_len; /* --max-url-length */
+    int sitemaps;    /* --sitemaps */
+    /* robustness (issue 5) */
+    const char *state; /* --state FILE: resume journal */
+    int resume;        /* --resume */
+    /* output (issue 6) */
+    const char *format;      /* -f/--format */
+    int sort;                /* --sort */
+    const char *warc;        /* --warc FILE */
+    int progress;            /* 0 with --no-progress or -q */
+    const char *stats_json;  /* --stats-json FILE */
+    double stats_interval_s; /* --stats-interval, 0 = off */
     const char *user_agent;
     int quiet;
     int verbose;
@@ -38,5 +64,7 @@ enum options_result {
 /* Fill *o from argv. On OPTIONS_USAGE, errbuf holds a one-line reason. */
 int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t errcap);
 void options_usage(FILE *f);
+/* Free what options_parse allocated (the include/exclude arrays). */
+void options_free(struct options *o);
 
 #endif

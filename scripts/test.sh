@@ -19,6 +19,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   { cat build-asan/ctest.log; echo "ASan suite failed"; exit 1; }
 tail -n 3 build-asan/ctest.log
 
+if [ -x scripts/fuzz.sh ]; then
+  echo "== fuzz targets, a short bounded run each"
+  scripts/fuzz.sh
+fi
+
 echo "== release build and suite"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs" >/dev/null

@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int crawl_placeholder_t;
