@@ -74,6 +74,7 @@ static void crawl_result_free(struct page_result *pr)
 static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr, const char *reason)
 {
     struct output_record r = {0};
+    r.seq = e->seq;
     r.url = e->url;
     r.final_url = !pr ? e->url : pr->final_url ? pr->final_url : pr->cur_url;
     r.depth = e->depth;

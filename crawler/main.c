@@ -133,7 +133,8 @@ int main(int argc, char **argv)
         goto out;
     }
     curl_up = 1;
-    out = output_open(opt.output, err, sizeof err);
+    struct output_config oc = {.path = opt.output, .format = opt.format, .sort = opt.sort};
+    out = output_open(&oc, err, sizeof err);
     if (!out) {
         log_error("%s", err);
         goto out;

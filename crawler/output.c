@@ -25,8 +25,9 @@ struct output {
     char *iobuf;
 };
 
-struct output *output_open(const char *path, char *err, size_t errcap)
+struct output *output_open(const struct output_config *cfg, char *err, size_t errcap)
 {
+    const char *path = cfg->path;
     struct output *o = xcalloc(1, sizeof *o);
     if (!path || !strcmp(path, "-")) {
         /* Our own stream on a dup of fd 1, so its buffer is ours to free. */

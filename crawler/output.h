@@ -17,6 +17,7 @@ struct output_hop {
 };
 
 struct output_record {
+    uint32_t seq; /* discovery order of the URL (for --sort) */
     const char *url;
     const char *final_url;
     int depth;
@@ -35,9 +36,15 @@ struct output_record {
 
 struct output;
 
-/* Open `path` for writing (NULL or "-" = stdout). NULL on failure with a
- * reason in err. */
-struct output *output_open(const char *path, char *err, size_t errcap);
+struct output_config {
+    const char *path;   /* NULL or "-" = stdout; a name ending in .gz: gzip */
+    const char *format; /* "jsonl", "edges", "dot", "graphml", "sitemap",
+                           "sqlite", "broken" (validated by options) */
+    int sort;           /* order by (depth, seq) at the end */
+};
+
+/* Open the output. NULL on failure with a one-line reason in err. */
+struct output *output_open(const struct output_config *cfg, char *err, size_t errcap);
 /* Append one record. Returns 0, or -1 once the stream has failed. */
 int output_write(struct output *o, const struct output_record *r);
 /* Nonzero once a write failed. */
