@@ -1,0 +1,55 @@
+/* robots: robots.txt rules (RFC 9309) for ONE product token, and the
+ * Sitemap: lines of the file. Pure functions: no sockets, no file I/O.
+ *
+ * Matching, as the RFC says: the groups whose user-agent line names our
+ * product token (case-insensitively, on the line's own leading product
+ * token, so "FooBot/2.1" names "foobot") combine; with none, the "*"
+ * groups combine; with none of those either, everything is allowed. The
+ * longest matching pattern wins, Allow wins a tie; '*' matches any run of
+ * bytes, a final '$' anchors the end. Before comparing, both the pattern
+ * and the path have %XX of unreserved characters decoded and other %XX hex
+ * uppercased (RFC 9309 2.2.2: "/%7Efoo" matches "/~foo"); the pattern also
+ * has raw non-ASCII and other bytes a canonical URL never holds raw
+ * percent-encoded. The path is taken as given: pass the canonical URL's.
+ * "/robots.txt" is always allowed. Only the first ROBOTS_MAX_BYTES are
+ * parsed (a line cut by that limit is dropped). */
+#ifndef CRAWL_ROBOTS_H
+#define CRAWL_ROBOTS_H
+
+#include <stddef.h>
+
+#define ROBOTS_MAX_BYTES    512000 /* RFC 9309 2.5: at least 500 KiB */
+#define ROBOTS_MAX_SITEMAPS 1000   /* Sitemap: lines kept; later ones ignored */
+#define ROBOTS_ERR_TOKEN    (-1)   /* no usable product token */
+
+struct robots; /* opaque */
+
+/* Parse len bytes of robots.txt for product_token (letters, '_' and '-'
+ * only; anything else, or NULL, matches no group but "*"). Never NULL;
+ * the caller frees with robots_free. */
+struct robots *robots_parse(const char *txt, size_t len, const char *product_token);
+/* Rules for a 4xx robots.txt (everything allowed) and for a 5xx or an
+ * unreachable server (everything disallowed but /robots.txt). Caller frees. */
+struct robots *robots_allow_all(void);
+struct robots *robots_disallow_all(void);
+
+/* 1 if path_query (path + query of the canonical URL, e.g. "/a/b?x=1";
+ * NULL or "" mean "/") may be fetched, 0 if not. */
+int robots_allowed(const struct robots *r, const char *path_query);
+/* Crawl-delay of the matched group(s) in seconds (the largest when several
+ * are given), or -1 when none has one. Not capped here. */
+double robots_crawl_delay(const struct robots *r);
+/* Sitemap: lines of the whole file (all groups, outside groups too), in
+ * order, raw values (trimmed, comment removed; not resolved). The strings
+ * belong to r. */
+size_t robots_sitemap_count(const struct robots *r);
+const char *robots_sitemap(const struct robots *r, size_t i);
+void robots_free(struct robots *r);
+
+/* The product token of a User-Agent header: its leading run of
+ * [A-Za-z_-] ("crawl/0.1.0 (+https://x)" -> "crawl"). Returns 0, or
+ * ROBOTS_ERR_TOKEN with out = "" when that run is empty or does not fit in
+ * cap bytes with its NUL (a cut token would name another crawler). */
+int robots_product_token(const char *user_agent, char *out, size_t cap);
+
+#endif
