@@ -1,14 +1,12 @@
 /* crawl: the loop and the crawl policy (what is followed, when a record is
  * written). Owns the in-flight page state (struct page_result) from the
  * moment a URL leaves its host queue until its record is written. Must not
- * parse HTML or talk to curl directly: fetch and pool do that. */
-#include "crawl.h"
+ * parse HTML or talk to curl directly (fetch and pool do that), nor decide
+ * when a host may be contacted (sched does that). */
+#include "crawl_int.h"
 
 #include "charset.h"
 #include "clock.h"
-#include "fetch.h"
-#include "frontier.h"
-#include "host.h"
 #include "log.h"
 #include "url.h"
 #include "xalloc.h"
@@ -16,62 +14,28 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CRAWL_MAX_POLLFDS 260
 
-/* Everything known about one record while it is being produced. */
-struct page_result {
-    struct entry *e;
-    struct host *host;       /* host charged for the current transfer */
-    const char *cur_url;     /* URL of the current hop (an entry's url) */
-    struct output_hop *hops; /* hops before the current one */
-    size_t nhops;
-    struct fetch_response *resp;
-    struct html_page page;
-    int parsed;
-    unsigned char *external; /* [page.nlinks] */
-    char *final_url;         /* where a chain ended without a fetch; owned */
-    const char *error;
-    uint32_t job_id;
-    UT_hash_handle hh;        /* crawl.jobs, by job_id */
-    struct page_result *next; /* backlog or hop-wait list */
-};
-
-struct crawl {
-    const struct options *opt;
-    const struct scope *scope;
-    struct frontier fr;
-    struct host_table hosts;
-    struct host *cursor; /* round-robin position among hosts */
-    struct fetcher *fetch;
-    struct pool *pool;
-    struct output *out;
-    struct crawl_stats *st;
-    size_t queued;                              /* entries in host queues */
-    size_t active;                              /* transfers in flight */
-    long started;                               /* pages admitted (for --max-pages) */
-    struct page_result *backlog, *backlog_tail; /* bodies awaiting a worker */
-    size_t nbacklog;
-    size_t backlog_cap;
-    struct page_result *hop_wait; /* redirect hops waiting for a host slot */
-    struct page_result *jobs;     /* submitted to the pool, by job id */
-    uint32_t next_job;
-    int stop; /* output failed */
-};
-
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr);
 
-static void crawl_result_free(struct page_result *pr)
+void crawl_result_free(struct page_result *pr)
 {
+    if (!pr)
+        return;
     fetch_response_free(pr->resp);
     html_page_free(&pr->page);
     free(pr->external);
+    free(pr->nofollow);
     free(pr->hops);
     free(pr->final_url);
+    free(pr->own_url);
     free(pr);
 }
 
-static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr, const char *reason)
+static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr, const char *reason,
+                       const char *error)
 {
     struct output_record r = {0};
     r.seq = e->seq;
@@ -80,6 +44,7 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
     r.depth = e->depth;
     r.parent = e->parent ? e->parent->url : NULL;
     r.reason = reason;
+    r.error = error;
     if (pr) {
         if (pr->resp) {
             r.status = pr->resp->status;
@@ -88,6 +53,7 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
             r.fetch_ms = pr->resp->ms;
         }
         r.error = pr->error;
+        r.reason = pr->reason;
         r.hops = pr->hops;
         r.nhops = pr->nhops;
         if (pr->parsed) {
@@ -95,18 +61,23 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
             r.external = pr->external;
         }
         c->st->bytes += r.bytes;
-        if (r.error)
-            c->st->errors++;
-        else if (r.status >= 200 && r.status < 300)
+    }
+    if (r.error)
+        c->st->errors++;
+    else if (pr) {
+        if (r.status >= 200 && r.status < 300)
             c->st->pages_ok++;
         else if (r.status >= 400)
             c->st->http_errors++;
     }
-    if (reason)
+    if (r.reason) {
         c->st->skipped++;
+        if (!strncmp(r.reason, "robots", 6))
+            c->st->robots_blocked++;
+    }
     c->st->records++;
     if (log_get_level() >= LOG_LEVEL_INFO)
-        log_info("%s %ld %s%s", r.url, r.status, r.error ? r.error : "", reason ? reason : "");
+        log_info("%s %ld %s%s", r.url, r.status, r.error ? r.error : "", r.reason ? r.reason : "");
     if (output_write(c->out, &r) < 0)
         c->stop = 1;
 }
@@ -124,7 +95,7 @@ static void crawl_settle(struct crawl *c)
                 struct page_result *pr = e->held;
                 frontier_unpend(&c->fr, e);
                 e->held = NULL;
-                crawl_emit(c, e, pr, NULL);
+                crawl_emit(c, e, pr, NULL, NULL);
                 frontier_finish(&c->fr, e);
                 crawl_result_free(pr);
                 changed = 1;
@@ -134,15 +105,20 @@ static void crawl_settle(struct crawl *c)
     }
 }
 
-/* The page behind pr is fetched (and parsed if HTML): follow its links,
- * then write its record now or hold it until its depth is final. */
-static void crawl_complete(struct crawl *c, struct page_result *pr)
+void crawl_skip(struct crawl *c, struct entry *e, const char *reason, const char *error)
+{
+    crawl_emit(c, e, NULL, reason, error);
+    frontier_finish(&c->fr, e);
+    crawl_settle(c);
+}
+
+void crawl_complete(struct crawl *c, struct page_result *pr)
 {
     struct entry *e = pr->e;
     if (pr->parsed)
         crawl_expand(c, e, pr);
     if (frontier_depth_final(&c->fr, e)) {
-        crawl_emit(c, e, pr, NULL);
+        crawl_emit(c, e, pr, NULL, NULL);
         frontier_finish(&c->fr, e);
         crawl_result_free(pr);
     } else {
@@ -150,6 +126,31 @@ static void crawl_complete(struct crawl *c, struct page_result *pr)
         frontier_pend(&c->fr, e);
     }
     crawl_settle(c);
+}
+
+static struct host *crawl_host_of(struct crawl *c, const char *url)
+{
+    size_t hl;
+    const char *name = scope_host(url, &hl);
+    struct host *h = host_get(&c->hosts, name ? name : "", name ? hl : 0);
+    if (!h->origin) {
+        struct url_view v;
+        url_split(url, &v);
+        size_t n = (size_t)(v.path - url); /* scheme://host[:port] */
+        h->origin = xmemdup0(url, n);
+        if (!name)
+            h->robots_state = HOST_ROBOTS_READY; /* file: URLs have no robots.txt */
+    }
+    return h;
+}
+
+static void crawl_queue(struct crawl *c, struct entry *x)
+{
+    if (!x->host)
+        x->host = crawl_host_of(c, x->url);
+    host_enqueue(x->host, x);
+    c->queued++;
+    sched_update(c, x->host);
 }
 
 /* A shorter path to x was found: move it to depth d. */
@@ -162,6 +163,7 @@ static void crawl_relax(struct crawl *c, struct entry *x, int d, struct entry *p
         host_enqueue(x->host, x);
         break;
     case ENTRY_ACTIVE:
+    case ENTRY_NOFOLLOW:
         frontier_set_depth(&c->fr, x, d);
         break;
     case ENTRY_PENDING:
@@ -175,100 +177,107 @@ static void crawl_relax(struct crawl *c, struct entry *x, int d, struct entry *p
     x->parent = parent;
 }
 
-static struct host *crawl_host_of(struct crawl *c, const char *url)
+/* Does meta robots (or a link's rel) say nofollow? */
+static int crawl_has_token(const char *list, const char *tok)
 {
-    size_t hl;
-    const char *h = scope_host(url, &hl);
-    return host_get(&c->hosts, h ? h : "", h ? hl : 0);
+    size_t n = strlen(tok);
+    for (const char *p = list; p && *p;) {
+        p += strspn(p, " \t\r\n,");
+        size_t l = strcspn(p, " \t\r\n,");
+        if (l == n && !strncasecmp(p, tok, n))
+            return 1;
+        p += l;
+    }
+    return 0;
+}
+
+/* Per-link flags, computed once per page. */
+static void crawl_classify(struct crawl *c, struct page_result *pr)
+{
+    const struct html_page *p = &pr->page;
+    if (pr->external || !p->nlinks)
+        return;
+    int page_nofollow = c->opt->robots && (crawl_has_token(p->meta_robots, "nofollow") ||
+                                           crawl_has_token(p->meta_robots, "none"));
+    pr->external = xmalloc(p->nlinks);
+    pr->nofollow = xmalloc(p->nlinks);
+    for (size_t i = 0; i < p->nlinks; i++) {
+        pr->external[i] = !scope_check(c->scope, p->links[i].url, NULL);
+        pr->nofollow[i] =
+            (unsigned char)(page_nofollow ||
+                            (c->opt->robots && crawl_has_token(p->links[i].rel, "nofollow")));
+    }
+}
+
+/* One in-scope link target of e at depth nd. */
+static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int nd, int nofollow)
+{
+    struct entry *x = frontier_find(&c->fr, u);
+    if (x) {
+        if (x->state == ENTRY_NOFOLLOW && !nofollow) {
+            /* Followable after all: it joins the crawl. */
+            if (nd <= x->depth)
+                x->parent = e;
+            frontier_follow(&c->fr, x, nd);
+            crawl_queue(c, x);
+        } else if (x->depth > nd) {
+            crawl_relax(c, x, nd, e);
+        }
+        return;
+    }
+    const char *why = scope_rule(c->scope, u);
+    if (why) {
+        x = frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_HOP);
+        crawl_emit(c, x, NULL, why, NULL);
+        x->state = ENTRY_DONE;
+        return;
+    }
+    if (nofollow) {
+        frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_NOFOLLOW);
+        return;
+    }
+    crawl_queue(c, frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_QUEUED));
 }
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr)
 {
     const struct html_page *p = &pr->page;
     int nd = e->depth + 1;
-    if (!pr->external && p->nlinks) {
-        pr->external = xmalloc(p->nlinks);
-        for (size_t i = 0; i < p->nlinks; i++)
-            pr->external[i] = !scope_check(c->scope, p->links[i].url, NULL);
-    }
+    crawl_classify(c, pr);
     if (nd > c->opt->depth)
         return;
-    for (size_t i = 0; i < p->nlinks; i++) {
-        if (pr->external[i])
-            continue;
-        const char *u = p->links[i].url;
-        struct entry *x = frontier_find(&c->fr, u);
-        if (x) {
-            if (x->depth > nd)
-                crawl_relax(c, x, nd, e);
-            continue;
-        }
-        x = frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_QUEUED);
-        x->host = crawl_host_of(c, u);
-        host_enqueue(x->host, x);
-        c->queued++;
-    }
+    for (size_t i = 0; i < p->nlinks; i++)
+        if (!pr->external[i])
+            crawl_discover(c, e, p->links[i].url, nd, pr->nofollow[i]);
 }
 
-static void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *h)
+void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *h)
 {
     const char *root = NULL;
     scope_check(c->scope, pr->cur_url, &root);
+    static const struct fetch_req sitemap_req = {.keep_any = 1};
+    const struct fetch_req *req = pr->kind == PAGE_KIND_ROBOTS    ? &sched_robots_req
+                                  : pr->kind == PAGE_KIND_SITEMAP ? &sitemap_req
+                                                                  : NULL;
     pr->host = h;
+    pr->attempts++;
     h->active++;
     c->active++;
-    if (fetch_start(c->fetch, pr->cur_url, root, pr) < 0) {
-        h->active--;
-        c->active--;
-        pr->error = "transport";
-        crawl_complete(c, pr);
-    }
-}
-
-static int crawl_host_ready(const struct crawl *c, const struct host *h)
-{
-    return h->active < c->opt->per_host;
-}
-
-/* Phase 2: start transfers while the caps allow. */
-static void crawl_fill(struct crawl *c)
-{
-    /* Redirect hops first: their record is already under way. */
-    struct page_result **pp = &c->hop_wait;
-    while (*pp && c->active < (size_t)c->opt->concurrency) {
-        struct page_result *pr = *pp;
-        if (!crawl_host_ready(c, pr->host)) {
-            pp = &pr->next;
-            continue;
+    if (fetch_start(c->fetch, pr->cur_url, root, pr, req) < 0) {
+        /* libcurl refused the handle: report it like a failed transfer */
+        struct fetch_response *r = xcalloc(1, sizeof *r);
+        r->owner = pr;
+        r->err = FETCH_ERR_TRANSPORT;
+        pr->resp = r;
+        sched_release(c, h);
+        if (pr->kind == PAGE_KIND_ROBOTS) {
+            sched_on_robots(c, pr);
+        } else if (pr->kind == PAGE_KIND_SITEMAP) {
+            crawl_result_free(pr);
+        } else {
+            pr->error = "transport";
+            crawl_complete(c, pr);
         }
-        *pp = pr->next;
-        crawl_start_transfer(c, pr, pr->host);
-    }
-    size_t idle_hosts = 0;
-    while (c->queued && c->active < (size_t)c->opt->concurrency && c->nbacklog < c->backlog_cap &&
-           !c->stop) {
-        struct host *h = c->cursor ? c->cursor : c->hosts.first;
-        c->cursor = h->next_all;
-        if (!h->queued || !crawl_host_ready(c, h)) {
-            if (++idle_hosts > c->hosts.count)
-                break; /* every host is idle or at its cap */
-            continue;
-        }
-        idle_hosts = 0;
-        struct entry *e = host_pop(h);
-        c->queued--;
-        if (c->opt->max_pages && c->started >= c->opt->max_pages) {
-            crawl_emit(c, e, NULL, "max_pages");
-            frontier_finish(&c->fr, e);
-            crawl_settle(c);
-            continue;
-        }
-        c->started++;
-        e->state = ENTRY_ACTIVE;
-        struct page_result *pr = xcalloc(1, sizeof *pr);
-        pr->e = e;
-        pr->cur_url = e->url;
-        crawl_start_transfer(c, pr, h);
     }
 }
 
@@ -342,8 +351,8 @@ static int crawl_in_chain(const struct page_result *pr, const char *url)
 /* A 3xx with a Location: follow it ourselves, hop by hop, if it stays in
  * scope and is new. Every redirecting response becomes a hop; when the
  * chain ends without a fetch (target seen already, off-site, another
- * scheme, a loop, too many hops) final_url names the target. Returns 1
- * when a new hop was started (pr stays in flight). */
+ * scheme, a loop, too many hops, a scope rule) final_url names the target.
+ * Returns 1 when the chain goes on (pr is parked on the target's host). */
 static int crawl_redirect(struct crawl *c, struct page_result *pr)
 {
     struct fetch_response *r = pr->resp;
@@ -358,6 +367,7 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
     pr->nhops++;
     int from_file = !strncmp(pr->cur_url, "file:", 5);
     int to_file = !strncmp(target, "file:", 5);
+    const char *why = NULL;
     if (crawl_in_chain(pr, target)) {
         pr->error = "redirect_loop";
     } else if (frontier_find(&c->fr, target) || from_file != to_file ||
@@ -365,19 +375,15 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
         /* It has its own record, or is not ours to fetch: stop here. */
     } else if (pr->nhops > (size_t)c->opt->max_redirects) {
         pr->error = "too_many_redirects";
+    } else if ((why = scope_rule(c->scope, target))) {
+        pr->reason = why;
     } else {
         struct entry *x = frontier_add(&c->fr, target, pr->e, pr->e->depth, ENTRY_HOP);
         pr->cur_url = x->url;
+        pr->attempts = 0;
         fetch_response_free(pr->resp);
         pr->resp = NULL;
-        struct host *h = crawl_host_of(c, x->url);
-        if (crawl_host_ready(c, h)) {
-            crawl_start_transfer(c, pr, h);
-        } else {
-            pr->host = h;
-            pr->next = c->hop_wait;
-            c->hop_wait = pr;
-        }
+        sched_park(c, crawl_host_of(c, x->url), pr);
         return 1;
     }
     pr->final_url = target;
@@ -385,13 +391,25 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
 }
 
 /* Phase 5a: a transfer finished. */
-static void crawl_on_fetched(struct crawl *c, struct fetch_response *r)
+static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t now)
 {
     struct page_result *pr = r->owner;
-    pr->host->active--;
-    c->active--;
+    sched_release(c, pr->host);
     c->st->fetched++;
     pr->resp = r;
+    if (pr->kind == PAGE_KIND_ROBOTS) {
+        sched_on_robots(c, pr);
+        return;
+    }
+    if (sched_retry(c, pr, now))
+        return;
+    if (!r->err && r->status < 500 && r->status != 429)
+        sched_success(pr->host);
+    if (pr->kind == PAGE_KIND_SITEMAP) {
+        crawl_on_sitemap(c, pr);
+        crawl_result_free(pr);
+        return;
+    }
     if (r->err) {
         pr->error = fetch_err_code(r->err);
         if (r->err != FETCH_ERR_TOO_LARGE)
@@ -411,25 +429,31 @@ static int crawl_alive(const struct crawl *c)
 {
     if (c->stop)
         return 0;
-    return c->queued || c->active || c->nbacklog || c->hop_wait || pool_pending(c->pool) ||
+    return c->queued || c->parked || c->active || c->nbacklog || pool_pending(c->pool) ||
            fetch_in_flight(c->fetch);
+}
+
+void crawl_seed(struct crawl *c, const char *url)
+{
+    crawl_discover(c, NULL, url, 0, 0);
 }
 
 static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct entry *x = frontier_find(&c->fr, starts[i]);
-        if (x)
+        if (frontier_find(&c->fr, starts[i]))
             continue; /* the same start given twice */
-        x = frontier_add(&c->fr, xstrdup(starts[i]), NULL, 0, ENTRY_QUEUED);
-        x->host = crawl_host_of(c, x->url);
-        host_enqueue(x->host, x);
-        c->queued++;
+        struct entry *e = frontier_add(&c->fr, xstrdup(starts[i]), NULL, 0, ENTRY_QUEUED);
+        crawl_queue(c, e);
+        /* Without robots.txt there is no Sitemap: line to wait for. */
+        if (c->opt->sitemaps && !c->opt->robots && e->host->name[0])
+            seed_host(c, e->host);
     }
 }
 
-/* Phase 4: one poll over curl's sockets, the worker channels and the pool's
- * next deadline; then the pool does its reads, writes and kills. */
+/* Phase 4: one poll over curl's sockets, the worker channels, the next
+ * host-ready time and the pool's next deadline; then the pool does its
+ * reads, writes and kills. */
 static int crawl_poll(struct crawl *c)
 {
     struct pollfd pfds[CRAWL_MAX_POLLFDS];
@@ -442,11 +466,16 @@ static int crawl_poll(struct crawl *c)
         wfds[i].revents = 0;
     }
     int64_t now = clock_ms();
+    int64_t wait = 1000;
     int64_t deadline = pool_next_deadline(c->pool);
-    int timeout = 1000;
-    if (deadline >= 0)
-        timeout = deadline <= now ? 0 : (int)(deadline - now < 1000 ? deadline - now : 1000);
-    if (fetch_wait(c->fetch, wfds, (unsigned)n, timeout) < 0) {
+    if (deadline >= 0 && deadline - now < wait)
+        wait = deadline - now;
+    int64_t ready = sched_wait_ms(c, now);
+    if (ready >= 0 && ready < wait)
+        wait = ready;
+    if (wait < 0)
+        wait = 0;
+    if (fetch_wait(c->fetch, wfds, (unsigned)n, (int)wait) < 0) {
         log_error("curl multi failed");
         return -1;
     }
@@ -458,6 +487,30 @@ static int crawl_poll(struct crawl *c)
     }
     pool_service(c->pool, pfds, n, clock_ms(), crawl_on_parsed, c);
     return 0;
+}
+
+/* URLs seen only through nofollow links get their record at the end. */
+static void crawl_flush_nofollow(struct crawl *c)
+{
+    struct entry *e, *tmp;
+    HASH_ITER(hh, c->fr.seen, e, tmp)
+    {
+        if (e->state == ENTRY_NOFOLLOW) {
+            crawl_emit(c, e, NULL, "nofollow", NULL);
+            e->state = ENTRY_DONE;
+        }
+    }
+}
+
+static void crawl_free_parked(struct crawl *c)
+{
+    for (struct host *h = c->hosts.first; h; h = h->next_all) {
+        while (h->parked_head) {
+            struct page_result *pr = h->parked_head;
+            h->parked_head = pr->next;
+            crawl_result_free(pr);
+        }
+    }
 }
 
 int crawl_run(const struct options *opt, const struct scope *scope, char **starts, size_t n,
@@ -472,6 +525,8 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         .concurrency = opt->concurrency,
         .per_host = opt->per_host,
         .user_agent = opt->user_agent,
+        .limit_rate = opt->limit_rate,
+        .stall_s = opt->stall_s,
     };
     c.opt = opt;
     c.scope = scope;
@@ -489,20 +544,23 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     }
     crawl_add_starts(&c, starts, n);
     while (crawl_alive(&c)) {
-        crawl_fill(&c);
+        sched_fill(&c, clock_ms());
         crawl_dispatch(&c);
         if (crawl_poll(&c) < 0) {
             rc = -1;
             break;
         }
         struct fetch_response *r;
+        int64_t now = clock_ms();
         while ((r = fetch_next(c.fetch)))
-            crawl_on_fetched(&c, r);
+            crawl_on_fetched(&c, r, now);
     }
     if (c.stop)
         rc = -1;
     /* Records still held wait only for each other now. */
     crawl_settle(&c);
+    if (!c.stop)
+        crawl_flush_nofollow(&c);
 out:
     while (c.backlog) {
         struct page_result *pr = c.backlog;
@@ -517,6 +575,10 @@ out:
     }
     for (struct entry *e = c.fr.pending.head; e; e = e->next)
         crawl_result_free(e->held);
+    crawl_free_parked(&c);
+    for (size_t i = 0; i < c.nsitemap_urls; i++)
+        free(c.sitemap_urls[i]);
+    free(c.sitemap_urls);
     fetch_destroy(c.fetch);
     host_table_free(&c.hosts);
     frontier_free(&c.fr);

@@ -20,6 +20,9 @@ struct crawl_stats {
     unsigned long skipped;     /* records with a reason */
     unsigned long parsed;
     unsigned long parse_errors;
+    unsigned long retries;
+    unsigned long robots_fetched;
+    unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
 };
 

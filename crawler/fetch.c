@@ -27,6 +27,8 @@ struct fetch_xfer {
     int decided;   /* content type looked at */
     int keep;      /* keep the body (HTML or unknown type) */
     int too_large; /* aborted by the cap */
+    struct fetch_req req;
+    size_t cap;
     char errbuf[CURL_ERROR_SIZE];
     struct fetch_xfer *prev, *next; /* live transfers, for fetch_destroy */
 };
@@ -80,6 +82,8 @@ void fetch_response_free(struct fetch_response *r)
         return;
     free(r->content_type);
     free(r->location);
+    free(r->retry_after);
+    free(r->effective_url);
     free(r->body);
     free(r);
 }
@@ -165,9 +169,16 @@ static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
         char *ct = NULL;
         x->decided = 1;
         curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
-        x->keep = !ct || fetch_is_html(ct);
+        x->keep = x->req.keep_any || !ct || fetch_is_html(ct);
     }
-    if (x->resp->bytes + len > x->f->cfg.max_size) {
+    if (x->resp->bytes + len > x->cap) {
+        if (x->req.truncate) {
+            size_t room = x->cap - (size_t)x->resp->bytes;
+            if (x->keep)
+                buf_append(&x->body, p, room);
+            x->resp->bytes += room;
+            x->resp->truncated = 1;
+        }
         x->too_large = 1;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
@@ -179,13 +190,16 @@ static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-static int fetch_start_http(struct fetcher *f, const char *url, void *owner)
+static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
+                            const struct fetch_req *req)
 {
     struct fetch_xfer *x = xcalloc(1, sizeof *x);
     x->f = f;
+    x->req = *req;
+    x->cap = req->max_size ? req->max_size : f->cfg.max_size;
     x->resp = xcalloc(1, sizeof *x->resp);
     x->resp->owner = owner;
-    buf_init(&x->body, f->cfg.max_size);
+    buf_init(&x->body, x->cap);
     x->easy = curl_easy_init();
     if (!x->easy)
         goto fail;
@@ -196,16 +210,21 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, req->follow > 0 ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->follow);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
     curl_easy_setopt(e, CURLOPT_USERAGENT, f->cfg.user_agent);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)f->cfg.timeout_s);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)f->cfg.connect_timeout_s);
     /* A trickling server cannot hold a slot: < 1 byte/s for 30 s aborts. */
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->cfg.max_size);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)f->cfg.stall_s);
+    if (f->cfg.limit_rate > 0)
+        curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)f->cfg.limit_rate);
+    if (!req->truncate)
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
     if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
         goto fail;
     x->next = f->live;
@@ -350,19 +369,23 @@ out:
     f->in_flight++;
 }
 
-int fetch_start(struct fetcher *f, const char *url, const char *file_root, void *owner)
+int fetch_start(struct fetcher *f, const char *url, const char *file_root, void *owner,
+                const struct fetch_req *req)
 {
+    static const struct fetch_req plain;
+    if (!req)
+        req = &plain;
     if (!strncmp(url, "file:", 5)) {
         fetch_start_file(f, url, file_root ? file_root : "/", owner);
         return 0;
     }
-    return fetch_start_http(f, url, owner);
+    return fetch_start_http(f, url, owner, req);
 }
 
 static int fetch_map_curl(CURLcode rc, const struct fetch_xfer *x)
 {
     if (x->too_large)
-        return FETCH_ERR_TOO_LARGE;
+        return x->req.truncate ? FETCH_OK : FETCH_ERR_TOO_LARGE;
     switch (rc) {
     case CURLE_OK:
         return FETCH_OK;
@@ -408,8 +431,16 @@ static void fetch_finish(struct fetcher *f, CURL *easy, CURLcode rc)
     if (r->status >= 300 && r->status < 400 &&
         curl_easy_header(easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value)
         r->location = xstrdup(h->value);
+    if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value)
+        r->retry_after = xstrdup(h->value);
+    if (x->req.follow) {
+        char *eff = NULL;
+        curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &eff);
+        if (eff)
+            r->effective_url = xstrdup(eff);
+    }
     r->is_html = fetch_is_html(ct) || (!ct && x->keep);
-    if (r->err == FETCH_OK && r->is_html && x->keep)
+    if (r->err == FETCH_OK && x->keep && (r->is_html || x->req.keep_any))
         r->body = buf_steal(&x->body, &r->body_len);
     x->resp = NULL;
     fetch_push_done(f, r);

@@ -31,13 +31,17 @@ enum fetch_err {
 const char *fetch_err_code(int err);
 
 struct fetch_response {
-    void *owner;        /* as given to fetch_start */
-    int err;            /* enum fetch_err */
-    long status;        /* HTTP status; 200/301 for files; 0 when none */
-    char *content_type; /* Content-Type value as received, or NULL; owned */
-    char *location;     /* raw Location header value, or NULL; owned */
-    int is_html;        /* text/html or application/xhtml+xml */
-    char *body;         /* HTML body (NUL-terminated), NULL otherwise; owned */
+    void *owner;         /* as given to fetch_start */
+    int err;             /* enum fetch_err */
+    long status;         /* HTTP status; 200/301 for files; 0 when none */
+    char *content_type;  /* Content-Type value as received, or NULL; owned */
+    char *location;      /* raw Location header value, or NULL; owned */
+    char *retry_after;   /* raw Retry-After header value, or NULL; owned */
+    char *effective_url; /* after libcurl-followed redirects (robots.txt
+                            only), or NULL; owned */
+    int truncated;       /* body cut at the cap (fetch_req.truncate) */
+    int is_html;         /* text/html or application/xhtml+xml */
+    char *body;          /* HTML body (NUL-terminated), NULL otherwise; owned */
     size_t body_len;
     uint64_t bytes; /* body bytes received (decompressed) */
     int64_t ms;     /* time taken */
@@ -52,6 +56,17 @@ struct fetch_config {
     int concurrency;
     int per_host;
     const char *user_agent;
+    long long limit_rate; /* bytes/s per transfer, 0 = none */
+    int stall_s;          /* abort below 1 byte/s for this long */
+};
+
+/* Per-transfer variations. Pages use the defaults (all zero). */
+struct fetch_req {
+    int follow;      /* let libcurl follow up to this many redirects (only
+                        for robots.txt: pages follow hop by hop in crawl) */
+    size_t max_size; /* body cap; 0 = the fetcher's max_size */
+    int truncate;    /* keep the first max_size bytes instead of failing */
+    int keep_any;    /* keep the body whatever its content type */
 };
 
 struct fetcher;
@@ -64,7 +79,8 @@ void fetch_destroy(struct fetcher *f);
  * (absolute, symlinks resolved, no trailing slash) a file: URL must stay
  * in; ignored for http(s). A file is read at once and its response is
  * queued for fetch_next. Returns 0 or -1 (curl refused the handle). */
-int fetch_start(struct fetcher *f, const char *url, const char *file_root, void *owner);
+int fetch_start(struct fetcher *f, const char *url, const char *file_root, void *owner,
+                const struct fetch_req *req);
 
 /* Drive transfers and wait up to timeout_ms for activity on the transfers
  * or the extra fds (their revents are filled). Returns 0 or -1. */

@@ -65,6 +65,14 @@ void frontier_set_depth(struct frontier *f, struct entry *e, int depth)
     e->depth = depth;
 }
 
+void frontier_follow(struct frontier *f, struct entry *e, int depth)
+{
+    if (depth < e->depth)
+        e->depth = depth;
+    e->state = ENTRY_QUEUED;
+    f->unfinished[e->depth]++;
+}
+
 void frontier_finish(struct frontier *f, struct entry *e)
 {
     if (frontier_counted(e))

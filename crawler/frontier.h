@@ -23,7 +23,8 @@ enum entry_state {
     ENTRY_ACTIVE,     /* being fetched or parsed */
     ENTRY_PENDING,    /* parsed; record held until its depth is final */
     ENTRY_DONE,       /* record written */
-    ENTRY_HOP         /* reached as a redirect hop of another entry's chain */
+    ENTRY_HOP,        /* reached as a redirect hop of another entry's chain */
+    ENTRY_NOFOLLOW    /* seen only through nofollow links so far */
 };
 
 struct page_result; /* the caller's (crawl.c) held result */
@@ -60,6 +61,9 @@ struct entry *frontier_add(struct frontier *f, char *url, struct entry *parent, 
                            enum entry_state state);
 /* Move an unfinished entry to a smaller depth (counters follow). */
 void frontier_set_depth(struct frontier *f, struct entry *e, int depth);
+/* An ENTRY_NOFOLLOW entry is reached by a followable link: it becomes
+ * QUEUED (and unfinished) at the smaller of its depth and `depth`. */
+void frontier_follow(struct frontier *f, struct entry *e, int depth);
 /* The entry's record is written: no longer unfinished. */
 void frontier_finish(struct frontier *f, struct entry *e);
 /* Smallest depth with an unfinished entry, or INT_MAX when none. If

@@ -6,10 +6,19 @@
 #define CRAWL_HOST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "uthash.h"
 
 struct entry;
+struct page_result;
+struct robots;
+
+enum host_robots {
+    HOST_ROBOTS_UNKNOWN = 0, /* robots.txt not asked for yet */
+    HOST_ROBOTS_FETCHING,    /* its transfer is in flight */
+    HOST_ROBOTS_READY        /* rules known (or robots off / file: host) */
+};
 
 /* An intrusive doubly linked FIFO of entries. */
 struct elist {
@@ -19,12 +28,41 @@ struct elist {
 
 struct host {
     char *name;            /* lowercased host name ("" for file: URLs); owned */
+    char *origin;          /* scheme://host[:port] of the first URL seen; owned */
     int active;            /* transfers in flight to this host */
     size_t queued;         /* entries in all queues */
     int nqueues;           /* max_depth + 1 */
     struct elist *queues;  /* [nqueues], by depth */
     struct host *next_all; /* in host_table's list, creation order */
+    /* Scheduling (all times clock_ms). The effective gap between request
+     * starts is the largest of --wait, Crawl-delay and the backoff. */
+    int64_t next_start;    /* earliest next request start */
+    int64_t backoff_until; /* paused after 429/5xx/timeouts until then */
+    int backoff_level;     /* consecutive failures, for the exponent */
+    double tokens;         /* --rate bucket */
+    int64_t tokens_at;     /* when tokens was last refilled */
+    double crawl_delay_s;  /* from robots.txt, capped; 0 = none */
+    size_t heap_idx;       /* position in the scheduler heap */
+    int64_t ready_at;      /* heap key */
+    /* robots.txt */
+    enum host_robots robots_state;
+    struct robots *robots;    /* owned; NULL = allow all */
+    int robots_unreachable;   /* 5xx or unreachable: everything disallowed */
+    const char *robots_error; /* the transfer error behind it, or NULL */
+    /* Transfers of records already under way (redirect hops, retries,
+     * sitemaps), started before new URLs of this host. */
+    struct page_result *parked_head, *parked_tail;
     UT_hash_handle hh;
+};
+
+#define HOST_NOT_IN_HEAP ((size_t)-1)
+
+/* A binary min-heap of hosts keyed by ready_at: waiting hosts cost nothing
+ * per loop turn. */
+struct host_heap {
+    struct host **a;
+    size_t n;
+    size_t cap;
 };
 
 struct host_table {
@@ -32,12 +70,22 @@ struct host_table {
     struct host *first, *last;
     int max_depth;
     size_t count;
+    struct host_heap heap;
 };
 
 void host_table_init(struct host_table *t, int max_depth);
 void host_table_free(struct host_table *t);
 /* Find or create the host named name (len bytes). Never NULL. */
 struct host *host_get(struct host_table *t, const char *name, size_t len);
+
+/* Insert h with key ready_at, or move it if already in the heap. */
+void host_heap_set(struct host_table *t, struct host *h, int64_t ready_at);
+void host_heap_remove(struct host_table *t, struct host *h);
+/* The host with the smallest ready_at, or NULL. Not removed. */
+struct host *host_heap_top(const struct host_table *t);
+
+/* Put e at the front of its depth queue (a retry goes first). */
+void host_enqueue_front(struct host *h, struct entry *e);
 
 /* Intrusive list primitives (entry->prev/next), used by the frontier's
  * pending list too. */

@@ -29,20 +29,6 @@
 /* Options parsed but not built yet refuse to run rather than be ignored. */
 static const char *main_unimplemented(const struct options *o)
 {
-    if (!o->robots)
-        return "--no-robots";
-    if (o->wait_s > 0 || o->random_wait)
-        return "--wait/--random-wait";
-    if (o->rate > 0)
-        return "--rate";
-    if (o->limit_rate)
-        return "--limit-rate";
-    if (o->subdomains)
-        return "--subdomains";
-    if (o->ninclude || o->nexclude)
-        return "--include/--exclude";
-    if (o->sitemaps)
-        return "--sitemaps";
     if (o->state)
         return "--state/--resume";
     if (strcmp(o->format, "jsonl") != 0)
@@ -69,11 +55,11 @@ static void main_summary(const struct crawl_stats *st, const struct pool *pool, 
     pool_get_stats(pool, &ps);
     double secs = (double)ms / 1000.0;
     log_line("done: %lu records, %lu fetches, %lu ok, %lu http errors, %lu errors, %lu skipped, "
-             "%lu parsed, %lu parse failures, %lu worker restarts, %llu bytes, %.1f s, %.1f "
-             "pages/s",
+             "%lu robots blocks, %lu retries, %lu parsed, %lu parse failures, %lu worker "
+             "restarts, %llu bytes, %.1f s, %.1f pages/s",
              st->records, st->fetched, st->pages_ok, st->http_errors, st->errors, st->skipped,
-             st->parsed, st->parse_errors, ps.respawns, st->bytes, secs,
-             secs > 0 ? (double)st->fetched / secs : 0.0);
+             st->robots_blocked, st->retries, st->parsed, st->parse_errors, ps.respawns, st->bytes,
+             secs, secs > 0 ? (double)st->fetched / secs : 0.0);
 }
 
 int main(int argc, char **argv)
@@ -109,6 +95,13 @@ int main(int argc, char **argv)
             exit_code = main_usage_error(err);
             goto out;
         }
+    }
+
+    if (scope_set_rules(&scope, opt.include, (size_t)opt.ninclude, opt.exclude,
+                        (size_t)opt.nexclude, (size_t)opt.max_url_len, opt.subdomains, err,
+                        sizeof err) < 0) {
+        exit_code = main_usage_error(err);
+        goto out;
     }
 
     /* A closed stdout pipe must be an EPIPE error we report, not a kill. */

@@ -26,6 +26,12 @@ void scope_free(struct scope *s)
         free(s->roots[i]);
     free(s->hosts);
     free(s->roots);
+    for (size_t i = 0; i < s->ninclude; i++)
+        regfree(&s->include[i]);
+    for (size_t i = 0; i < s->nexclude; i++)
+        regfree(&s->exclude[i]);
+    free(s->include);
+    free(s->exclude);
     memset(s, 0, sizeof *s);
 }
 
@@ -175,8 +181,91 @@ int scope_check(const struct scope *s, const char *url, const char **root)
         free(path);
         return in;
     }
-    for (size_t i = 0; i < s->nhosts; i++)
-        if (strlen(s->hosts[i]) == v.host_len && !memcmp(s->hosts[i], v.host, v.host_len))
+    for (size_t i = 0; i < s->nhosts; i++) {
+        size_t hl = strlen(s->hosts[i]);
+        if (hl == v.host_len && !memcmp(s->hosts[i], v.host, hl))
             return 1;
+        /* a.example.com is a subdomain of example.com; xexample.com is not */
+        if (s->subdomains && v.host_len > hl + 1 && v.host[v.host_len - hl - 1] == '.' &&
+            !memcmp(v.host + v.host_len - hl, s->hosts[i], hl))
+            return 1;
+    }
     return 0;
+}
+
+static int scope_compile(regex_t **arr, size_t *n, const char *const *pats, size_t npats, char *err,
+                         size_t cap)
+{
+    *arr = xcalloc(npats ? npats : 1, sizeof **arr);
+    for (size_t i = 0; i < npats; i++) {
+        int rc = regcomp(&(*arr)[i], pats[i], REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char msg[128];
+            regerror(rc, &(*arr)[i], msg, sizeof msg);
+            snprintf(err, cap, "bad regular expression '%s': %s", pats[i], msg);
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+int scope_set_rules(struct scope *s, const char *const *include, size_t ninclude,
+                    const char *const *exclude, size_t nexclude, size_t max_url_len, int subdomains,
+                    char *err, size_t errcap)
+{
+    s->max_url_len = max_url_len;
+    s->subdomains = subdomains;
+    if (scope_compile(&s->include, &s->ninclude, include, ninclude, err, errcap) < 0)
+        return -1;
+    return scope_compile(&s->exclude, &s->nexclude, exclude, nexclude, err, errcap);
+}
+
+/* Path traps: too many segments, or one segment repeated in a row. */
+static int scope_is_trap(const char *path, size_t len)
+{
+    size_t nseg = 0, run = 1;
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    const char *p = path, *end = path + len;
+    while (p < end) {
+        if (*p == '/')
+            p++;
+        const char *seg = p;
+        while (p < end && *p != '/')
+            p++;
+        size_t sl = (size_t)(p - seg);
+        if (sl == 0 && p >= end)
+            break; /* the trailing slash */
+        if (++nseg > SCOPE_MAX_SEGMENTS)
+            return 1;
+        if (prev && sl == prev_len && !memcmp(seg, prev, sl)) {
+            if (++run > SCOPE_MAX_REPEAT)
+                return 1;
+        } else {
+            run = 1;
+        }
+        prev = seg;
+        prev_len = sl;
+    }
+    return 0;
+}
+
+const char *scope_rule(const struct scope *s, const char *url)
+{
+    struct url_view v;
+    if (s->max_url_len && strlen(url) > s->max_url_len)
+        return "too_long";
+    if (url_split(url, &v) == 0 && scope_is_trap(v.path, v.path_len))
+        return "trap";
+    for (size_t i = 0; i < s->nexclude; i++)
+        if (regexec(&s->exclude[i], url, 0, NULL, 0) == 0)
+            return "excluded";
+    if (s->ninclude) {
+        for (size_t i = 0; i < s->ninclude; i++)
+            if (regexec(&s->include[i], url, 0, NULL, 0) == 0)
+                return NULL;
+        return "excluded";
+    }
+    return NULL;
 }

@@ -7,6 +7,7 @@
 #ifndef CRAWL_SCOPE_H
 #define CRAWL_SCOPE_H
 
+#include <regex.h>
 #include <stddef.h>
 
 struct scope {
@@ -14,7 +15,14 @@ struct scope {
     size_t nhosts;
     char **roots; /* absolute real directory paths, no trailing slash */
     size_t nroots;
+    int subdomains; /* also hosts ending in "." + a start host */
+    regex_t *include, *exclude;
+    size_t ninclude, nexclude;
+    size_t max_url_len;
 };
+
+#define SCOPE_MAX_SEGMENTS 20 /* deeper paths are traps */
+#define SCOPE_MAX_REPEAT   2  /* a segment repeated more often in a row is a trap */
 
 void scope_init(struct scope *s);
 void scope_free(struct scope *s);
@@ -27,6 +35,18 @@ int scope_add_start(struct scope *s, const char *arg, char **url, char *err, siz
 /* 1 if the canonical URL is in scope, else 0. For a file: URL in scope,
  * *root (when root is non-NULL) is set to the directory it must stay in. */
 int scope_check(const struct scope *s, const char *url, const char **root);
+
+/* Compile the --include / --exclude patterns (POSIX extended). Returns -1
+ * with a one-line reason in err for a bad pattern. */
+int scope_set_rules(struct scope *s, const char *const *include, size_t ninclude,
+                    const char *const *exclude, size_t nexclude, size_t max_url_len, int subdomains,
+                    char *err, size_t errcap);
+
+/* For an in-scope URL: NULL when it may be followed, else the stable
+ * reason code it is not: "too_long", "trap" (a path segment repeated more
+ * than twice in a row, or more than 20 segments), "excluded" (an --exclude
+ * matched, or no --include did). */
+const char *scope_rule(const struct scope *s, const char *url);
 
 /* The host part of a canonical http(s) URL as a view; NULL/0 for file:. */
 const char *scope_host(const char *url, size_t *len);

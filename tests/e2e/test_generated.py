@@ -177,7 +177,8 @@ def main():
             not_once = sorted((p, gets.get(p, 0)) for p in expected if gets.get(p, 0) != 1)
             c.check(not not_once, "%s: every expected page fetched exactly once" % what,
                     "(path, times): %s" % not_once[:15])
-            stray = sorted(p for p in gets if p not in expected)
+            c.eq(gets.get("/robots.txt", 0), 1, "%s: robots.txt fetched once" % what)
+            stray = sorted(p for p in gets if p not in expected and p != "/robots.txt")
             c.check(not stray, "%s: nothing else fetched (depth-4 pages never)" % what,
                     "stray: %s" % stray[:15])
             c.check(srv.max_open_connections <= 8, "%s: at most 8 connections open" % what,

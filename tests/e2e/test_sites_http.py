@@ -36,7 +36,12 @@ def check_access_log(c, srv, res, what, hops_ok=()):
         for u in [r["url"], r["final_url"]] + [h["url"] for h in r["redirects"]]:
             if u.startswith(srv.base):
                 known.add(u[len(srv.base):])
-    stray = sorted(p for p in gets if p not in known and p not in hops_ok)
+    # robots.txt: asked for once, before any other URL of the host
+    reqs = srv.requests()
+    c.eq(gets.get("/robots.txt", 0), 1, "%s: robots.txt fetched exactly once" % what)
+    first = min(reqs, key=lambda e: e.start).path if reqs else None
+    c.eq(first, "/robots.txt", "%s: robots.txt is the first request" % what)
+    stray = sorted(p for p in gets if p not in known and p not in hops_ok and p != "/robots.txt")
     c.check(not stray, "%s: every request belongs to a record" % what, "stray: %s" % stray)
     # every record that got an HTTP status was requested
     unfetched = sorted(r["url"] for r in res.records

@@ -74,6 +74,32 @@ int main(void)
     CHECK(frontier_min_unfinished(&f, NULL) == INT_MAX);
     CHECK(f.nseen == 7);
 
+    /* The scheduler heap: smallest ready time first, keys can move. */
+    struct host *hs[6];
+    int64_t keys[6] = {50, 10, 40, 30, 20, 60};
+    char nm[2] = "a";
+    for (int i = 0; i < 6; i++, nm[0]++) {
+        hs[i] = host_get(&t, nm, 1);
+        host_heap_set(&t, hs[i], keys[i]);
+    }
+    CHECK(host_heap_top(&t) == hs[1]);
+    host_heap_set(&t, hs[5], 5); /* moves up */
+    CHECK(host_heap_top(&t) == hs[5]);
+    host_heap_set(&t, hs[5], 45); /* moves down */
+    CHECK(host_heap_top(&t) == hs[1]);
+    host_heap_remove(&t, hs[3]);
+    CHECK(hs[3]->heap_idx == HOST_NOT_IN_HEAP);
+    int64_t last = -1;
+    int popped = 0;
+    struct host *top;
+    while ((top = host_heap_top(&t))) {
+        CHECK(top->ready_at >= last);
+        last = top->ready_at;
+        host_heap_remove(&t, top);
+        popped++;
+    }
+    CHECK(popped == 5);
+
     host_table_free(&t);
     frontier_free(&f);
     return check_summary("frontier");

@@ -1,0 +1,93 @@
+/* seed: --sitemaps. After a host's robots.txt is known, its Sitemap: lines
+ * and /sitemap.xml are fetched (as transfers of that host, so they obey its
+ * politeness); sitemap indexes are followed, gzipped sitemaps inflated with
+ * the same decompressed-size cap, and every in-scope <loc> joins the crawl
+ * at depth 0, as a start URL would. Sitemaps are parsed in the parent with
+ * DTD and entity loading off (parser/sitemap.c); there are few of them. */
+#include "crawl_int.h"
+
+#include "log.h"
+#include "robots.h"
+#include "sitemap.h"
+#include "url.h"
+#include "xalloc.h"
+
+#include <string.h>
+
+#define SEED_MAX_SITEMAPS 100 /* sitemap files fetched per crawl */
+
+/* Park a fetch of the sitemap at url (raw, resolved against base). */
+static void seed_fetch(struct crawl *c, const char *base, const char *ref)
+{
+    char *u = NULL;
+    if (url_resolve(base, ref, strlen(ref), &u) != URL_OK)
+        return;
+    if (!scope_check(c->scope, u, NULL) || !strncmp(u, "file:", 5)) {
+        log_info("sitemap %s is out of scope: not fetched", u);
+        free(u);
+        return;
+    }
+    for (size_t i = 0; i < c->nsitemap_urls; i++) {
+        if (!strcmp(c->sitemap_urls[i], u)) {
+            free(u);
+            return;
+        }
+    }
+    if (c->nsitemap_urls >= SEED_MAX_SITEMAPS) {
+        log_warn("more than %d sitemaps: %s not fetched", SEED_MAX_SITEMAPS, u);
+        free(u);
+        return;
+    }
+    c->sitemap_urls = xrealloc(c->sitemap_urls, (c->nsitemap_urls + 1) * sizeof(char *));
+    c->sitemap_urls[c->nsitemap_urls++] = xstrdup(u);
+    struct page_result *pr = xcalloc(1, sizeof *pr);
+    pr->kind = PAGE_KIND_SITEMAP;
+    pr->own_url = u;
+    pr->cur_url = u;
+    size_t hl;
+    const char *name = scope_host(u, &hl);
+    sched_park(c, host_get(&c->hosts, name, hl), pr);
+}
+
+void seed_host(struct crawl *c, struct host *h)
+{
+    if (h->robots)
+        for (size_t i = 0; i < robots_sitemap_count(h->robots); i++)
+            seed_fetch(c, h->origin, robots_sitemap(h->robots, i));
+    seed_fetch(c, h->origin, "/sitemap.xml");
+}
+
+void crawl_on_sitemap(struct crawl *c, struct page_result *pr)
+{
+    struct fetch_response *r = pr->resp;
+    struct sitemap sm;
+    if (pr->kind == PAGE_KIND_ROBOTS) {
+        seed_host(c, pr->host);
+        return;
+    }
+    if (r->err || r->status < 200 || r->status >= 300 || !r->body) {
+        log_info("sitemap %s: %s", pr->cur_url,
+                 r->err ? fetch_err_code(r->err) : "no sitemap there");
+        return;
+    }
+    int rc = sitemap_parse(r->body, r->body_len, c->opt->max_size, &sm);
+    if (rc < 0) {
+        log_warn("sitemap %s could not be read (error %d)", pr->cur_url, rc);
+        return;
+    }
+    for (size_t i = 0; i < sm.nlocs; i++) {
+        if (sm.is_index) {
+            seed_fetch(c, pr->cur_url, sm.locs[i]);
+            continue;
+        }
+        char *u = NULL;
+        if (url_resolve(pr->cur_url, sm.locs[i], strlen(sm.locs[i]), &u) != URL_OK)
+            continue;
+        if (scope_check(c->scope, u, NULL))
+            crawl_seed(c, u);
+        free(u);
+    }
+    if (sm.dropped)
+        log_warn("sitemap %s: %zu URLs beyond the limit ignored", pr->cur_url, sm.dropped);
+    sitemap_free(&sm);
+}
