@@ -1,8 +1,13 @@
-/* output: the JSON Lines writer, one record per URL the crawl decided
- * about. Owns the output stream. Every record is built whole in memory and
- * written with one fwrite, so the file only ever holds complete lines plus
- * at most one torn line if the process is killed mid-write. Write errors
- * (full disk, closed pipe) are remembered and reported by output_close. */
+/* output: the record writer, one record per URL the crawl decided about,
+ * in the format chosen with -f (format_*.c: jsonl, edges, dot, graphml,
+ * sitemap, sqlite, broken). Streaming formats write each record as it
+ * comes; dot, graphml, sitemap, broken and anything with --sort go to a
+ * temporary file beside the output, renamed over it at close. With --sort
+ * the records are kept (copied) and written at close in a canonical order
+ * (see format_store.h), with fetch_ms written as 0, so the same site and
+ * flags give byte-identical output whatever the concurrency. A name ending
+ * in .gz is gzip-compressed. Write errors (full disk, closed pipe) are
+ * remembered and reported, once, by output_close. */
 #ifndef CRAWL_OUTPUT_H
 #define CRAWL_OUTPUT_H
 
@@ -47,9 +52,23 @@ struct output_config {
 struct output *output_open(const struct output_config *cfg, char *err, size_t errcap);
 /* Append one record. Returns 0, or -1 once the stream has failed. */
 int output_write(struct output *o, const struct output_record *r);
+/* Push the records written so far out of our buffers into the file
+ * (stdio flush; a gzip sync flush; a SQLite commit), so a record can be
+ * journaled as done. Not an fsync. With --sort, and for dot, graphml,
+ * sitemap and broken, the final file only appears at close: nothing to
+ * push. Returns 0, or -1 once the output has failed. */
+int output_flush(struct output *o);
 /* Nonzero once a write failed. */
 int output_failed(const struct output *o);
-/* Flush and close. Returns 0, or -1 if anything was lost (reason logged). */
+/* Nonzero once the output failed because its reader went away (EPIPE on a
+ * pipe: `crawl ... | head`). Formats written at close (dot, graphml,
+ * sitemap, broken, --sort) only meet the pipe in output_close, which then
+ * returns OUTPUT_CLOSED_PIPE. */
+int output_closed_pipe(const struct output *o);
+/* Flush and close; frees o. Returns 0; OUTPUT_CLOSED_PIPE when the reader
+ * went away (nothing logged); or -1 if anything else was lost (one line
+ * logged). Both failures are < 0. */
+#define OUTPUT_CLOSED_PIPE (-2)
 int output_close(struct output *o);
 
 #endif

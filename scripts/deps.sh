@@ -3,7 +3,8 @@
 # Uses sudo when not run as root. Sourced by demo.sh and test.sh.
 set -euo pipefail
 CRAWL_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev libxml2-dev
-                uthash-dev zlib1g-dev python3 clang-format valgrind)
+                uthash-dev zlib1g-dev libsqlite3-dev python3 clang-format valgrind
+                graphviz sqlite3 python3-networkx libxml2-utils)
 missing=()
 for p in "${CRAWL_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,127 @@
+/* format_jsonl: JSON Lines, one record per line (the schema is in
+ * README.md). Each record is built whole in a reusable buffer and written
+ * with one call, so the file only ever holds complete lines plus at most
+ * one torn line if the process is killed mid-write. */
+#include "format.h"
+
+#include "buf.h"
+#include "format_text.h"
+#include "json.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+
+#define FORMAT_JSONL_RECORD_MAX (256u * 1024 * 1024)
+
+/* The media type of a Content-Type value, lowercased, into b as JSON. */
+static int format_jsonl_media_type(struct buf *b, const char *ct)
+{
+    char mt[128];
+    size_t n = format_text_media_type(ct, mt, sizeof mt);
+    return n ? json_put_strn(b, mt, n) : buf_append(b, "null", 4);
+}
+
+static int format_jsonl_links(struct buf *b, const struct output_record *r)
+{
+    int rc = buf_append_str(b, ",\"links\":[");
+    const struct html_page *p = r->page;
+    for (size_t i = 0; rc == 0 && p && i < p->nlinks; i++) {
+        const struct html_link *l = &p->links[i];
+        rc |= buf_append_str(b, i ? ",{" : "{");
+        rc |= json_put_key(b, "url");
+        rc |= json_put_str(b, l->url);
+        rc |= buf_append_str(b, ",\"tag\":");
+        rc |= json_put_str(b, l->tag);
+        rc |= buf_append_str(b, ",\"attr\":");
+        rc |= json_put_str(b, l->attr);
+        rc |= buf_append_str(b, ",\"rel\":");
+        rc |= json_put_str(b, l->rel);
+        rc |= buf_append_str(b, ",\"text\":");
+        rc |= json_put_str(b, l->text ? l->text : "");
+        rc |= buf_append_str(b, r->external && r->external[i] ? ",\"external\":true}"
+                                                              : ",\"external\":false}");
+    }
+    if (rc == 0)
+        rc = buf_append_str(b, "]");
+    return rc;
+}
+
+static int format_jsonl_build(struct buf *b, const struct output_record *r)
+{
+    int rc = 0;
+    rc |= buf_append_str(b, "{\"url\":");
+    rc |= json_put_str(b, r->url);
+    rc |= buf_append_str(b, ",\"final_url\":");
+    rc |= json_put_str(b, r->final_url ? r->final_url : r->url);
+    rc |= buf_printf(b, ",\"depth\":%d,\"parent\":", r->depth);
+    rc |= json_put_str(b, r->parent);
+    if (r->status)
+        rc |= buf_printf(b, ",\"status\":%ld", r->status);
+    else
+        rc |= buf_append_str(b, ",\"status\":null");
+    rc |= buf_append_str(b, ",\"content_type\":");
+    rc |= format_jsonl_media_type(b, r->content_type);
+    rc |=
+        buf_printf(b, ",\"bytes\":%llu,\"fetch_ms\":%lld,\"title\":", (unsigned long long)r->bytes,
+                   (long long)r->fetch_ms);
+    rc |= json_put_str(b, r->page ? r->page->title : NULL);
+    rc |= buf_append_str(b, ",\"error\":");
+    rc |= json_put_str(b, r->error);
+    rc |= buf_append_str(b, ",\"reason\":");
+    rc |= json_put_str(b, r->reason);
+    rc |= buf_append_str(b, ",\"redirects\":[");
+    for (size_t i = 0; i < r->nhops; i++) {
+        rc |= buf_append_str(b, i ? ",{\"url\":" : "{\"url\":");
+        rc |= json_put_str(b, r->hops[i].url);
+        rc |= buf_printf(b, ",\"status\":%ld}", r->hops[i].status);
+    }
+    rc |= buf_append_str(b, "]");
+    if (rc == 0)
+        rc = format_jsonl_links(b, r);
+    if (rc == 0)
+        rc = buf_append_str(b, "}\n");
+    return rc;
+}
+
+static int format_jsonl_open(struct format *f)
+{
+    struct buf *b = xmalloc(sizeof *b);
+    buf_init(b, FORMAT_JSONL_RECORD_MAX);
+    f->state = b;
+    return 0;
+}
+
+static int format_jsonl_record(struct format *f, const struct output_record *r)
+{
+    struct buf *b = f->state;
+    buf_reset(b);
+    if (format_jsonl_build(b, r) < 0) {
+        /* Only a record over 256 MiB can get here; keep the line valid. */
+        log_error("record for %s too large to write; links dropped", r->url);
+        struct output_record slim = *r;
+        slim.page = NULL;
+        buf_reset(b);
+        if (format_jsonl_build(b, &slim) < 0)
+            return 0;
+    }
+    return format_sink_write(f->sink, b->data, b->len);
+}
+
+static int format_jsonl_close(struct format *f, int ok)
+{
+    (void)ok;
+    struct buf *b = f->state;
+    buf_free(b);
+    free(b);
+    f->state = NULL;
+    return 0;
+}
+
+const struct format_ops format_jsonl_ops = {
+    .name = "jsonl",
+    .flags = 0,
+    .open = format_jsonl_open,
+    .record = format_jsonl_record,
+    .close = format_jsonl_close,
+};

@@ -1,0 +1,288 @@
+/* format_sink: output byte streams (stdout, file, gzip, temp + rename).
+ * Owns the FILE, the deflate stream and the temp file's name. gzip is zlib's
+ * deflate with a gzip wrapper (header mtime 0, so the bytes depend on the
+ * content only) written through the same stdio stream, so every failure is
+ * an errno from fwrite/fflush/fclose. Knows nothing about records. */
+#include "format_sink.h"
+
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define FORMAT_SINK_IOBUF (1u << 18)
+#define FORMAT_SINK_ZBUF  (1u << 16)
+
+struct format_sink {
+    FILE *fp;
+    char *path; /* final name; NULL for stdout */
+    char *tmp;  /* temp name being written, or NULL (in place) */
+    int gz;
+    z_stream z;
+    unsigned char *zout;
+    unsigned long long bytes;
+    int failed;
+    int err; /* errno of the first failure */
+    char *iobuf;
+};
+
+int format_sink_is_gz(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return n > 3 && !strcmp(path + n - 3, ".gz");
+}
+
+int format_sink_replaceable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return errno == ENOENT;
+    return S_ISREG(st.st_mode);
+}
+
+int format_sink_tempfile(const char *path, char **tmp, char *err, size_t errcap)
+{
+    /* Through a symlink, replace the file it names, not the link. */
+    char real[PATH_MAX];
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
+        path = real;
+    size_t n = strlen(path);
+    char *t = xmalloc(n + sizeof ".tmpXXXXXX");
+    memcpy(t, path, n);
+    memcpy(t + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+    int fd = mkstemp(t);
+    if (fd >= 0)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot create a temporary file beside %s: %s", path,
+                 strerror(errno));
+        free(t);
+        return -1;
+    }
+    /* mkstemp makes it 0600; give it the mode fopen would have. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask); /* on failure the file is only less readable */
+    *tmp = t;
+    return fd;
+}
+
+static void format_sink_fail(struct format_sink *s, int e)
+{
+    if (!s->failed) {
+        s->failed = 1;
+        s->err = e ? e : EIO;
+    }
+}
+
+struct format_sink *format_sink_open(const char *path, int temp, char *err, size_t errcap)
+{
+    struct format_sink *s = xcalloc(1, sizeof *s);
+    int fd = -1;
+    if (!path || !strcmp(path, "-")) {
+        /* Our own stream on a dup of fd 1, so its buffer is ours to free. */
+        fd = dup(STDOUT_FILENO);
+        if (fd < 0) {
+            snprintf(err, errcap, "cannot write to stdout: %s", strerror(errno));
+            goto fail;
+        }
+    } else {
+        s->path = xstrdup(path);
+        s->gz = format_sink_is_gz(path);
+        if (temp && format_sink_replaceable(path)) {
+            fd = format_sink_tempfile(path, &s->tmp, err, errcap);
+            if (fd < 0)
+                goto fail;
+        } else {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+            if (fd < 0) {
+                snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+                goto fail;
+            }
+        }
+    }
+    s->fp = fdopen(fd, "w");
+    if (!s->fp) {
+        snprintf(err, errcap, "cannot open %s: %s", path ? path : "stdout", strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    s->iobuf = xmalloc(FORMAT_SINK_IOBUF);
+    setvbuf(s->fp, s->iobuf, _IOFBF, FORMAT_SINK_IOBUF);
+    if (s->gz) {
+        /* windowBits 15 + 16: a gzip wrapper with a zero mtime. */
+        if (deflateInit2(&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK) {
+            snprintf(err, errcap, "cannot start gzip compression for %s", path);
+            s->gz = 0;
+            goto fail;
+        }
+        s->zout = xmalloc(FORMAT_SINK_ZBUF);
+    }
+    return s;
+fail:
+    if (fd >= 0)
+        close(fd);
+    format_sink_discard(s);
+    return NULL;
+}
+
+/* Run deflate over the pending input with `flush`, writing what it makes. */
+static int format_sink_deflate(struct format_sink *s, int flush)
+{
+    int zr;
+    do {
+        s->z.next_out = s->zout;
+        s->z.avail_out = FORMAT_SINK_ZBUF;
+        zr = deflate(&s->z, flush);
+        if (zr == Z_STREAM_ERROR) {
+            format_sink_fail(s, EIO);
+            return -1;
+        }
+        size_t have = FORMAT_SINK_ZBUF - s->z.avail_out;
+        if (have && fwrite(s->zout, 1, have, s->fp) != have) {
+            format_sink_fail(s, errno);
+            return -1;
+        }
+    } while (s->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+    return 0;
+}
+
+int format_sink_write(struct format_sink *s, const void *p, size_t n)
+{
+    if (s->failed)
+        return -1;
+    s->bytes += n;
+    if (!s->gz) {
+        if (n && fwrite(p, 1, n, s->fp) != n) {
+            format_sink_fail(s, errno);
+            return -1;
+        }
+        return 0;
+    }
+    const unsigned char *in = p;
+    while (n > 0) {
+        uInt chunk = n > UINT_MAX ? UINT_MAX : (uInt)n;
+        s->z.next_in = (unsigned char *)(uintptr_t)in; /* zlib's API is not const */
+        s->z.avail_in = chunk;
+        if (format_sink_deflate(s, Z_NO_FLUSH) < 0)
+            return -1;
+        in += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+int format_sink_puts(struct format_sink *s, const char *str)
+{
+    return format_sink_write(s, str, strlen(str));
+}
+
+int format_sink_flush(struct format_sink *s)
+{
+    if (s->failed)
+        return -1;
+    if (s->gz) {
+        s->z.next_in = NULL;
+        s->z.avail_in = 0;
+        if (format_sink_deflate(s, Z_SYNC_FLUSH) < 0)
+            return -1;
+    }
+    if (fflush(s->fp) != 0) {
+        format_sink_fail(s, errno);
+        return -1;
+    }
+    return 0;
+}
+
+int format_sink_closed_pipe(const struct format_sink *s)
+{
+    return s->failed && s->err == EPIPE;
+}
+
+int format_sink_failed(const struct format_sink *s)
+{
+    return s->failed;
+}
+
+unsigned long long format_sink_bytes(const struct format_sink *s)
+{
+    return s->bytes;
+}
+
+/* Finish the stream and close the FILE; records the first failure. */
+static void format_sink_finish(struct format_sink *s)
+{
+    if (s->gz) {
+        if (!s->failed) {
+            s->z.next_in = NULL;
+            s->z.avail_in = 0;
+            format_sink_deflate(s, Z_FINISH);
+        }
+        deflateEnd(&s->z);
+        s->gz = 0;
+    }
+    if (s->fp) {
+        if (fflush(s->fp) != 0)
+            format_sink_fail(s, errno);
+        if (fclose(s->fp) != 0)
+            format_sink_fail(s, errno);
+        s->fp = NULL;
+    }
+}
+
+static void format_sink_free(struct format_sink *s)
+{
+    free(s->zout);
+    free(s->iobuf);
+    free(s->tmp);
+    free(s->path);
+    free(s);
+}
+
+int format_sink_close(struct format_sink *s, const char *dest, char *err, size_t errcap)
+{
+    int rc = 0;
+    format_sink_finish(s);
+    const char *name = dest ? dest : s->path ? s->path : "stdout";
+    if (!s->failed && s->tmp && rename(s->tmp, name) < 0) {
+        snprintf(err, errcap, "cannot rename %s to %s: %s", s->tmp, name, strerror(errno));
+        unlink(s->tmp);
+        rc = -1;
+        goto out;
+    }
+    if (s->failed) {
+        if (s->tmp)
+            unlink(s->tmp);
+        if (s->err == EPIPE) {
+            err[0] = '\0';
+            rc = FORMAT_SINK_CLOSED_PIPE;
+        } else {
+            snprintf(err, errcap, "writing %s failed: %s", name, strerror(s->err));
+            rc = -1;
+        }
+    }
+out:
+    format_sink_free(s);
+    return rc;
+}
+
+void format_sink_discard(struct format_sink *s)
+{
+    if (!s)
+        return;
+    format_sink_fail(s, EIO);
+    format_sink_finish(s);
+    if (s->tmp)
+        unlink(s->tmp);
+    format_sink_free(s);
+}

@@ -1,0 +1,46 @@
+/* format_sink: one output byte stream: stdout, a file, or a gzip file (a
+ * name ending in ".gz"). A temp sink writes "NAME.tmpXXXXXX" beside NAME and
+ * renames it over NAME at close, so a reader never sees half a file; on
+ * failure the temp file is removed. A path that exists and is not a regular
+ * file (/dev/full, a fifo) is always written in place. The first write error
+ * is sticky and reported once, by format_sink_close. */
+#ifndef CRAWL_FORMAT_SINK_H
+#define CRAWL_FORMAT_SINK_H
+
+#include <stddef.h>
+
+struct format_sink;
+
+/* Open `path` (NULL or "-" = stdout, never compressed nor temp). NULL on
+ * failure with a one-line reason in err. */
+struct format_sink *format_sink_open(const char *path, int temp, char *err, size_t errcap);
+/* Append n bytes. 0, or -1 once the sink has failed. */
+int format_sink_write(struct format_sink *s, const void *p, size_t n);
+int format_sink_puts(struct format_sink *s, const char *str);
+/* Push buffered bytes to the file (a gzip sync flush first: the stream so
+ * far can be decompressed). 0, or -1 once the sink has failed. */
+int format_sink_flush(struct format_sink *s);
+int format_sink_failed(const struct format_sink *s);
+/* Bytes written so far (before compression). */
+unsigned long long format_sink_bytes(const struct format_sink *s);
+/* Nonzero when the sink failed with EPIPE (its reader went away). */
+int format_sink_closed_pipe(const struct format_sink *s);
+/* Flush, close and (temp sinks) rename to `dest`, or to the path given at
+ * open when dest is NULL. Frees s. 0; FORMAT_SINK_CLOSED_PIPE when the
+ * reader went away (err ""); or -1 when anything else was lost (err holds
+ * one line). */
+#define FORMAT_SINK_CLOSED_PIPE (-2)
+int format_sink_close(struct format_sink *s, const char *dest, char *err, size_t errcap);
+/* Close without reporting; a temp file is removed. Frees s; NULL is fine. */
+void format_sink_discard(struct format_sink *s);
+
+/* Nonzero when `path` names a regular file or nothing yet (so it may be
+ * replaced by rename); 0 for devices, fifos, directories. */
+int format_sink_replaceable(const char *path);
+/* Create an empty file beside `path` for writing it atomically: *tmp gets
+ * its malloc'd name. Returns an open fd (caller closes), or -1 with err. */
+int format_sink_tempfile(const char *path, char **tmp, char *err, size_t errcap);
+/* Nonzero when path ends in ".gz". */
+int format_sink_is_gz(const char *path);
+
+#endif

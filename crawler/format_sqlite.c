@@ -1,0 +1,270 @@
+/* format_sqlite: a SQLite database at -o FILE (never stdout, never gzip):
+ *   pages(id, url UNIQUE, final_url, depth, parent, status, content_type,
+ *         bytes, fetch_ms, title, error, reason)
+ *   links(source, target, tag, attr, rel, text, external)
+ * with indexes on pages(url) (the UNIQUE one), links(source), links(target).
+ * A URL is text as in the JSONL; external is 0/1; absent values are NULL.
+ * An existing FILE is replaced. Rows go in as the crawl goes, in
+ * transactions committed every FORMAT_SQLITE_BATCH records or at the first
+ * record after a second, so the file can be queried during the crawl. With
+ * --sort the database is built beside FILE at close and renamed over it.
+ * Text is stored as valid UTF-8 (invalid bytes become U+FFFD). */
+#include "format.h"
+
+#include "clock.h"
+#include "format_text.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FORMAT_SQLITE_BATCH    1000
+#define FORMAT_SQLITE_BATCH_MS 1000
+#define FORMAT_SQLITE_TEXT_MAX (64u * 1024 * 1024)
+
+static const char format_sqlite_schema[] =
+    "CREATE TABLE pages(id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, final_url TEXT, "
+    "depth INTEGER, parent TEXT, status INTEGER, content_type TEXT, bytes INTEGER, "
+    "fetch_ms INTEGER, title TEXT, error TEXT, reason TEXT);"
+    "CREATE TABLE links(source TEXT NOT NULL, target TEXT NOT NULL, tag TEXT, attr TEXT, "
+    "rel TEXT, text TEXT, external INTEGER NOT NULL);"
+    "CREATE INDEX links_source ON links(source);"
+    "CREATE INDEX links_target ON links(target);"
+    "BEGIN;";
+
+struct format_sqlite {
+    sqlite3 *db;
+    sqlite3_stmt *page, *link;
+    const char *path; /* the database's final name */
+    char *tmp;        /* built under this name and renamed, or NULL */
+    struct buf text;
+    unsigned pending; /* records since the last commit */
+    int64_t last_commit;
+};
+
+static void format_sqlite_fail(struct format *f, const char *what)
+{
+    struct format_sqlite *s = f->state;
+    if (!f->err[0])
+        snprintf(f->err, sizeof f->err, "sqlite: %s %s: %s", what, s->path,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+}
+
+/* Free everything; remove a temp database. */
+static void format_sqlite_free(struct format *f)
+{
+    struct format_sqlite *s = f->state;
+    sqlite3_finalize(s->page);
+    sqlite3_finalize(s->link);
+    sqlite3_close(s->db);
+    if (s->tmp) {
+        unlink(s->tmp);
+        free(s->tmp);
+    }
+    buf_free(&s->text);
+    free(s);
+    f->state = NULL;
+}
+
+/* Remove FILE and the journals a previous database may have left. */
+static void format_sqlite_remove(const char *path)
+{
+    static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
+    size_t n = strlen(path) + 16;
+    char *name = xmalloc(n);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        snprintf(name, n, "%s%s", path, ext[i]);
+        unlink(name);
+    }
+    free(name);
+}
+
+static int format_sqlite_open(struct format *f)
+{
+    const char *path = f->cfg->path;
+    if (!path || !strcmp(path, "-")) {
+        snprintf(f->err, sizeof f->err, "--format sqlite needs -o FILE (not stdout)");
+        return -1;
+    }
+    if (format_sink_is_gz(path)) {
+        snprintf(f->err, sizeof f->err, "--format sqlite cannot be gzip-compressed: %s", path);
+        return -1;
+    }
+    if (!format_sink_replaceable(path)) {
+        snprintf(f->err, sizeof f->err, "--format sqlite: %s is not a regular file", path);
+        return -1;
+    }
+    struct format_sqlite *s = xcalloc(1, sizeof *s);
+    f->state = s;
+    s->path = path;
+    buf_init(&s->text, FORMAT_SQLITE_TEXT_MAX);
+    if (f->temp) {
+        int fd = format_sink_tempfile(path, &s->tmp, f->err, sizeof f->err);
+        if (fd < 0)
+            goto fail;
+        close(fd);
+    } else {
+        format_sqlite_remove(path);
+    }
+    if (sqlite3_open_v2(s->tmp ? s->tmp : path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
+        format_sqlite_fail(f, "cannot open");
+        goto fail;
+    }
+    if (sqlite3_exec(s->db, format_sqlite_schema, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO pages(url, final_url, depth, parent, status, content_type, "
+                           "bytes, fetch_ms, title, error, reason) "
+                           "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &s->page, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO links(source, target, tag, attr, rel, text, external) "
+                           "VALUES(?,?,?,?,?,?,?)",
+                           -1, &s->link, NULL) != SQLITE_OK) {
+        format_sqlite_fail(f, "cannot create");
+        goto fail;
+    }
+    s->last_commit = clock_ms();
+    return 0;
+fail:
+    if (s->db && !s->tmp) {
+        sqlite3_close(s->db); /* nothing worth keeping was written */
+        s->db = NULL;
+        format_sqlite_remove(path);
+    }
+    format_sqlite_free(f);
+    return -1;
+}
+
+/* Bind text (NULL -> NULL), as valid UTF-8; SQLite copies it. */
+static void format_sqlite_text(struct format_sqlite *s, sqlite3_stmt *st, int i, const char *v)
+{
+    buf_reset(&s->text);
+    if (!v || format_text_utf8(&s->text, v) < 0 || buf_append(&s->text, "", 0) < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, s->text.data, (int)s->text.len, SQLITE_TRANSIENT);
+}
+
+/* Run a bound insert. 0, 1 for a duplicate URL (skipped), -1 on failure. */
+static int format_sqlite_step(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return rc == SQLITE_CONSTRAINT ? 1 : -1;
+}
+
+static int format_sqlite_links(struct format_sqlite *s, const struct output_record *r)
+{
+    sqlite3_stmt *st = s->link;
+    for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
+        const struct html_link *l = &r->page->links[i];
+        format_sqlite_text(s, st, 1, r->url);
+        format_sqlite_text(s, st, 2, l->url);
+        format_sqlite_text(s, st, 3, l->tag);
+        format_sqlite_text(s, st, 4, l->attr);
+        format_sqlite_text(s, st, 5, l->rel);
+        format_sqlite_text(s, st, 6, l->text ? l->text : "");
+        sqlite3_bind_int(st, 7, r->external && r->external[i]);
+        if (format_sqlite_step(st) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int format_sqlite_commit(struct format *f)
+{
+    struct format_sqlite *s = f->state;
+    if (s->pending == 0)
+        return 0;
+    if (sqlite3_exec(s->db, "COMMIT; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) {
+        format_sqlite_fail(f, "committing to");
+        return -1;
+    }
+    s->pending = 0;
+    s->last_commit = clock_ms();
+    return 0;
+}
+
+static int format_sqlite_record(struct format *f, const struct output_record *r)
+{
+    struct format_sqlite *s = f->state;
+    sqlite3_stmt *st = s->page;
+    char mt[128];
+    format_sqlite_text(s, st, 1, r->url);
+    format_sqlite_text(s, st, 2, r->final_url ? r->final_url : r->url);
+    sqlite3_bind_int(st, 3, r->depth);
+    format_sqlite_text(s, st, 4, r->parent);
+    if (r->status)
+        sqlite3_bind_int64(st, 5, r->status);
+    format_sqlite_text(s, st, 6,
+                       format_text_media_type(r->content_type, mt, sizeof mt) ? mt : NULL);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)r->bytes);
+    sqlite3_bind_int64(st, 8, r->fetch_ms);
+    format_sqlite_text(s, st, 9, r->page ? r->page->title : NULL);
+    format_sqlite_text(s, st, 10, r->error);
+    format_sqlite_text(s, st, 11, r->reason);
+    int rc = format_sqlite_step(st);
+    if (rc == 1) {
+        log_warn("sqlite: a second record for %s skipped", r->url);
+        return 0;
+    }
+    if (rc < 0 || format_sqlite_links(s, r) < 0) {
+        format_sqlite_fail(f, "writing");
+        return -1;
+    }
+    if (++s->pending >= FORMAT_SQLITE_BATCH ||
+        clock_ms() - s->last_commit >= FORMAT_SQLITE_BATCH_MS)
+        return format_sqlite_commit(f);
+    return 0;
+}
+
+static int format_sqlite_close(struct format *f, int ok)
+{
+    struct format_sqlite *s = f->state;
+    int rc = 0;
+    if (ok) {
+        if (sqlite3_exec(s->db, "COMMIT;", NULL, NULL, NULL) != SQLITE_OK) {
+            format_sqlite_fail(f, "committing to");
+            rc = -1;
+        }
+        sqlite3_finalize(s->page);
+        sqlite3_finalize(s->link);
+        s->page = s->link = NULL;
+        if (rc == 0 && sqlite3_close(s->db) != SQLITE_OK) {
+            format_sqlite_fail(f, "closing");
+            rc = -1;
+        } else if (rc == 0) {
+            s->db = NULL;
+        }
+        if (rc == 0 && s->tmp) {
+            if (rename(s->tmp, s->path) < 0) {
+                snprintf(f->err, sizeof f->err, "cannot rename %s to %s: %s", s->tmp, s->path,
+                         strerror(errno));
+                rc = -1;
+            } else {
+                free(s->tmp);
+                s->tmp = NULL;
+            }
+        }
+    }
+    format_sqlite_free(f);
+    return ok ? rc : -1;
+}
+
+const struct format_ops format_sqlite_ops = {
+    .name = "sqlite",
+    .flags = FORMAT_OWN_OUTPUT,
+    .open = format_sqlite_open,
+    .record = format_sqlite_record,
+    .flush = format_sqlite_commit,
+    .close = format_sqlite_close,
+};
