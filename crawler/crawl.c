@@ -8,6 +8,7 @@
 #include "charset.h"
 #include "clock.h"
 #include "log.h"
+#include "sig.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -15,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define CRAWL_MAX_POLLFDS 260
+#define CRAWL_GRACE_MS    2000 /* after a signal, in-flight work may finish */
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr);
 
@@ -32,6 +35,32 @@ void crawl_result_free(struct page_result *pr)
     free(pr->final_url);
     free(pr->own_url);
     free(pr);
+}
+
+/* The record of e is out: make it durable, then journal it. */
+static void crawl_journal_done(struct crawl *c, const struct entry *e, const struct page_result *pr)
+{
+    const char *hops[64];
+    size_t n = 0;
+    if (output_flush(c->out) < 0) {
+        c->stop = 1;
+        return;
+    }
+    for (size_t i = 1; pr && i < pr->nhops && n < 63; i++)
+        hops[n++] = pr->hops[i].url;
+    if (pr && pr->nhops && !pr->final_url)
+        hops[n++] = pr->cur_url; /* the fetched end of the chain */
+    int fetched = pr && pr->resp;
+    if (journal_done(c->journal, fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, e->url, hops, n) < 0)
+        c->stop = 1;
+}
+
+static void crawl_journal_seen(struct crawl *c, const struct entry *x)
+{
+    if (c->journal &&
+        journal_seen(c->journal, x->state == ENTRY_NOFOLLOW ? JOURNAL_NOFOLLOW : JOURNAL_DISCOVERED,
+                     x->depth, x->url, x->parent ? x->parent->url : NULL) < 0)
+        c->stop = 1;
 }
 
 static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr, const char *reason,
@@ -78,8 +107,12 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
     c->st->records++;
     if (log_get_level() >= LOG_LEVEL_INFO)
         log_info("%s %ld %s%s", r.url, r.status, r.error ? r.error : "", r.reason ? r.reason : "");
-    if (output_write(c->out, &r) < 0)
+    if (output_write(c->out, &r) < 0) {
         c->stop = 1;
+        return;
+    }
+    if (c->journal && !(r.error && !strcmp(r.error, "interrupted")))
+        crawl_journal_done(c, e, pr);
 }
 
 /* Write every held record whose depth became final. */
@@ -169,12 +202,14 @@ static void crawl_relax(struct crawl *c, struct entry *x, int d, struct entry *p
     case ENTRY_PENDING:
         frontier_set_depth(&c->fr, x, d);
         x->parent = parent;
+        crawl_journal_seen(c, x);
         crawl_expand(c, x, x->held); /* its children may get closer too */
         return;
     default:
         return; /* written already (or a redirect hop): depth is kept */
     }
     x->parent = parent;
+    crawl_journal_seen(c, x);
 }
 
 /* Does meta robots (or a link's rel) say nofollow? */
@@ -219,6 +254,7 @@ static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int 
             if (nd <= x->depth)
                 x->parent = e;
             frontier_follow(&c->fr, x, nd);
+            crawl_journal_seen(c, x);
             crawl_queue(c, x);
         } else if (x->depth > nd) {
             crawl_relax(c, x, nd, e);
@@ -232,11 +268,10 @@ static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int 
         x->state = ENTRY_DONE;
         return;
     }
-    if (nofollow) {
-        frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_NOFOLLOW);
-        return;
-    }
-    crawl_queue(c, frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_QUEUED));
+    x = frontier_add(&c->fr, xstrdup(u), e, nd, nofollow ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
+    crawl_journal_seen(c, x);
+    if (!nofollow)
+        crawl_queue(c, x);
 }
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr)
@@ -429,8 +464,80 @@ static int crawl_alive(const struct crawl *c)
 {
     if (c->stop)
         return 0;
-    return c->queued || c->parked || c->active || c->nbacklog || pool_pending(c->pool) ||
-           fetch_in_flight(c->fetch);
+    int busy = c->active || c->nbacklog || pool_pending(c->pool) || fetch_in_flight(c->fetch);
+    if (c->signo)
+        return busy; /* interrupted: queued URLs stay for --resume */
+    return busy || c->queued || c->parked;
+}
+
+static void crawl_interrupt_one(struct crawl *c, struct page_result *pr)
+{
+    if (pr->kind != PAGE_KIND_PAGE) {
+        crawl_result_free(pr);
+        return;
+    }
+    pr->error = "interrupted";
+    c->st->interrupted++;
+    crawl_complete(c, pr);
+}
+
+/* The grace period is over: everything still in flight gets its record. */
+static void crawl_cut(struct crawl *c)
+{
+    fetch_cancel_all(c->fetch); /* they come back as "interrupted" */
+    struct fetch_response *r;
+    while ((r = fetch_next(c->fetch))) {
+        struct page_result *pr = r->owner;
+        sched_release(c, pr->host);
+        fetch_response_free(pr->resp);
+        pr->resp = r;
+        crawl_interrupt_one(c, pr);
+    }
+    while (c->backlog) {
+        struct page_result *pr = c->backlog;
+        c->backlog = pr->next;
+        c->nbacklog--;
+        crawl_interrupt_one(c, pr);
+    }
+    c->backlog_tail = NULL;
+    struct page_result *pr, *tmp;
+    HASH_ITER(hh, c->jobs, pr, tmp)
+    {
+        HASH_DEL(c->jobs, pr); /* a late parse result is ignored */
+        crawl_interrupt_one(c, pr);
+    }
+}
+
+/* Redirect hops and retries that never restarted are in flight too. */
+static void crawl_interrupt_parked(struct crawl *c)
+{
+    for (struct host *h = c->hosts.first; h; h = h->next_all) {
+        while (h->parked_head) {
+            struct page_result *pr = h->parked_head;
+            h->parked_head = pr->next;
+            c->parked--;
+            crawl_interrupt_one(c, pr);
+        }
+        h->parked_tail = NULL;
+    }
+}
+
+/* A signal arrived: the first starts the graceful stop, a second one
+ * leaves at once with only complete records written. */
+static void crawl_on_signal(struct crawl *c, int signo, int64_t now)
+{
+    if (!signo)
+        return;
+    if (c->signo) {
+        log_warn("second signal: stopping now");
+        output_flush(c->out);
+        _exit(128 + c->signo);
+    }
+    c->signo = signo;
+    c->grace_end = now + CRAWL_GRACE_MS;
+    log_warn("signal %d: finishing the transfers in flight (%zu), then stopping; send it again "
+             "to stop at once",
+             signo, c->active);
 }
 
 void crawl_seed(struct crawl *c, const char *url)
@@ -444,6 +551,7 @@ static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
         if (frontier_find(&c->fr, starts[i]))
             continue; /* the same start given twice */
         struct entry *e = frontier_add(&c->fr, xstrdup(starts[i]), NULL, 0, ENTRY_QUEUED);
+        crawl_journal_seen(c, e);
         crawl_queue(c, e);
         /* Without robots.txt there is no Sitemap: line to wait for. */
         if (c->opt->sitemaps && !c->opt->robots && e->host->name[0])
@@ -458,7 +566,14 @@ static int crawl_poll(struct crawl *c)
 {
     struct pollfd pfds[CRAWL_MAX_POLLFDS];
     struct curl_waitfd wfds[CRAWL_MAX_POLLFDS];
-    size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS);
+    size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 1);
+    size_t nall = n;
+    if (c->sig_fd >= 0) {
+        wfds[nall].fd = c->sig_fd;
+        wfds[nall].events = CURL_WAIT_POLLIN;
+        wfds[nall].revents = 0;
+        nall++;
+    }
     for (size_t i = 0; i < n; i++) {
         wfds[i].fd = pfds[i].fd;
         wfds[i].events = (short)((pfds[i].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
@@ -473,9 +588,11 @@ static int crawl_poll(struct crawl *c)
     int64_t ready = sched_wait_ms(c, now);
     if (ready >= 0 && ready < wait)
         wait = ready;
+    if (c->signo && c->grace_end - now < wait)
+        wait = c->grace_end - now;
     if (wait < 0)
         wait = 0;
-    if (fetch_wait(c->fetch, wfds, (unsigned)n, (int)wait) < 0) {
+    if (fetch_wait(c->fetch, wfds, (unsigned)nall, (int)wait) < 0) {
         log_error("curl multi failed");
         return -1;
     }
@@ -485,6 +602,8 @@ static int crawl_poll(struct crawl *c)
             (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0) |
                     (re & CURL_WAIT_POLLPRI ? POLLPRI : 0));
     }
+    if (nall > n && wfds[n].revents)
+        crawl_on_signal(c, sig_take(c->sig_fd), clock_ms());
     pool_service(c->pool, pfds, n, clock_ms(), crawl_on_parsed, c);
     return 0;
 }
@@ -513,11 +632,76 @@ static void crawl_free_parked(struct crawl *c)
     }
 }
 
+/* --resume: rebuild the frontier from the journal. */
+static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const char *url,
+                             const char *parent, const char *const *hops, size_t nhops)
+{
+    struct crawl *c = ctx;
+    struct entry *x = frontier_find(&c->fr, url);
+    if (kind == JOURNAL_DISCOVERED || kind == JOURNAL_NOFOLLOW) {
+        if (depth > c->opt->depth)
+            return;
+        struct entry *p = parent ? frontier_find(&c->fr, parent) : NULL;
+        if (!x) {
+            x = frontier_add(&c->fr, xstrdup(url), p, depth,
+                             kind == JOURNAL_NOFOLLOW ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
+            if (kind == JOURNAL_DISCOVERED)
+                crawl_queue(c, x);
+        } else if (x->state == ENTRY_NOFOLLOW && kind == JOURNAL_DISCOVERED) {
+            x->parent = p;
+            frontier_follow(&c->fr, x, depth);
+            crawl_queue(c, x);
+        } else if (depth < x->depth) {
+            crawl_relax(c, x, depth, p);
+        }
+        return;
+    }
+    /* F or S: the record is in an earlier run's output. */
+    if (!x) {
+        x = frontier_add(&c->fr, xstrdup(url), NULL, 0, ENTRY_HOP);
+    } else if (x->state == ENTRY_QUEUED) {
+        host_unqueue(x->host, x);
+        c->queued--;
+    }
+    frontier_finish(&c->fr, x);
+    if (kind == JOURNAL_FETCHED)
+        c->started++;
+    for (size_t i = 0; i < nhops; i++)
+        if (!frontier_find(&c->fr, hops[i]))
+            frontier_add(&c->fr, xstrdup(hops[i]), x, x->depth, ENTRY_HOP);
+}
+
+static void crawl_cleanup(struct crawl *c)
+{
+    while (c->backlog) {
+        struct page_result *pr = c->backlog;
+        c->backlog = pr->next;
+        crawl_result_free(pr);
+    }
+    struct page_result *pr, *tmp;
+    HASH_ITER(hh, c->jobs, pr, tmp)
+    {
+        HASH_DEL(c->jobs, pr);
+        crawl_result_free(pr);
+    }
+    for (struct entry *e = c->fr.pending.head; e; e = e->next)
+        crawl_result_free(e->held);
+    crawl_free_parked(c);
+    for (size_t i = 0; i < c->nsitemap_urls; i++)
+        free(c->sitemap_urls[i]);
+    free(c->sitemap_urls);
+    fetch_destroy(c->fetch);
+    host_table_free(&c->hosts);
+    frontier_free(&c->fr);
+    journal_close(c->journal);
+}
+
 int crawl_run(const struct options *opt, const struct scope *scope, char **starts, size_t n,
-              struct pool *pool, struct output *out, struct crawl_stats *stats)
+              const struct crawl_io *io, struct crawl_stats *stats, int *signo)
 {
     struct crawl c = {0};
-    int rc = 0;
+    int rc = CRAWL_END_DONE;
+    char err[512];
     struct fetch_config fc = {
         .max_size = opt->max_size,
         .timeout_s = opt->timeout_s,
@@ -530,57 +714,60 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     };
     c.opt = opt;
     c.scope = scope;
-    c.pool = pool;
-    c.out = out;
+    c.pool = io->pool;
+    c.out = io->out;
+    c.sig_fd = io->sig_fd;
     c.st = stats;
     c.backlog_cap = (size_t)opt->workers * 2 + 2;
+    *signo = 0;
     frontier_init(&c.fr, opt->depth);
     host_table_init(&c.hosts, opt->depth);
     c.fetch = fetch_create(&fc);
     if (!c.fetch) {
         log_error("cannot create the curl multi handle");
-        rc = -1;
+        rc = CRAWL_END_SETUP;
         goto out;
+    }
+    if (opt->state) {
+        c.journal = journal_open(opt->state, opt->resume, crawl_on_journal, &c, err, sizeof err);
+        if (!c.journal) {
+            log_error("%s", err);
+            rc = CRAWL_END_SETUP;
+            goto out;
+        }
     }
     crawl_add_starts(&c, starts, n);
     while (crawl_alive(&c)) {
-        sched_fill(&c, clock_ms());
+        int64_t now = clock_ms();
+        if (!c.signo)
+            sched_fill(&c, now);
+        else if (now >= c.grace_end)
+            crawl_cut(&c);
         crawl_dispatch(&c);
+        if (!crawl_alive(&c))
+            break;
         if (crawl_poll(&c) < 0) {
-            rc = -1;
+            rc = CRAWL_END_SETUP;
             break;
         }
         struct fetch_response *r;
-        int64_t now = clock_ms();
+        now = clock_ms();
         while ((r = fetch_next(c.fetch)))
             crawl_on_fetched(&c, r, now);
     }
-    if (c.stop)
-        rc = -1;
+    if (c.signo && !c.stop)
+        crawl_interrupt_parked(&c);
     /* Records still held wait only for each other now. */
-    crawl_settle(&c);
     if (!c.stop)
+        crawl_settle(&c);
+    if (!c.stop && !c.signo)
         crawl_flush_nofollow(&c);
+    if (c.stop)
+        rc = CRAWL_END_OUTPUT;
+    else if (c.signo)
+        rc = CRAWL_END_INTERRUPTED;
+    *signo = c.signo;
 out:
-    while (c.backlog) {
-        struct page_result *pr = c.backlog;
-        c.backlog = pr->next;
-        crawl_result_free(pr);
-    }
-    struct page_result *pr, *tmp;
-    HASH_ITER(hh, c.jobs, pr, tmp)
-    {
-        HASH_DEL(c.jobs, pr);
-        crawl_result_free(pr);
-    }
-    for (struct entry *e = c.fr.pending.head; e; e = e->next)
-        crawl_result_free(e->held);
-    crawl_free_parked(&c);
-    for (size_t i = 0; i < c.nsitemap_urls; i++)
-        free(c.sitemap_urls[i]);
-    free(c.sitemap_urls);
-    fetch_destroy(c.fetch);
-    host_table_free(&c.hosts);
-    frontier_free(&c.fr);
+    crawl_cleanup(&c);
     return rc;
 }

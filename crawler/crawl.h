@@ -21,16 +21,33 @@ struct crawl_stats {
     unsigned long parsed;
     unsigned long parse_errors;
     unsigned long retries;
+    unsigned long interrupted;
     unsigned long robots_fetched;
     unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
 };
 
+/* What the crawl works with, all borrowed. */
+struct crawl_io {
+    struct pool *pool;  /* workers, already forked */
+    struct output *out; /* where records go */
+    int sig_fd;         /* self-pipe read end (sig.h), or -1 */
+};
+
+enum crawl_end {
+    CRAWL_END_DONE = 0,         /* every URL decided */
+    CRAWL_END_OUTPUT = -1,      /* the output (or the state file) failed */
+    CRAWL_END_INTERRUPTED = -2, /* SIGINT/SIGTERM; *signo says which */
+    CRAWL_END_SETUP = -3        /* could not start (reason logged) */
+};
+
 /* Run a crawl of the canonical start URLs (`starts`, n of them) within
- * `scope`, with workers already forked into `pool` and records written to
- * `out`. Borrows everything. Returns 0 when the crawl completed, -1 when
- * it stopped because the output failed. */
+ * `scope`. With opt->state, the journal is opened (and with opt->resume,
+ * loaded) here. First signal: stop admitting URLs, let in-flight work
+ * finish for a short grace period, then write an "interrupted" record for
+ * every URL still in flight. Second signal: flush complete records and
+ * exit at once. Returns an enum crawl_end. */
 int crawl_run(const struct options *opt, const struct scope *scope, char **starts, size_t n,
-              struct pool *pool, struct output *out, struct crawl_stats *stats);
+              const struct crawl_io *io, struct crawl_stats *stats, int *signo);
 
 #endif

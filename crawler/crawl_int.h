@@ -7,6 +7,7 @@
 #include "fetch.h"
 #include "frontier.h"
 #include "host.h"
+#include "journal.h"
 #include "uthash.h"
 
 #include <stdint.h>
@@ -62,7 +63,11 @@ struct crawl {
     uint64_t rng;        /* xorshift state for jitter */
     char **sitemap_urls; /* sitemap files asked for (--sitemaps) */
     size_t nsitemap_urls;
-    int stop; /* output failed */
+    struct journal *journal; /* --state, or NULL */
+    int sig_fd;
+    int signo;         /* first signal received, 0 = none */
+    int64_t grace_end; /* after a signal: when in-flight work is cut */
+    int stop;          /* output or journal failed */
 };
 
 /* crawl.c */

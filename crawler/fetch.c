@@ -71,6 +71,8 @@ const char *fetch_err_code(int err)
         return "outside_root";
     case FETCH_ERR_READ:
         return "read_error";
+    case FETCH_ERR_INTERRUPTED:
+        return "interrupted";
     default:
         return "transport";
     }
@@ -484,6 +486,18 @@ struct fetch_response *fetch_next(struct fetcher *f)
     free(d);
     f->in_flight--;
     return r;
+}
+
+void fetch_cancel_all(struct fetcher *f)
+{
+    while (f->live) {
+        struct fetch_xfer *x = f->live;
+        struct fetch_response *r = x->resp;
+        x->resp = NULL;
+        r->err = FETCH_ERR_INTERRUPTED;
+        fetch_push_done(f, r);
+        fetch_xfer_free(x);
+    }
 }
 
 size_t fetch_in_flight(const struct fetcher *f)

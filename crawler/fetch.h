@@ -24,7 +24,8 @@ enum fetch_err {
     FETCH_ERR_NOT_FOUND,   /* file: no such file */
     FETCH_ERR_NOT_REGULAR, /* file: not a regular file */
     FETCH_ERR_OUTSIDE,     /* file: resolves outside the root (symlink) */
-    FETCH_ERR_READ         /* file: read error */
+    FETCH_ERR_READ,        /* file: read error */
+    FETCH_ERR_INTERRUPTED  /* cancelled by fetch_cancel_all */
 };
 
 /* Stable short code for the output ("dns", "connect", ...); NULL for OK. */
@@ -88,6 +89,10 @@ int fetch_wait(struct fetcher *f, struct curl_waitfd *extra, unsigned nextra, in
 
 /* Next completed transfer, or NULL. The caller frees it. */
 struct fetch_response *fetch_next(struct fetcher *f);
+
+/* Stop every transfer in flight: each comes back from fetch_next as a
+ * response with FETCH_ERR_INTERRUPTED. */
+void fetch_cancel_all(struct fetcher *f);
 
 /* Transfers started and not yet returned by fetch_next. */
 size_t fetch_in_flight(const struct fetcher *f);

@@ -10,6 +10,7 @@
 #include "output.h"
 #include "pool.h"
 #include "scope.h"
+#include "sig.h"
 #include "xalloc.h"
 
 #include <curl/curl.h>
@@ -29,12 +30,6 @@
 /* Options parsed but not built yet refuse to run rather than be ignored. */
 static const char *main_unimplemented(const struct options *o)
 {
-    if (o->state)
-        return "--state/--resume";
-    if (strcmp(o->format, "jsonl") != 0)
-        return "--format other than jsonl";
-    if (o->sort)
-        return "--sort";
     if (o->warc)
         return "--warc";
     if (o->stats_json || o->stats_interval_s > 0)
@@ -55,11 +50,12 @@ static void main_summary(const struct crawl_stats *st, const struct pool *pool, 
     pool_get_stats(pool, &ps);
     double secs = (double)ms / 1000.0;
     log_line("done: %lu records, %lu fetches, %lu ok, %lu http errors, %lu errors, %lu skipped, "
-             "%lu robots blocks, %lu retries, %lu parsed, %lu parse failures, %lu worker "
+             "%lu robots blocks, %lu retries, %lu interrupted, %lu parsed, %lu parse failures, %lu "
+             "worker "
              "restarts, %llu bytes, %.1f s, %.1f pages/s",
              st->records, st->fetched, st->pages_ok, st->http_errors, st->errors, st->skipped,
-             st->robots_blocked, st->retries, st->parsed, st->parse_errors, ps.respawns, st->bytes,
-             secs, secs > 0 ? (double)st->fetched / secs : 0.0);
+             st->robots_blocked, st->retries, st->interrupted, st->parsed, st->parse_errors,
+             ps.respawns, st->bytes, secs, secs > 0 ? (double)st->fetched / secs : 0.0);
 }
 
 int main(int argc, char **argv)
@@ -133,14 +129,27 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    int sig_fd = sig_install();
+    if (sig_fd < 0) {
+        log_error("cannot set up signal handling");
+        goto out;
+    }
     struct crawl_stats st = {0};
+    struct crawl_io io = {.pool = pool, .out = out, .sig_fd = sig_fd};
+    int signo = 0;
     int64_t t0 = clock_ms();
-    int crc = crawl_run(&opt, &scope, starts, (size_t)opt.nstarts, pool, out, &st);
+    int crc = crawl_run(&opt, &scope, starts, (size_t)opt.nstarts, &io, &st, &signo);
     int orc = output_close(out);
+    int pipe_closed = orc == OUTPUT_CLOSED_PIPE;
     out = NULL;
-    if (!opt.quiet)
+    if (!opt.quiet && !pipe_closed)
         main_summary(&st, pool, clock_ms() - t0);
-    exit_code = (crc < 0 || orc < 0) ? 1 : 0;
+    if (pipe_closed)
+        exit_code = 141; /* like a process killed by SIGPIPE, but quietly */
+    else if (crc == CRAWL_END_INTERRUPTED)
+        exit_code = 128 + signo;
+    else
+        exit_code = (crc < 0 || orc < 0) ? 1 : 0;
 out:
     if (out)
         output_close(out);

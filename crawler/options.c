@@ -459,6 +459,12 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
         return options_fail(errbuf, errcap, "--quiet and --verbose contradict each other");
     if (o->resume && !o->state)
         return options_fail(errbuf, errcap, "--resume needs --state FILE");
+    if (!strcmp(o->format, "sqlite")) {
+        size_t n = o->output ? strlen(o->output) : 0;
+        if (!n || !strcmp(o->output, "-") || (n > 3 && !strcmp(o->output + n - 3, ".gz")))
+            return options_fail(errbuf, errcap,
+                                "--format sqlite needs -o FILE (a database, not stdout or .gz)");
+    }
     if (o->quiet)
         o->progress = 0;
     if (optind >= argc)
