@@ -547,11 +547,12 @@ def failures(c, args, tmp):
         c.check(os.path.exists("/dev/full") and
                 not os.path.isfile("/dev/full"), "/dev/full is still a device")
     res = run_crawl(args.crawl, ["-q", "-f", "sqlite", start], timeout=60)
-    c.check(res.rc == 1 and "-o FILE" in res.err, "-f sqlite to stdout: exit 1, asks for -o FILE",
+    c.check(res.rc == 2 and "-o FILE" in res.err and not res.out,
+            "-f sqlite to stdout: usage error (exit 2), asks for -o FILE",
             res.describe())
     res = run_crawl(args.crawl, ["-q", "-f", "sqlite", "-o", os.path.join(tmp, "x.db.gz"), start],
                     timeout=60)
-    c.check(res.rc == 1 and "gzip" in res.err, "-f sqlite -o x.db.gz: exit 1, says why",
+    c.check(res.rc == 2 and ".gz" in res.err, "-f sqlite -o x.db.gz: usage error (exit 2), says why",
             res.describe())
     c.check(not os.path.exists(os.path.join(tmp, "x.db.gz")), "-f sqlite -o x.db.gz: no file")
 
