@@ -294,6 +294,8 @@ void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *
     const struct fetch_req *req = pr->kind == PAGE_KIND_ROBOTS    ? &sched_robots_req
                                   : pr->kind == PAGE_KIND_SITEMAP ? &sitemap_req
                                                                   : NULL;
+    fetch_response_free(pr->resp);
+    pr->resp = NULL;
     pr->host = h;
     pr->attempts++;
     h->active++;
@@ -392,7 +394,14 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
 {
     struct fetch_response *r = pr->resp;
     char *target = NULL;
-    if (url_resolve(pr->cur_url, r->location, strlen(r->location), &target) != URL_OK) {
+    int rc = url_resolve(pr->cur_url, r->location, strlen(r->location), &target);
+    if (rc == URL_ERR_SCHEME) {
+        /* ftp:, mailto:... never followed: the chain ends pointing there. */
+        size_t n = strlen(r->location);
+        while (n && (r->location[n - 1] == ' ' || r->location[n - 1] == '\t'))
+            n--;
+        target = xmemdup0(r->location, n);
+    } else if (rc != URL_OK) {
         pr->error = "bad_redirect";
         return 0;
     }
@@ -403,7 +412,9 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
     int from_file = !strncmp(pr->cur_url, "file:", 5);
     int to_file = !strncmp(target, "file:", 5);
     const char *why = NULL;
-    if (crawl_in_chain(pr, target)) {
+    if (rc == URL_ERR_SCHEME) {
+        /* not ours to fetch */
+    } else if (crawl_in_chain(pr, target)) {
         pr->error = "redirect_loop";
     } else if (frontier_find(&c->fr, target) || from_file != to_file ||
                !scope_check(c->scope, target, NULL)) {
@@ -416,8 +427,8 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
         struct entry *x = frontier_add(&c->fr, target, pr->e, pr->e->depth, ENTRY_HOP);
         pr->cur_url = x->url;
         pr->attempts = 0;
-        fetch_response_free(pr->resp);
-        pr->resp = NULL;
+        /* pr->resp (the 3xx) stays until the hop starts: a chain that ends
+         * before that reports it. */
         sched_park(c, crawl_host_of(c, x->url), pr);
         return 1;
     }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct fetch_xfer {
@@ -29,6 +30,8 @@ struct fetch_xfer {
     int too_large; /* aborted by the cap */
     struct fetch_req req;
     size_t cap;
+    struct buf req_head;  /* capture: request headers as sent */
+    struct buf resp_head; /* capture: headers of the current response */
     char errbuf[CURL_ERROR_SIZE];
     struct fetch_xfer *prev, *next; /* live transfers, for fetch_destroy */
 };
@@ -73,6 +76,8 @@ const char *fetch_err_code(int err)
         return "read_error";
     case FETCH_ERR_INTERRUPTED:
         return "interrupted";
+    case FETCH_ERR_REDIRECTS:
+        return "too_many_redirects";
     default:
         return "transport";
     }
@@ -85,6 +90,9 @@ void fetch_response_free(struct fetch_response *r)
     free(r->content_type);
     free(r->location);
     free(r->retry_after);
+    free(r->req_head);
+    free(r->resp_head);
+    free(r->remote_ip);
     free(r->effective_url);
     free(r->body);
     free(r);
@@ -143,6 +151,8 @@ static void fetch_xfer_free(struct fetch_xfer *x)
         curl_easy_cleanup(x->easy);
     }
     buf_free(&x->body);
+    buf_free(&x->req_head);
+    buf_free(&x->resp_head);
     fetch_response_free(x->resp);
     free(x);
 }
@@ -161,6 +171,13 @@ void fetch_destroy(struct fetcher *f)
     }
     curl_multi_cleanup(f->multi);
     free(f);
+}
+
+static int64_t fetch_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
@@ -192,6 +209,30 @@ static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* capture: response headers, one line per call; a new status line starts
+ * a new response (1xx, or a redirect libcurl follows for robots.txt). */
+static size_t fetch_on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct fetch_xfer *x = ud;
+    size_t len = size * n;
+    if (len >= 5 && !memcmp(p, "HTTP/", 5))
+        buf_reset(&x->resp_head);
+    buf_append(&x->resp_head, p, len);
+    return len;
+}
+
+/* capture: the request headers libcurl sent (the last request wins). */
+static int fetch_on_debug(CURL *e, curl_infotype type, char *p, size_t len, void *ud)
+{
+    struct fetch_xfer *x = ud;
+    (void)e;
+    if (type == CURLINFO_HEADER_OUT) {
+        buf_reset(&x->req_head);
+        buf_append(&x->req_head, p, len);
+    }
+    return 0;
+}
+
 static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
                             const struct fetch_req *req)
 {
@@ -201,6 +242,7 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
     x->cap = req->max_size ? req->max_size : f->cfg.max_size;
     x->resp = xcalloc(1, sizeof *x->resp);
     x->resp->owner = owner;
+    x->resp->when = fetch_wall_ms();
     buf_init(&x->body, x->cap);
     x->easy = curl_easy_init();
     if (!x->easy)
@@ -216,7 +258,19 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->follow);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+    if (f->cfg.capture) {
+        /* The archive keeps the payload as received: ask for no encoding. */
+        buf_init(&x->req_head, 65536);
+        buf_init(&x->resp_head, 256 * 1024);
+        x->req.keep_any = 1;
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, fetch_on_debug);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+    }
     curl_easy_setopt(e, CURLOPT_USERAGENT, f->cfg.user_agent);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)f->cfg.timeout_s);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)f->cfg.connect_timeout_s);
@@ -311,7 +365,7 @@ static void fetch_file_read(struct fetcher *f, const char *path, struct fetch_re
         r->status = 200;
         r->content_type = xstrdup(fetch_file_type(path));
         r->is_html = fetch_is_html(r->content_type);
-        if (r->is_html)
+        if (r->is_html || f->cfg.capture)
             r->body = buf_steal(&b, &r->body_len);
     }
     buf_free(&b);
@@ -328,6 +382,7 @@ static void fetch_start_file(struct fetcher *f, const char *url, const char *roo
 {
     int64_t t0 = clock_ms();
     struct fetch_response *r = xcalloc(1, sizeof *r);
+    r->when = fetch_wall_ms();
     struct url_view v;
     char *path = NULL;
     char real[PATH_MAX];
@@ -398,6 +453,8 @@ static int fetch_map_curl(CURLcode rc, const struct fetch_xfer *x)
         return FETCH_ERR_CONNECT;
     case CURLE_OPERATION_TIMEDOUT:
         return FETCH_ERR_TIMEOUT;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return FETCH_ERR_REDIRECTS;
     case CURLE_FILESIZE_EXCEEDED:
         return FETCH_ERR_TOO_LARGE;
     case CURLE_BAD_CONTENT_ENCODING:
@@ -444,6 +501,14 @@ static void fetch_finish(struct fetcher *f, CURL *easy, CURLcode rc)
     r->is_html = fetch_is_html(ct) || (!ct && x->keep);
     if (r->err == FETCH_OK && x->keep && (r->is_html || x->req.keep_any))
         r->body = buf_steal(&x->body, &r->body_len);
+    if (f->cfg.capture) {
+        char *ip = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
+        if (ip && *ip)
+            r->remote_ip = xstrdup(ip);
+        r->req_head = buf_steal(&x->req_head, &r->req_head_len);
+        r->resp_head = buf_steal(&x->resp_head, &r->resp_head_len);
+    }
     x->resp = NULL;
     fetch_push_done(f, r);
     fetch_xfer_free(x);

@@ -25,7 +25,8 @@ enum fetch_err {
     FETCH_ERR_NOT_REGULAR, /* file: not a regular file */
     FETCH_ERR_OUTSIDE,     /* file: resolves outside the root (symlink) */
     FETCH_ERR_READ,        /* file: read error */
-    FETCH_ERR_INTERRUPTED  /* cancelled by fetch_cancel_all */
+    FETCH_ERR_INTERRUPTED, /* cancelled by fetch_cancel_all */
+    FETCH_ERR_REDIRECTS    /* libcurl-followed redirects over the limit */
 };
 
 /* Stable short code for the output ("dns", "connect", ...); NULL for OK. */
@@ -41,8 +42,18 @@ struct fetch_response {
     char *effective_url; /* after libcurl-followed redirects (robots.txt
                             only), or NULL; owned */
     int truncated;       /* body cut at the cap (fetch_req.truncate) */
-    int is_html;         /* text/html or application/xhtml+xml */
-    char *body;          /* HTML body (NUL-terminated), NULL otherwise; owned */
+    /* With fetch_config.capture (for --warc): the exchange as on the wire,
+     * for the last request of the transfer. Bodies of every type are kept
+     * (the HTML-only rule is off) and no Accept-Encoding is sent, so the
+     * body is the payload as received. */
+    char *req_head; /* request line and headers; owned */
+    size_t req_head_len;
+    char *resp_head; /* status line and headers of the final response */
+    size_t resp_head_len;
+    char *remote_ip; /* peer address, or NULL; owned */
+    int64_t when;    /* wall-clock time the transfer started, Unix ms */
+    int is_html;     /* text/html or application/xhtml+xml */
+    char *body;      /* HTML body (NUL-terminated), NULL otherwise; owned */
     size_t body_len;
     uint64_t bytes; /* body bytes received (decompressed) */
     int64_t ms;     /* time taken */
@@ -58,6 +69,7 @@ struct fetch_config {
     int per_host;
     const char *user_agent;
     long long limit_rate; /* bytes/s per transfer, 0 = none */
+    int capture;          /* keep raw headers and every body (--warc) */
     int stall_s;          /* abort below 1 byte/s for this long */
 };
 

@@ -37,6 +37,7 @@ struct host {
     /* Scheduling (all times clock_ms). The effective gap between request
      * starts is the largest of --wait, Crawl-delay and the backoff. */
     int64_t next_start;    /* earliest next request start */
+    int64_t last_start;    /* when the last request started */
     int64_t backoff_until; /* paused after 429/5xx/timeouts until then */
     int backoff_level;     /* consecutive failures, for the exponent */
     double tokens;         /* --rate bucket */

@@ -87,6 +87,7 @@ static void sched_started(struct crawl *c, struct host *h, int64_t now)
         gap *= 0.5 + sched_random(c);
     if (h->crawl_delay_s > gap)
         gap = h->crawl_delay_s;
+    h->last_start = now;
     h->next_start = now + (int64_t)(gap * 1000.0);
     if (c->opt->rate > 0) {
         sched_refill(c, h, now);
@@ -152,9 +153,7 @@ static void sched_start_one(struct crawl *c, struct host *h, int64_t now)
             /* A redirect hop into a disallowed URL ends the chain there. */
             pr->reason = why;
             pr->error = h->robots_error;
-            pr->final_url = xstrdup(pr->cur_url);
-            pr->cur_url = pr->hops[pr->nhops - 1].url;
-            pr->nhops--;
+            pr->final_url = xstrdup(pr->cur_url); /* the 3xx stays in pr->resp */
             crawl_complete(c, pr);
             return;
         }
@@ -311,8 +310,9 @@ void sched_on_robots(struct crawl *c, struct page_result *pr)
         h->robots = robots_parse(r->body ? r->body : "", r->body ? r->body_len : 0, token);
     } else if (r->err == FETCH_OK && r->status >= 400 && r->status < 500 && r->status != 429) {
         h->robots = NULL; /* unavailable: everything allowed */
-    } else if (r->err == FETCH_OK && r->status >= 300 && r->status < 400) {
-        h->robots = NULL; /* more than 5 redirects: unavailable */
+    } else if (r->err == FETCH_ERR_REDIRECTS ||
+               (r->err == FETCH_OK && r->status >= 300 && r->status < 400)) {
+        h->robots = NULL; /* more than 5 redirects: unavailable (RFC 9309 2.3.1.2) */
     } else {
         h->robots_unreachable = 1; /* 5xx, 429, or no answer: nothing allowed */
         h->robots_error = r->err ? fetch_err_code(r->err) : NULL;
@@ -322,6 +322,10 @@ void sched_on_robots(struct crawl *c, struct page_result *pr)
     if (h->robots && robots_crawl_delay(h->robots) > 0) {
         double d = robots_crawl_delay(h->robots);
         h->crawl_delay_s = d > c->opt->max_crawl_delay_s ? c->opt->max_crawl_delay_s : d;
+        /* The robots.txt request itself was the last start. */
+        int64_t next = h->last_start + (int64_t)(h->crawl_delay_s * 1000.0);
+        if (next > h->next_start)
+            h->next_start = next;
     }
     h->robots_state = HOST_ROBOTS_READY;
     c->st->robots_fetched++;
