@@ -10,6 +10,12 @@
 
 static enum log_level log_level_cur = LOG_LEVEL_WARN;
 static char log_tag[32] = "crawl";
+static int log_progress;
+
+void log_set_progress(int on)
+{
+    log_progress = on;
+}
 
 void log_init(enum log_level level, const char *tag)
 {
@@ -32,8 +38,9 @@ static void log_write(const char *level, const char *fmt, va_list ap)
 {
     char line[1024];
     int saved = errno;
-    int n = level ? snprintf(line, sizeof line, "%s: %s: ", log_tag, level)
-                  : snprintf(line, sizeof line, "%s: ", log_tag);
+    const char *erase = log_progress ? "\r\033[K" : "";
+    int n = level ? snprintf(line, sizeof line, "%s%s: %s: ", erase, log_tag, level)
+                  : snprintf(line, sizeof line, "%s%s: ", erase, log_tag);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 2)

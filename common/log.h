@@ -13,6 +13,10 @@ enum log_level log_get_level(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* While a progress line is on the terminal, every log line erases it
+ * first ("\r" + erase to end of line). */
+void log_set_progress(int on);
+
 /* Print "tag: message" regardless of level (the end-of-crawl summary). */
 void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -30,7 +30,6 @@ void crawl_result_free(struct page_result *pr)
     fetch_response_free(pr->resp);
     html_page_free(&pr->page);
     free(pr->external);
-    free(pr->nofollow);
     free(pr->hops);
     free(pr->final_url);
     free(pr->own_url);
@@ -105,6 +104,7 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
             c->st->robots_blocked++;
     }
     c->st->records++;
+    stats_add(&c->st->detail, r.status, r.content_type, r.error, r.reason);
     if (log_get_level() >= LOG_LEVEL_INFO)
         log_info("%s %ld %s%s", r.url, r.status, r.error ? r.error : "", r.reason ? r.reason : "");
     if (output_write(c->out, &r) < 0) {
@@ -235,12 +235,12 @@ static void crawl_classify(struct crawl *c, struct page_result *pr)
     int page_nofollow = c->opt->robots && (crawl_has_token(p->meta_robots, "nofollow") ||
                                            crawl_has_token(p->meta_robots, "none"));
     pr->external = xmalloc(p->nlinks);
-    pr->nofollow = xmalloc(p->nlinks);
     for (size_t i = 0; i < p->nlinks; i++) {
-        pr->external[i] = !scope_check(c->scope, p->links[i].url, NULL);
-        pr->nofollow[i] =
-            (unsigned char)(page_nofollow ||
-                            (c->opt->robots && crawl_has_token(p->links[i].rel, "nofollow")));
+        int nofollow =
+            page_nofollow || (c->opt->robots && crawl_has_token(p->links[i].rel, "nofollow"));
+        int external = !scope_check(c->scope, p->links[i].url, NULL);
+        pr->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
+                                          (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
     }
 }
 
@@ -282,8 +282,8 @@ static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *p
     if (nd > c->opt->depth)
         return;
     for (size_t i = 0; i < p->nlinks; i++)
-        if (!pr->external[i])
-            crawl_discover(c, e, p->links[i].url, nd, pr->nofollow[i]);
+        if (!(pr->external[i] & OUTPUT_LINK_EXTERNAL))
+            crawl_discover(c, e, p->links[i].url, nd, pr->external[i] & OUTPUT_LINK_NOFOLLOW);
 }
 
 void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *h)
@@ -601,6 +601,8 @@ static int crawl_poll(struct crawl *c)
         wait = ready;
     if (c->signo && c->grace_end - now < wait)
         wait = c->grace_end - now;
+    if (c->io->tick && c->next_tick - now < wait)
+        wait = c->next_tick - now;
     if (wait < 0)
         wait = 0;
     if (fetch_wait(c->fetch, wfds, (unsigned)nall, (int)wait) < 0) {
@@ -641,6 +643,17 @@ static void crawl_free_parked(struct crawl *c)
             crawl_result_free(pr);
         }
     }
+}
+
+static void crawl_tick(struct crawl *c)
+{
+    struct crawl_progress p = {
+        .st = c->st,
+        .queued = c->queued,
+        .in_flight = c->active,
+        .parsing = c->nbacklog + pool_pending(c->pool),
+    };
+    c->io->tick(c->io->tick_ctx, &p);
 }
 
 /* --resume: rebuild the frontier from the journal. */
@@ -728,6 +741,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     c.pool = io->pool;
     c.out = io->out;
     c.sig_fd = io->sig_fd;
+    c.io = io;
     c.st = stats;
     c.backlog_cap = (size_t)opt->workers * 2 + 2;
     *signo = 0;
@@ -748,8 +762,13 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         }
     }
     crawl_add_starts(&c, starts, n);
+    c.next_tick = clock_ms() + io->tick_ms;
     while (crawl_alive(&c)) {
         int64_t now = clock_ms();
+        if (io->tick && now >= c.next_tick) {
+            crawl_tick(&c);
+            c.next_tick = now + io->tick_ms;
+        }
         if (!c.signo)
             sched_fill(&c, now);
         else if (now >= c.grace_end)

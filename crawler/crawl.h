@@ -10,6 +10,7 @@
 #include "output.h"
 #include "pool.h"
 #include "scope.h"
+#include "stats.h"
 
 struct crawl_stats {
     unsigned long records;
@@ -25,13 +26,27 @@ struct crawl_stats {
     unsigned long robots_fetched;
     unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
+    struct stats detail; /* by status class, content type, error, reason */
 };
+
+/* A snapshot for the progress line and periodic statistics. */
+struct crawl_progress {
+    const struct crawl_stats *st;
+    unsigned long queued;    /* waiting in host queues */
+    unsigned long in_flight; /* transfers */
+    unsigned long parsing;   /* bodies waiting for or inside a worker */
+};
+
+typedef void (*crawl_tick_fn)(void *ctx, const struct crawl_progress *p);
 
 /* What the crawl works with, all borrowed. */
 struct crawl_io {
     struct pool *pool;  /* workers, already forked */
     struct output *out; /* where records go */
     int sig_fd;         /* self-pipe read end (sig.h), or -1 */
+    crawl_tick_fn tick; /* called every tick_ms while crawling, or NULL */
+    void *tick_ctx;
+    int tick_ms;
 };
 
 enum crawl_end {

@@ -32,8 +32,7 @@ struct page_result {
     struct fetch_response *resp;
     struct html_page page;
     int parsed;
-    unsigned char *external; /* [page.nlinks]: target outside the scope */
-    unsigned char *nofollow; /* [page.nlinks]: rel=nofollow or meta nofollow */
+    unsigned char *external; /* [page.nlinks]: OUTPUT_LINK_* flags */
     char *final_url;         /* where a chain ended without a fetch; owned */
     const char *error;       /* stable error code or NULL */
     const char *reason;      /* why the end of the chain was not fetched */
@@ -65,6 +64,8 @@ struct crawl {
     size_t nsitemap_urls;
     struct journal *journal; /* --state, or NULL */
     int sig_fd;
+    const struct crawl_io *io;
+    int64_t next_tick;
     int signo;         /* first signal received, 0 = none */
     int64_t grace_end; /* after a signal: when in-flight work is cut */
     int stop;          /* output or journal failed */

@@ -90,13 +90,13 @@ static int format_broken_record(struct format *f, const struct output_record *r)
     size_t nl = r->page ? r->page->nlinks : 0;
     uint32_t count = 0;
     for (size_t i = 0; i < nl; i++)
-        count += !(r->external && r->external[i]);
+        count += !(r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL));
     if (count == 0)
         return 0;
     int rc = format_broken_put_str(br->spool, r->url);
     rc |= fwrite(&count, sizeof count, 1, br->spool) == 1 ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < nl; i++) {
-        if (r->external && r->external[i])
+        if (r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL))
             continue;
         rc |= format_broken_put_str(br->spool, r->page->links[i].url);
         rc |= format_broken_put_str(br->spool, r->page->links[i].tag);

@@ -57,7 +57,9 @@ static int format_edges_record(struct format *f, const struct output_record *r)
         rc |= format_text_csv(b, l->rel);
         rc |= buf_append_char(b, ',');
         rc |= format_text_csv(b, l->text);
-        rc |= buf_printf(b, ",%s,%d,", r->external && r->external[i] ? "true" : "false", r->depth);
+        rc |= buf_printf(b, ",%s,%d,",
+                         r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL) ? "true" : "false",
+                         r->depth);
         const struct format_urlset_item *t = format_urlset_find(&e->status, l->url);
         if (t)
             rc |= buf_printf(b, "%ld", t->status);

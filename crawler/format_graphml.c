@@ -124,7 +124,7 @@ static int format_graphml_record(struct format *f, const struct output_record *r
     for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
         const struct html_link *l = &r->page->links[i];
         struct format_urlset_item *t = format_urlset_add(&g->nodes, l->url, NULL);
-        if (r->external && r->external[i])
+        if (r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL))
             t->flags |= FORMAT_URLSET_EXTERNAL;
         buf_reset(b);
         if (format_graphml_edge(b, r->url, l) == 0 &&

@@ -39,8 +39,11 @@ static int format_jsonl_links(struct buf *b, const struct output_record *r)
         rc |= json_put_str(b, l->rel);
         rc |= buf_append_str(b, ",\"text\":");
         rc |= json_put_str(b, l->text ? l->text : "");
-        rc |= buf_append_str(b, r->external && r->external[i] ? ",\"external\":true}"
-                                                              : ",\"external\":false}");
+        unsigned char fl = r->external ? r->external[i] : 0;
+        rc |= buf_append_str(b, fl & OUTPUT_LINK_EXTERNAL ? ",\"external\":true"
+                                                          : ",\"external\":false");
+        rc |= buf_append_str(b, fl & OUTPUT_LINK_NOFOLLOW ? ",\"nofollow\":true}"
+                                                          : ",\"nofollow\":false}");
     }
     if (rc == 0)
         rc = buf_append_str(b, "]");

@@ -173,7 +173,7 @@ static int format_sqlite_links(struct format_sqlite *s, const struct output_reco
         format_sqlite_text(s, st, 4, l->attr);
         format_sqlite_text(s, st, 5, l->rel);
         format_sqlite_text(s, st, 6, l->text ? l->text : "");
-        sqlite3_bind_int(st, 7, r->external && r->external[i]);
+        sqlite3_bind_int(st, 7, r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL));
         if (format_sqlite_step(st) != 0)
             return -1;
     }

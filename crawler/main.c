@@ -9,6 +9,7 @@
 #include "options.h"
 #include "output.h"
 #include "pool.h"
+#include "report.h"
 #include "scope.h"
 #include "sig.h"
 #include "xalloc.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Workers' address-space cap. AddressSanitizer reserves terabytes of
  * virtual memory for its shadow, so a sanitizer build runs without it. */
@@ -32,8 +34,6 @@ static const char *main_unimplemented(const struct options *o)
 {
     if (o->warc)
         return "--warc";
-    if (o->stats_json || o->stats_interval_s > 0)
-        return "--stats-json/--stats-interval";
     return NULL;
 }
 
@@ -42,20 +42,6 @@ static int main_usage_error(const char *reason)
     fprintf(stderr, "crawl: %s\n", reason);
     options_usage(stderr);
     return 2;
-}
-
-static void main_summary(const struct crawl_stats *st, const struct pool *pool, int64_t ms)
-{
-    struct pool_stats ps = {0};
-    pool_get_stats(pool, &ps);
-    double secs = (double)ms / 1000.0;
-    log_line("done: %lu records, %lu fetches, %lu ok, %lu http errors, %lu errors, %lu skipped, "
-             "%lu robots blocks, %lu retries, %lu interrupted, %lu parsed, %lu parse failures, %lu "
-             "worker "
-             "restarts, %llu bytes, %.1f s, %.1f pages/s",
-             st->records, st->fetched, st->pages_ok, st->http_errors, st->errors, st->skipped,
-             st->robots_blocked, st->retries, st->interrupted, st->parsed, st->parse_errors,
-             ps.respawns, st->bytes, secs, secs > 0 ? (double)st->fetched / secs : 0.0);
 }
 
 int main(int argc, char **argv)
@@ -135,21 +121,44 @@ int main(int argc, char **argv)
         goto out;
     }
     struct crawl_stats st = {0};
-    struct crawl_io io = {.pool = pool, .out = out, .sig_fd = sig_fd};
+    struct report rep = {
+        .progress = opt.progress && isatty(STDERR_FILENO),
+        .interval_s = opt.stats_interval_s,
+        .pool = pool,
+        .t0 = clock_ms(),
+    };
+    rep.last_stats = rep.t0;
+    struct crawl_io io = {
+        .pool = pool,
+        .out = out,
+        .sig_fd = sig_fd,
+        .tick = report_tick_ms(&rep) ? report_tick : NULL,
+        .tick_ctx = &rep,
+        .tick_ms = report_tick_ms(&rep),
+    };
     int signo = 0;
-    int64_t t0 = clock_ms();
     int crc = crawl_run(&opt, &scope, starts, (size_t)opt.nstarts, &io, &st, &signo);
     int orc = output_close(out);
     int pipe_closed = orc == OUTPUT_CLOSED_PIPE;
     out = NULL;
+    report_clear(&rep);
     if (!opt.quiet && !pipe_closed)
-        main_summary(&st, pool, clock_ms() - t0);
+        report_summary(&rep, &st);
     if (pipe_closed)
         exit_code = 141; /* like a process killed by SIGPIPE, but quietly */
     else if (crc == CRAWL_END_INTERRUPTED)
         exit_code = 128 + signo;
     else
         exit_code = (crc < 0 || orc < 0) ? 1 : 0;
+    if (opt.stats_json) {
+        pool_destroy(pool); /* reaped workers count in the peak memory */
+        pool = NULL;
+        if (report_stats_file(&rep, opt.stats_json, &st,
+                              crc == CRAWL_END_INTERRUPTED ? "interrupted" : "done") < 0 &&
+            exit_code == 0)
+            exit_code = 1;
+    }
+    stats_free(&st.detail);
 out:
     if (out)
         output_close(out);

@@ -21,6 +21,10 @@ struct output_hop {
     long status;
 };
 
+/* Per-link flags in output_record.external. */
+#define OUTPUT_LINK_EXTERNAL 1 /* target outside the crawl scope */
+#define OUTPUT_LINK_NOFOLLOW 2 /* rel=nofollow or meta robots nofollow */
+
 struct output_record {
     uint32_t seq; /* discovery order of the URL (for --sort) */
     const char *url;
@@ -36,7 +40,7 @@ struct output_record {
     const struct output_hop *hops;
     size_t nhops;
     const struct html_page *page;  /* NULL -> no title, no links */
-    const unsigned char *external; /* [page->nlinks] flags */
+    const unsigned char *external; /* [page->nlinks] OUTPUT_LINK_* flags */
 };
 
 struct output;

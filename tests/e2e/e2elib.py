@@ -33,6 +33,7 @@ LINK_FIELDS = {
     "rel": (str, None),
     "text": (str,),
     "external": (bool,),
+    "nofollow": (bool,),
 }
 REDIRECT_FIELDS = {"url": (str,), "status": (int,)}
 

@@ -562,6 +562,16 @@ def test_failures(c, args, tmp):
 
         by = {shorten(r["url"], b): r for r in res.records}
 
+        # nofollow links stay in the link data, marked
+        def marks(page_url):
+            r = by.get(page_url)
+            return sorted((shorten(l["url"], b), l["nofollow"]) for l in (r or {}).get("links", []))
+        root_marks = dict(marks("/"))
+        c.eq([root_marks.get(u) for u in ("/nf-rel", "/nf-rel2", "/nf-mixed", "/ok")],
+             [True, True, True, False], "%s: rel=nofollow links marked, others not" % what)
+        c.eq(marks("/nf-page"), [("/nf-meta", True)],
+             "%s: meta robots nofollow marks every link of the page" % what)
+
         def hops(u):
             r = by.get(u)
             return r and (shorten(r["final_url"], b),

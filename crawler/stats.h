@@ -1,0 +1,45 @@
+/* stats: crawl statistics beyond the plain counters: records by status
+ * class, by content type and by error code, and their JSON form for
+ * --stats-json and --stats-interval. Owns its tallies. */
+#ifndef CRAWL_STATS_H
+#define CRAWL_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "uthash.h"
+
+struct stats_tally {
+    char *key;
+    unsigned long n;
+    UT_hash_handle hh;
+};
+
+struct stats {
+    unsigned long status_class[6]; /* [0] no status, [1..5] 1xx..5xx */
+    struct stats_tally *ctypes;    /* media type -> records */
+    struct stats_tally *errors;    /* error code -> records */
+    struct stats_tally *reasons;   /* reason code -> records */
+};
+
+/* Count one record. content_type is the raw header value (or NULL). */
+void stats_add(struct stats *s, long status, const char *content_type, const char *error,
+               const char *reason);
+void stats_free(struct stats *s);
+
+/* Figures known only to the caller, written next to the tallies. */
+struct stats_extra {
+    const char *phase; /* "running", "done", "interrupted" */
+    double elapsed_s;
+    unsigned long records, fetches, queued, in_flight, parsing;
+    unsigned long parsed, parse_errors, worker_restarts, retries, robots_blocked;
+    unsigned long long bytes;
+    long peak_rss_kb;         /* the parent */
+    long peak_rss_workers_kb; /* the largest reaped worker */
+};
+
+/* One JSON object (no newline) into b. */
+int stats_json(const struct stats *s, const struct stats_extra *x, struct buf *b);
+
+#endif
