@@ -168,9 +168,8 @@ static struct host *crawl_host_of(struct crawl *c, const char *url)
     struct host *h = host_get(&c->hosts, name ? name : "", name ? hl : 0);
     if (!h->origin) {
         struct url_view v;
-        url_split(url, &v);
-        size_t n = (size_t)(v.path - url); /* scheme://host[:port] */
-        h->origin = xmemdup0(url, n);
+        size_t n = url_split(url, &v) == 0 ? (size_t)(v.path - url) : strlen(url);
+        h->origin = xmemdup0(url, n); /* scheme://host[:port] */
         if (!name)
             h->robots_state = HOST_ROBOTS_READY; /* file: URLs have no robots.txt */
     }
@@ -661,6 +660,15 @@ static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const
                              const char *parent, const char *const *hops, size_t nhops)
 {
     struct crawl *c = ctx;
+    char *canon = NULL;
+    /* Entries hold canonical URLs; anything else is damage: skip it. */
+    int ok = url_canonicalize(url, &canon) == URL_OK && !strcmp(canon, url) &&
+             (!parent || frontier_find(&c->fr, parent));
+    free(canon);
+    if (!ok) {
+        log_warn("state file: skipping a damaged entry for %s", url);
+        return;
+    }
     struct entry *x = frontier_find(&c->fr, url);
     if (kind == JOURNAL_DISCOVERED || kind == JOURNAL_NOFOLLOW) {
         if (depth > c->opt->depth)

@@ -84,8 +84,15 @@ static int journal_load(int fd, journal_entry_fn fn, void *ctx, char *err, size_
         lines++;
         p = nl + 1;
     }
-    if (p < end)
+    if (p < end) {
+        /* Cut the torn line off, so the next entry starts a line of its own. */
         log_warn("state file: ignoring a torn last line");
+        if (ftruncate(fd, (off_t)(p - b.data)) < 0) {
+            snprintf(err, cap, "cannot repair the state file: %s", strerror(errno));
+            buf_free(&b);
+            return -1;
+        }
+    }
     log_info("state file: %zu entries loaded", lines);
     buf_free(&b);
     return 0;
