@@ -262,12 +262,12 @@ static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int 
     }
     const char *why = scope_rule(c->scope, u);
     if (why) {
-        x = frontier_add(&c->fr, xstrdup(u), e, nd, ENTRY_HOP);
+        x = frontier_add(&c->fr, u, e, nd, ENTRY_HOP);
         crawl_emit(c, x, NULL, why, NULL);
         x->state = ENTRY_DONE;
         return;
     }
-    x = frontier_add(&c->fr, xstrdup(u), e, nd, nofollow ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
+    x = frontier_add(&c->fr, u, e, nd, nofollow ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
     crawl_journal_seen(c, x);
     if (!nofollow)
         crawl_queue(c, x);
@@ -424,6 +424,7 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
         pr->reason = why;
     } else {
         struct entry *x = frontier_add(&c->fr, target, pr->e, pr->e->depth, ENTRY_HOP);
+        free(target);
         pr->cur_url = x->url;
         pr->attempts = 0;
         /* pr->resp (the 3xx) stays until the hop starts: a chain that ends
@@ -560,7 +561,7 @@ static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (frontier_find(&c->fr, starts[i]))
             continue; /* the same start given twice */
-        struct entry *e = frontier_add(&c->fr, xstrdup(starts[i]), NULL, 0, ENTRY_QUEUED);
+        struct entry *e = frontier_add(&c->fr, starts[i], NULL, 0, ENTRY_QUEUED);
         crawl_journal_seen(c, e);
         crawl_queue(c, e);
         /* Without robots.txt there is no Sitemap: line to wait for. */
@@ -675,7 +676,7 @@ static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const
             return;
         struct entry *p = parent ? frontier_find(&c->fr, parent) : NULL;
         if (!x) {
-            x = frontier_add(&c->fr, xstrdup(url), p, depth,
+            x = frontier_add(&c->fr, url, p, depth,
                              kind == JOURNAL_NOFOLLOW ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
             if (kind == JOURNAL_DISCOVERED)
                 crawl_queue(c, x);
@@ -690,7 +691,7 @@ static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const
     }
     /* F or S: the record is in an earlier run's output. */
     if (!x) {
-        x = frontier_add(&c->fr, xstrdup(url), NULL, 0, ENTRY_HOP);
+        x = frontier_add(&c->fr, url, NULL, 0, ENTRY_HOP);
     } else if (x->state == ENTRY_QUEUED) {
         host_unqueue(x->host, x);
         c->queued--;
@@ -700,7 +701,7 @@ static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const
         c->started++;
     for (size_t i = 0; i < nhops; i++)
         if (!frontier_find(&c->fr, hops[i]))
-            frontier_add(&c->fr, xstrdup(hops[i]), x, x->depth, ENTRY_HOP);
+            frontier_add(&c->fr, hops[i], x, x->depth, ENTRY_HOP);
 }
 
 static void crawl_cleanup(struct crawl *c)

@@ -21,7 +21,6 @@ void frontier_free(struct frontier *f)
     HASH_ITER(hh, f->seen, e, tmp)
     {
         HASH_DEL(f->seen, e);
-        free(e->url);
         free(e);
     }
     free(f->unfinished);
@@ -40,16 +39,18 @@ static int frontier_counted(const struct entry *e)
     return e->state == ENTRY_QUEUED || e->state == ENTRY_ACTIVE || e->state == ENTRY_PENDING;
 }
 
-struct entry *frontier_add(struct frontier *f, char *url, struct entry *parent, int depth,
+struct entry *frontier_add(struct frontier *f, const char *url, struct entry *parent, int depth,
                            enum entry_state state)
 {
-    struct entry *e = xcalloc(1, sizeof *e);
-    e->url = url;
+    size_t n = strlen(url);
+    struct entry *e = xmalloc(sizeof *e + n + 1);
+    memset(e, 0, sizeof *e);
+    memcpy(e->url, url, n + 1);
     e->parent = parent;
     e->depth = depth;
     e->state = state;
     e->seq = f->next_seq++;
-    HASH_ADD_KEYPTR(hh, f->seen, e->url, strlen(e->url), e);
+    HASH_ADD_KEYPTR(hh, f->seen, e->url, n, e);
     f->nseen++;
     if (frontier_counted(e))
         f->unfinished[depth]++;

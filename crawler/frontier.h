@@ -30,15 +30,15 @@ enum entry_state {
 struct page_result; /* the caller's (crawl.c) held result */
 
 struct entry {
-    char *url;            /* canonical URL, the key; owned */
     struct entry *parent; /* linked it at its current depth; NULL for starts */
     struct host *host;
     struct entry *prev, *next; /* host queue or pending list links */
     struct page_result *held;  /* owned by the caller while PENDING */
     uint32_t seq;              /* discovery order */
-    int depth;
-    enum entry_state state;
+    int16_t depth;             /* --depth is at most 1000 */
+    uint8_t state;             /* enum entry_state */
     UT_hash_handle hh;
+    char url[]; /* canonical URL, the key, stored inline */
 };
 
 struct frontier {
@@ -54,10 +54,9 @@ void frontier_init(struct frontier *f, int max_depth);
 void frontier_free(struct frontier *f);
 
 struct entry *frontier_find(struct frontier *f, const char *url);
-/* Add a new entry (url must not be seen yet; ownership of url moves to the
- * frontier). A QUEUED entry is counted unfinished at `depth`; an ENTRY_HOP
- * one is not counted. The caller enqueues it. */
-struct entry *frontier_add(struct frontier *f, char *url, struct entry *parent, int depth,
+/* Add a new entry (url must not be seen yet; it is copied). A QUEUED entry is counted unfinished at
+ * `depth`; an ENTRY_HOP one is not counted. The caller enqueues it. */
+struct entry *frontier_add(struct frontier *f, const char *url, struct entry *parent, int depth,
                            enum entry_state state);
 /* Move an unfinished entry to a smaller depth (counters follow). */
 void frontier_set_depth(struct frontier *f, struct entry *e, int depth);

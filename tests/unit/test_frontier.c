@@ -18,7 +18,7 @@ int main(void)
     CHECK(host_get(&t, "other", 5) != h);
     CHECK(t.count == 2);
 
-    struct entry *root = frontier_add(&f, xstrdup("http://h/"), NULL, 0, ENTRY_QUEUED);
+    struct entry *root = frontier_add(&f, "http://h/", NULL, 0, ENTRY_QUEUED);
     root->host = h;
     host_enqueue(h, root);
     CHECK(frontier_find(&f, "http://h/") == root);
@@ -26,9 +26,9 @@ int main(void)
     CHECK(frontier_min_unfinished(&f, NULL) == 0);
 
     /* Lowest depth first, FIFO within a depth. */
-    struct entry *a = frontier_add(&f, xstrdup("http://h/a"), root, 2, ENTRY_QUEUED);
-    struct entry *b = frontier_add(&f, xstrdup("http://h/b"), root, 1, ENTRY_QUEUED);
-    struct entry *c = frontier_add(&f, xstrdup("http://h/c"), root, 1, ENTRY_QUEUED);
+    struct entry *a = frontier_add(&f, "http://h/a", root, 2, ENTRY_QUEUED);
+    struct entry *b = frontier_add(&f, "http://h/b", root, 1, ENTRY_QUEUED);
+    struct entry *c = frontier_add(&f, "http://h/c", root, 1, ENTRY_QUEUED);
     a->host = b->host = c->host = h;
     host_enqueue(h, a);
     host_enqueue(h, b);
@@ -47,7 +47,7 @@ int main(void)
 
     /* root (0) unfinished: a depth-2 page is not final, depth-1 pages are. */
     root->state = b->state = c->state = a->state = ENTRY_ACTIVE;
-    struct entry *d2 = frontier_add(&f, xstrdup("http://h/d2"), b, 2, ENTRY_ACTIVE);
+    struct entry *d2 = frontier_add(&f, "http://h/d2", b, 2, ENTRY_ACTIVE);
     CHECK(frontier_depth_final(&f, b));
     CHECK(!frontier_depth_final(&f, d2));
     frontier_finish(&f, root);
@@ -56,11 +56,11 @@ int main(void)
     CHECK(frontier_min_unfinished(&f, b) == 1); /* a and c are still at 1 */
 
     /* Pending list and hop entries (not counted as unfinished). */
-    struct entry *d3 = frontier_add(&f, xstrdup("http://h/d3"), d2, 3, ENTRY_ACTIVE);
+    struct entry *d3 = frontier_add(&f, "http://h/d3", d2, 3, ENTRY_ACTIVE);
     CHECK(!frontier_depth_final(&f, d3));
     frontier_pend(&f, d3);
     CHECK(f.pending.head == d3 && d3->state == ENTRY_PENDING);
-    struct entry *hop = frontier_add(&f, xstrdup("http://h/hop"), b, 1, ENTRY_HOP);
+    struct entry *hop = frontier_add(&f, "http://h/hop", b, 1, ENTRY_HOP);
     CHECK(hop->seq > d3->seq);
     frontier_finish(&f, a);
     frontier_finish(&f, b);
