@@ -35,6 +35,9 @@ enum log_level log_get_level(void)
 }
 
 static void log_write(const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void log_write(const char *level, const char *fmt, va_list ap)
 {
     char line[1024];
     int saved = errno;

@@ -1,0 +1,118 @@
+/* fuzz_html: the link extractor on arbitrary bytes, with a fixed page URL.
+ * Input layout: the first byte chooses the encoding the caller passes (low
+ * four bits: sniff, UTF-8, windows-1252, UTF-16LE/BE, a few legacy multibyte
+ * ones, an unknown label) and the link cap (top two bits); the rest is the
+ * body, given in a buffer of exactly its length.
+ *
+ * Invariants of the page (abort when broken):
+ *  - nlinks <= the cap; every link has a canonical absolute URL (it
+ *    re-canonicalises to itself, no '#', at most URL_MAX_LEN), a known
+ *    tag/attr pair, and a text of valid UTF-8 of at most HTML_TEXT_MAX bytes;
+ *  - title and rel, when present, are valid UTF-8 (title capped too);
+ *    base, when present, is canonical;
+ *  - html_page_free leaves the page empty. */
+#include "fuzz.h"
+
+#include "html.h"
+#include "url.h"
+
+#include <string.h>
+
+#define FUZZ_PAGE "http://example.com/dir/page.html"
+
+static const char *const fuzz_encodings[16] = {
+    NULL,        "UTF-8",  "windows-1252", "UTF-16LE",    "UTF-16BE", "ISO-8859-2",
+    "Shift_JIS", "EUC-JP", "ISO-2022-JP",  "GBK",         "gb18030",  "Big5",
+    "EUC-KR",    "KOI8-R", "utf-16",       "no-such-enc",
+};
+static const size_t fuzz_caps[4] = {10000, 0, 1, 3};
+
+static int fuzz_utf8_ok(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        unsigned c = *s;
+        size_t n;
+        unsigned cp;
+        if (c < 0x80) {
+            s++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[k] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[k] & 0x3F);
+        }
+        if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        s += n + 1;
+    }
+    return 1;
+}
+
+static void fuzz_canonical(const char *u)
+{
+    char *again = NULL;
+    FUZZ_ASSERT(u && u[0] && strlen(u) <= URL_MAX_LEN && !strchr(u, '#'));
+    FUZZ_ASSERT(url_canonicalize(u, &again) == URL_OK && strcmp(again, u) == 0);
+    free(again);
+}
+
+static int fuzz_pair_ok(const char *tag, const char *attr)
+{
+    static const char *const pairs[][2] = {
+        {"a", "href"}, {"area", "href"}, {"link", "href"}, {"iframe", "src"}, {"frame", "src"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(tag, pairs[i][0]) == 0 && strcmp(attr, pairs[i][1]) == 0)
+            return 1;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct html_page p;
+    const char *enc = NULL;
+    size_t cap = fuzz_caps[0];
+
+    if (size > 0) {
+        enc = fuzz_encodings[data[0] & 0x0F];
+        cap = fuzz_caps[data[0] >> 6];
+        data++;
+        size--;
+    }
+    char *body = malloc(size ? size : 1); /* exactly size bytes */
+    FUZZ_ASSERT(body);
+    memcpy(body, data, size);
+
+    if (html_extract(body, size, FUZZ_PAGE, enc, cap, &p) == 0) {
+        FUZZ_ASSERT(p.nlinks <= cap);
+        FUZZ_ASSERT(p.nlinks == 0 || p.links);
+        for (size_t i = 0; i < p.nlinks; i++) {
+            const struct html_link *l = &p.links[i];
+            fuzz_canonical(l->url);
+            FUZZ_ASSERT(l->tag && l->attr && fuzz_pair_ok(l->tag, l->attr));
+            FUZZ_ASSERT(l->text && strlen(l->text) <= HTML_TEXT_MAX && fuzz_utf8_ok(l->text));
+            FUZZ_ASSERT(!l->rel || fuzz_utf8_ok(l->rel));
+        }
+        FUZZ_ASSERT(!p.title || (strlen(p.title) <= HTML_TEXT_MAX && fuzz_utf8_ok(p.title)));
+        if (p.base)
+            fuzz_canonical(p.base);
+        FUZZ_ASSERT(!p.meta_robots || fuzz_utf8_ok(p.meta_robots));
+    }
+    html_page_free(&p);
+    FUZZ_ASSERT(p.links == NULL && p.nlinks == 0 && p.title == NULL && p.base == NULL);
+    free(body);
+    return 0;
+}
