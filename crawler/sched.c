@@ -185,9 +185,14 @@ static void sched_start_one(struct crawl *c, struct host *h, int64_t now)
     }
 }
 
+/* Bodies held by the parent (transfers in flight plus fetched bodies
+ * waiting for a worker) never exceed concurrency + backlog_cap. Counting
+ * them together, rather than stopping all fetching once the backlog is
+ * full, keeps transfers flowing while workers drain the backlog. */
 static int sched_room(const struct crawl *c)
 {
-    return !c->stop && c->active < (size_t)c->opt->concurrency && c->nbacklog < c->backlog_cap;
+    size_t conc = (size_t)c->opt->concurrency;
+    return !c->stop && c->active < conc && c->active + c->nbacklog < conc + c->backlog_cap;
 }
 
 void sched_fill(struct crawl *c, int64_t now)

@@ -275,6 +275,12 @@ static size_t html_tag_solidus(const unsigned char *s, size_t left)
 /* Make s (UTF-8, maybe broken) safe for libxml2: see the file comment.
  * Returns s itself when nothing needed changing, else out->data.
  * *has_base tells whether "<base" occurs anywhere. */
+/* Bytes html_clean must look at: NUL, '<', '&' and every non-ASCII byte. */
+static inline int html_clean_special(unsigned char c)
+{
+    return (c >= 0x80) | (c == 0) | (c == '<') | (c == '&');
+}
+
 static const char *html_clean(const unsigned char *s, size_t len, struct buf *out, size_t *out_len,
                               int *has_base)
 {
@@ -282,6 +288,11 @@ static const char *html_clean(const unsigned char *s, size_t len, struct buf *ou
     int copied = 0;
     *has_base = 0;
     while (i < len) {
+        /* Most bytes need nothing: skip them in a tight loop. */
+        while (i < len && !html_clean_special(s[i]))
+            i++;
+        if (i >= len)
+            break;
         unsigned char c = s[i];
         const char *rep = NULL;
         char tmp[16];
@@ -507,20 +518,41 @@ static const char *html_attr(const xmlChar **atts, const char *name)
     return NULL;
 }
 
+/* Called for every start and end tag: dispatch on the first letter so most
+ * tags cost one comparison (libxml2 hands names over lowercased, but an
+ * upper-case spelling is still matched). */
 static enum html_kind html_kind_of(const xmlChar *name)
 {
-    static const struct {
-        const char *name;
-        enum html_kind kind;
-    } kinds[] = {{"a", HTML_K_A},           {"area", HTML_K_AREA},   {"link", HTML_K_LINK},
-                 {"iframe", HTML_K_IFRAME}, {"frame", HTML_K_FRAME}, {"base", HTML_K_BASE},
-                 {"meta", HTML_K_META},     {"title", HTML_K_TITLE}, {"textarea", HTML_K_RAW},
-                 {"xmp", HTML_K_RAW},       {"noembed", HTML_K_RAW}, {"noframes", HTML_K_RAW},
-                 {"plaintext", HTML_K_RAW}};
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (html_eq(name, kinds[i].name))
-            return kinds[i].kind;
-    return HTML_K_OTHER;
+    if (!name)
+        return HTML_K_OTHER;
+    switch (name[0] | 0x20) {
+    case 'a':
+        if (name[1] == '\0')
+            return HTML_K_A;
+        return html_eq(name, "area") ? HTML_K_AREA : HTML_K_OTHER;
+    case 'b':
+        return html_eq(name, "base") ? HTML_K_BASE : HTML_K_OTHER;
+    case 'f':
+        return html_eq(name, "frame") ? HTML_K_FRAME : HTML_K_OTHER;
+    case 'i':
+        return html_eq(name, "iframe") ? HTML_K_IFRAME : HTML_K_OTHER;
+    case 'l':
+        return html_eq(name, "link") ? HTML_K_LINK : HTML_K_OTHER;
+    case 'm':
+        return html_eq(name, "meta") ? HTML_K_META : HTML_K_OTHER;
+    case 'n':
+        return html_eq(name, "noembed") || html_eq(name, "noframes") ? HTML_K_RAW : HTML_K_OTHER;
+    case 'p':
+        return html_eq(name, "plaintext") ? HTML_K_RAW : HTML_K_OTHER;
+    case 't':
+        if (html_eq(name, "title"))
+            return HTML_K_TITLE;
+        return html_eq(name, "textarea") ? HTML_K_RAW : HTML_K_OTHER;
+    case 'x':
+        return html_eq(name, "xmp") ? HTML_K_RAW : HTML_K_OTHER;
+    default:
+        return HTML_K_OTHER;
+    }
 }
 
 static int html_kind_is_raw(enum html_kind k)
