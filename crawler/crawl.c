@@ -10,6 +10,7 @@
 #include "log.h"
 #include "sig.h"
 #include "url.h"
+#include "warc.h"
 #include "xalloc.h"
 
 #include <limits.h>
@@ -22,6 +23,7 @@
 #define CRAWL_GRACE_MS    2000 /* after a signal, in-flight work may finish */
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr);
+static void crawl_archive_links(struct crawl *c, const struct page_result *pr);
 
 void crawl_result_free(struct page_result *pr)
 {
@@ -148,8 +150,10 @@ void crawl_skip(struct crawl *c, struct entry *e, const char *reason, const char
 void crawl_complete(struct crawl *c, struct page_result *pr)
 {
     struct entry *e = pr->e;
-    if (pr->parsed)
+    if (pr->parsed) {
         crawl_expand(c, e, pr);
+        crawl_archive_links(c, pr);
+    }
     if (frontier_depth_final(&c->fr, e)) {
         crawl_emit(c, e, pr, NULL, NULL);
         frontier_finish(&c->fr, e);
@@ -436,6 +440,55 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
     return 0;
 }
 
+/* --warc: every complete transfer goes into the archive (an exchange, or
+ * a resource for a file read); truncated or failed ones do not. */
+static void crawl_archive(struct crawl *c, struct page_result *pr)
+{
+    const struct fetch_response *r = pr->resp;
+    const char *url = r->effective_url ? r->effective_url : pr->cur_url;
+    int rc = 0;
+    pr->warc_id[0] = '\0';
+    if (r->err != FETCH_OK || r->truncated)
+        return;
+    if (r->resp_head)
+        rc = warc_write_exchange(c->io->warc, url, r->remote_ip, r->when, r->req_head,
+                                 r->req_head_len, r->resp_head, r->resp_head_len, r->body,
+                                 r->body ? r->body_len : 0, pr->warc_id, sizeof pr->warc_id);
+    else if (r->status == 200 && !strncmp(url, "file:", 5))
+        rc = warc_write_resource(c->io->warc, url, r->when, r->content_type, r->body,
+                                 r->body ? r->body_len : 0, pr->warc_id, sizeof pr->warc_id);
+    if (rc < 0)
+        c->stop = 1; /* the archive cannot be written: stop, as for the output */
+}
+
+/* --warc: the page's outlinks as a metadata record next to its response. */
+static void crawl_archive_links(struct crawl *c, const struct page_result *pr)
+{
+    const struct html_page *p = &pr->page;
+    if (!c->io->warc || !pr->warc_id[0] || !p->nlinks)
+        return;
+    const char **urls = xmalloc(p->nlinks * sizeof *urls);
+    const char **tags = xmalloc(p->nlinks * sizeof *tags);
+    struct buf names;
+    buf_init(&names, (size_t)1 << 30);
+    size_t *off = xmalloc(p->nlinks * sizeof *off);
+    for (size_t i = 0; i < p->nlinks; i++) {
+        urls[i] = p->links[i].url;
+        off[i] = names.len;
+        buf_printf(&names, "%s@%s", p->links[i].tag, p->links[i].attr);
+        buf_append_char(&names, '\0');
+    }
+    for (size_t i = 0; i < p->nlinks; i++)
+        tags[i] = names.data + off[i];
+    if (warc_write_metadata(c->io->warc, pr->cur_url, pr->resp ? pr->resp->when : 0, pr->warc_id,
+                            urls, tags, p->nlinks) < 0)
+        c->stop = 1;
+    buf_free(&names);
+    free(off);
+    free(tags);
+    free(urls);
+}
+
 /* Phase 5a: a transfer finished. */
 static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t now)
 {
@@ -443,6 +496,8 @@ static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t 
     sched_release(c, pr->host);
     c->st->fetched++;
     pr->resp = r;
+    if (c->io->warc)
+        crawl_archive(c, pr);
     if (pr->kind == PAGE_KIND_ROBOTS) {
         sched_on_robots(c, pr);
         return;
@@ -744,6 +799,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         .user_agent = opt->user_agent,
         .limit_rate = opt->limit_rate,
         .stall_s = opt->stall_s,
+        .capture = io->warc != NULL,
     };
     c.opt = opt;
     c.scope = scope;

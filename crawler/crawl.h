@@ -47,6 +47,7 @@ struct crawl_io {
     crawl_tick_fn tick; /* called every tick_ms while crawling, or NULL */
     void *tick_ctx;
     int tick_ms;
+    struct warc *warc; /* --warc archive, or NULL */
 };
 
 enum crawl_end {

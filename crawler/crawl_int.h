@@ -37,6 +37,7 @@ struct page_result {
     const char *error;       /* stable error code or NULL */
     const char *reason;      /* why the end of the chain was not fetched */
     uint32_t job_id;
+    char warc_id[48];         /* the archived response's record id, or "" */
     UT_hash_handle hh;        /* crawl.jobs, by job_id */
     struct page_result *next; /* backlog or a host's parked list */
 };

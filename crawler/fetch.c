@@ -268,6 +268,8 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
         curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, fetch_on_debug);
         curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+        /* HTTP/2 heads are rebuilt by libcurl: archive HTTP/1.1 as sent. */
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     } else {
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
     }

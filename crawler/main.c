@@ -3,6 +3,7 @@
  * file is open, so children inherit neither), runs the crawl and prints
  * the one-line summary. Exit: 0 completed, 1 could not run or output lost,
  * 2 usage. */
+#include "buf.h"
 #include "clock.h"
 #include "crawl.h"
 #include "log.h"
@@ -12,6 +13,7 @@
 #include "report.h"
 #include "scope.h"
 #include "sig.h"
+#include "warc.h"
 #include "xalloc.h"
 
 #include <curl/curl.h>
@@ -28,14 +30,6 @@
 #else
 #define MAIN_WORKER_MEM_LIMIT (1024u * 1024 * 1024)
 #endif
-
-/* Options parsed but not built yet refuse to run rather than be ignored. */
-static const char *main_unimplemented(const struct options *o)
-{
-    if (o->warc)
-        return "--warc";
-    return NULL;
-}
 
 static int main_usage_error(const char *reason)
 {
@@ -54,13 +48,6 @@ int main(int argc, char **argv)
         return rc == OPTIONS_EXIT ? 0 : main_usage_error(err);
     }
 
-    const char *todo = main_unimplemented(&opt);
-    if (todo) {
-        snprintf(err, sizeof err, "%s is not implemented yet", todo);
-        options_free(&opt);
-        return main_usage_error(err);
-    }
-
     log_init(opt.quiet ? LOG_LEVEL_ERROR : opt.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "crawl");
     if (getenv("CRAWL_DEBUG"))
         log_init(LOG_LEVEL_DEBUG, NULL);
@@ -71,6 +58,7 @@ int main(int argc, char **argv)
     int exit_code = 1;
     struct pool *pool = NULL;
     struct output *out = NULL;
+    struct warc *warc = NULL;
     int curl_up = 0;
     for (int i = 0; i < opt.nstarts; i++) {
         if (scope_add_start(&scope, opt.starts[i], &starts[i], err, sizeof err) < 0) {
@@ -115,6 +103,19 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (opt.warc) {
+        struct buf cmd;
+        buf_init(&cmd, 1 << 20);
+        for (int i = 0; i < argc; i++)
+            buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
+        warc = warc_open(opt.warc, NULL, cmd.data, err, sizeof err);
+        buf_free(&cmd);
+        if (!warc) {
+            log_error("%s", err);
+            goto out;
+        }
+    }
+
     int sig_fd = sig_install();
     if (sig_fd < 0) {
         log_error("cannot set up signal handling");
@@ -135,12 +136,16 @@ int main(int argc, char **argv)
         .tick = report_tick_ms(&rep) ? report_tick : NULL,
         .tick_ctx = &rep,
         .tick_ms = report_tick_ms(&rep),
+        .warc = warc,
     };
     int signo = 0;
     int crc = crawl_run(&opt, &scope, starts, (size_t)opt.nstarts, &io, &st, &signo);
     int orc = output_close(out);
     int pipe_closed = orc == OUTPUT_CLOSED_PIPE;
     out = NULL;
+    if (warc && warc_close(warc) < 0 && orc == 0)
+        orc = -1;
+    warc = NULL;
     report_clear(&rep);
     if (!opt.quiet && !pipe_closed)
         report_summary(&rep, &st);
@@ -162,6 +167,8 @@ int main(int argc, char **argv)
 out:
     if (out)
         output_close(out);
+    if (warc)
+        warc_close(warc);
     if (pool)
         pool_destroy(pool);
     if (curl_up)
