@@ -16,6 +16,7 @@
  *    comparing (RFC 9309 2.2.2's table; google/robotstxt compares raw),
  *    because the crawler's canonical URLs are decoded that way. */
 #include "robots.h"
+#include "url.h"
 
 #include "xalloc.h"
 
@@ -76,23 +77,6 @@ static int robots_lower(int c)
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-static int robots_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int robots_is_unreserved(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
 /* Bytes a canonical URL never holds raw (as url.c encodes them). */
 static int robots_needs_pct(unsigned char c, int query)
 {
@@ -139,8 +123,8 @@ static size_t robots_norm(const char *s, size_t n, int pattern, char *out)
 
         if (c == '%') {
             if (i + 2 < n) {
-                hi = robots_hexval((unsigned char)s[i + 1]);
-                lo = robots_hexval((unsigned char)s[i + 2]);
+                hi = url_hex_value((unsigned char)s[i + 1]);
+                lo = url_hex_value((unsigned char)s[i + 2]);
             }
             if (hi < 0 || lo < 0) {
                 memcpy(out + o, "%25", 3);
@@ -149,7 +133,7 @@ static size_t robots_norm(const char *s, size_t n, int pattern, char *out)
             }
             i += 2;
             c = (unsigned char)(hi * 16 + lo);
-            if (robots_is_unreserved(c)) {
+            if (url_is_unreserved(c)) {
                 out[o++] = (char)c;
                 continue;
             }

@@ -80,7 +80,7 @@ static void put_pct(struct wbuf *w, unsigned char c)
     put(w, hex[c & 15]);
 }
 
-static int hexval(char c)
+int url_hex_value(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -96,7 +96,7 @@ static int pct_at(const char *p, size_t n)
 {
     int hi, lo;
 
-    if (n < 3 || p[0] != '%' || (hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
+    if (n < 3 || p[0] != '%' || (hi = url_hex_value(p[1])) < 0 || (lo = url_hex_value(p[2])) < 0)
         return -1;
     return hi * 16 + lo;
 }
@@ -111,7 +111,7 @@ static int is_digit(int c)
     return c >= '0' && c <= '9';
 }
 
-static int is_unreserved(int c)
+int url_is_unreserved(int c)
 {
     return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
@@ -140,7 +140,7 @@ static int needs_pct(unsigned char c, int query)
 /* RFC 3986 reg-name characters (after percent-decoding and lowercasing). */
 static int is_host_char(int c)
 {
-    return is_unreserved(c) || (c != 0 && strchr("!$&'()*+,;=", c));
+    return url_is_unreserved(c) || (c != 0 && strchr("!$&'()*+,;=", c));
 }
 
 /* Append p[0..n) with percent-encoding normalised. Returns 1 if an encoded
@@ -160,7 +160,7 @@ static int put_enc(struct wbuf *w, const char *p, size_t n, int query)
                 continue;
             }
             i += 2;
-            if (is_unreserved(d))
+            if (url_is_unreserved(d))
                 put(w, (char)d);
             else
                 put_pct(w, (unsigned char)d);
@@ -292,7 +292,7 @@ static int ipv4_number(const char *p, size_t n, uint64_t *out)
         n--;
     }
     for (size_t i = 0; i < n; i++) {
-        int d = hexval(p[i]);
+        int d = url_hex_value(p[i]);
         if (d < 0 || (unsigned)d >= radix)
             return -1;
         v = v * radix + (unsigned)d;
@@ -315,7 +315,7 @@ static int ends_in_number(const char *h, size_t n)
     if (i == n)
         return 0;
     if (n - i >= 2 && h[i] == '0' && h[i + 1] == 'x') {
-        for (i += 2; i < n && hexval(h[i]) >= 0; i++)
+        for (i += 2; i < n && url_hex_value(h[i]) >= 0; i++)
             ;
         return i == n;
     }
@@ -412,8 +412,8 @@ static int ipv6_parse(const char *p, size_t n, uint16_t *a)
             comp = ++pi;
             continue;
         }
-        for (; len < 4 && i < n && hexval(p[i]) >= 0; len++, i++)
-            v = v * 16 + (unsigned)hexval(p[i]);
+        for (; len < 4 && i < n && url_hex_value(p[i]) >= 0; len++, i++)
+            v = v * 16 + (unsigned)url_hex_value(p[i]);
         if (i < n && p[i] == '.') {
             if (len == 0 || ipv6_v4tail(p, n, i - len, a, &pi) < 0)
                 return -1;

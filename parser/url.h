@@ -64,6 +64,11 @@ int url_split(const char *canon, struct url_view *v);
  * URL_ERR_SYNTAX / URL_ERR_TOO_LONG. For file URLs the result is "". */
 int url_authority(const char *canon, char *buf, size_t cap);
 
+/* Value of a hex digit, or -1. */
+int url_hex_value(int c);
+/* RFC 3986 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~". */
+int url_is_unreserved(int c);
+
 /* Percent-decode a path into a malloc'd string (for file: URLs). Returns
  * NULL if the decoded path contains a NUL byte. */
 char *url_path_decode(const char *path, size_t len);
