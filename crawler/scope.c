@@ -18,6 +18,18 @@ void scope_init(struct scope *s)
     memset(s, 0, sizeof *s);
 }
 
+static void scope_free_rules(struct scope *s)
+{
+    for (size_t i = 0; i < s->ninclude; i++)
+        regfree(&s->include[i]);
+    for (size_t i = 0; i < s->nexclude; i++)
+        regfree(&s->exclude[i]);
+    free(s->include);
+    free(s->exclude);
+    s->include = s->exclude = NULL;
+    s->ninclude = s->nexclude = 0;
+}
+
 void scope_free(struct scope *s)
 {
     for (size_t i = 0; i < s->nhosts; i++)
@@ -26,12 +38,7 @@ void scope_free(struct scope *s)
         free(s->roots[i]);
     free(s->hosts);
     free(s->roots);
-    for (size_t i = 0; i < s->ninclude; i++)
-        regfree(&s->include[i]);
-    for (size_t i = 0; i < s->nexclude; i++)
-        regfree(&s->exclude[i]);
-    free(s->include);
-    free(s->exclude);
+    scope_free_rules(s);
     memset(s, 0, sizeof *s);
 }
 
@@ -214,6 +221,7 @@ int scope_set_rules(struct scope *s, const char *const *include, size_t ninclude
                     const char *const *exclude, size_t nexclude, size_t max_url_len, int subdomains,
                     char *err, size_t errcap)
 {
+    scope_free_rules(s); /* rules set earlier are replaced */
     s->max_url_len = max_url_len;
     s->subdomains = subdomains;
     if (scope_compile(&s->include, &s->ninclude, include, ninclude, err, errcap) < 0)
