@@ -374,6 +374,8 @@ static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cau
         log_warn("%s: parse failed: %s", pr->cur_url, cause ? cause : "unknown");
         pr->error = "parse_error";
         c->st->parse_errors++;
+        if (err == POOL_ERR_NO_WORKERS)
+            c->st->parse_gave_up++;
     }
     crawl_complete(c, pr);
 }
@@ -519,7 +521,9 @@ static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t 
     } else if (r->status >= 300 && r->status < 400 && r->location) {
         if (crawl_redirect(c, pr))
             return;
-    } else if (r->is_html && r->body) {
+    } else if (r->is_html && r->body && r->status >= 200 && r->status < 300) {
+        /* Only real pages are parsed: an error page's links are not the
+         * site's (the body still counts in bytes). */
         crawl_backlog_push(c, pr);
         return;
     }

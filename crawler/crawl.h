@@ -21,6 +21,7 @@ struct crawl_stats {
     unsigned long skipped;     /* records with a reason */
     unsigned long parsed;
     unsigned long parse_errors;
+    unsigned long parse_gave_up; /* pages failed because no worker stayed alive */
     unsigned long retries;
     unsigned long interrupted;
     unsigned long robots_fetched;

@@ -155,6 +155,11 @@ int main(int argc, char **argv)
         exit_code = 128 + signo;
     else
         exit_code = (crc < 0 || orc < 0) ? 1 : 0;
+    if (st.parse_gave_up && exit_code == 0) {
+        /* Every URL has its record, but parsing broke down: say so. */
+        log_error("the parse workers kept dying: %lu pages could not be parsed", st.parse_gave_up);
+        exit_code = 1;
+    }
     if (opt.stats_json) {
         pool_destroy(pool); /* reaped workers count in the peak memory */
         pool = NULL;

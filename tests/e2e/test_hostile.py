@@ -418,9 +418,37 @@ def test_link_cases(c, crawl, root):
         check_no_leftovers(c, w, what)
 
 
+def test_workers_keep_dying(c, crawl):
+    """Every page kills its worker: the pool gives up respawning after a
+    streak of deaths, the crawl still ends with one record per URL, and the
+    exit status says something went wrong."""
+    n = 70
+    site = {"/index.html": (["c%d.html" % i for i in range(n)], None)}
+    for i in range(n):
+        site["/c%d.html" % i] = ([], "crash")
+    with tempfile.TemporaryDirectory() as empty, TestServer(empty) as srv:
+        add_site(srv, site)
+        what = "every page crashes its worker"
+        w = run_watched(crawl, ["--depth", 1, "--workers", 1, srv.url("/index.html")],
+                        timeout=240, faults=True)
+        res = w.res
+        c.eq(res.rc, 1, "%s: exit 1" % what)
+        c.check(not res.timed_out, "%s: the crawl ends" % what, res.describe())
+        urls = [r["url"] for r in res.records]
+        c.eq(sorted(urls), sorted(srv.url(p) for p in site), "%s: one record per URL" % what)
+        failed = [r for r in res.records if r["url"] != srv.url("/index.html")]
+        c.check(all(r["error"] == "parse_error" for r in failed),
+                "%s: every crashing page is a parse_error record" % what,
+                repr([r["error"] for r in failed][:5]))
+        c.check("kept dying" in res.err, "%s: stderr says the workers kept dying" % what,
+                res.err[-600:])
+        check_no_leftovers(c, w, what)
+
+
 def main():
     args = parse_args(__doc__)
     c = Checker(args.verbose)
+    test_workers_keep_dying(c, args.crawl)
     test_faults(c, args.crawl, 2)
     test_faults(c, args.crawl, 1)
     test_kill_worker(c, args.crawl)
