@@ -10,7 +10,6 @@
 #include "log.h"
 #include "sig.h"
 #include "url.h"
-#include "warc.h"
 #include "xalloc.h"
 
 #include <limits.h>
@@ -20,10 +19,8 @@
 #include <unistd.h>
 
 #define CRAWL_MAX_POLLFDS 260
-#define CRAWL_GRACE_MS    2000 /* after a signal, in-flight work may finish */
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr);
-static void crawl_archive_links(struct crawl *c, const struct page_result *pr);
 
 void crawl_result_free(struct page_result *pr)
 {
@@ -152,7 +149,7 @@ void crawl_complete(struct crawl *c, struct page_result *pr)
     struct entry *e = pr->e;
     if (pr->parsed) {
         crawl_expand(c, e, pr);
-        crawl_archive_links(c, pr);
+        archive_links(c, pr);
     }
     if (frontier_depth_final(&c->fr, e)) {
         crawl_emit(c, e, pr, NULL, NULL);
@@ -442,55 +439,6 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
     return 0;
 }
 
-/* --warc: every complete transfer goes into the archive (an exchange, or
- * a resource for a file read); truncated or failed ones do not. */
-static void crawl_archive(struct crawl *c, struct page_result *pr)
-{
-    const struct fetch_response *r = pr->resp;
-    const char *url = r->effective_url ? r->effective_url : pr->cur_url;
-    int rc = 0;
-    pr->warc_id[0] = '\0';
-    if (r->err != FETCH_OK || r->truncated)
-        return;
-    if (r->resp_head)
-        rc = warc_write_exchange(c->io->warc, url, r->remote_ip, r->when, r->req_head,
-                                 r->req_head_len, r->resp_head, r->resp_head_len, r->body,
-                                 r->body ? r->body_len : 0, pr->warc_id, sizeof pr->warc_id);
-    else if (r->status == 200 && !strncmp(url, "file:", 5))
-        rc = warc_write_resource(c->io->warc, url, r->when, r->content_type, r->body,
-                                 r->body ? r->body_len : 0, pr->warc_id, sizeof pr->warc_id);
-    if (rc < 0)
-        c->stop = 1; /* the archive cannot be written: stop, as for the output */
-}
-
-/* --warc: the page's outlinks as a metadata record next to its response. */
-static void crawl_archive_links(struct crawl *c, const struct page_result *pr)
-{
-    const struct html_page *p = &pr->page;
-    if (!c->io->warc || !pr->warc_id[0] || !p->nlinks)
-        return;
-    const char **urls = xmalloc(p->nlinks * sizeof *urls);
-    const char **tags = xmalloc(p->nlinks * sizeof *tags);
-    struct buf names;
-    buf_init(&names, (size_t)1 << 30);
-    size_t *off = xmalloc(p->nlinks * sizeof *off);
-    for (size_t i = 0; i < p->nlinks; i++) {
-        urls[i] = p->links[i].url;
-        off[i] = names.len;
-        buf_printf(&names, "%s@%s", p->links[i].tag, p->links[i].attr);
-        buf_append_char(&names, '\0');
-    }
-    for (size_t i = 0; i < p->nlinks; i++)
-        tags[i] = names.data + off[i];
-    if (warc_write_metadata(c->io->warc, pr->cur_url, pr->resp ? pr->resp->when : 0, pr->warc_id,
-                            urls, tags, p->nlinks) < 0)
-        c->stop = 1;
-    buf_free(&names);
-    free(off);
-    free(tags);
-    free(urls);
-}
-
 /* Phase 5a: a transfer finished. */
 static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t now)
 {
@@ -499,7 +447,7 @@ static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t 
     c->st->fetched++;
     pr->resp = r;
     if (c->io->warc)
-        crawl_archive(c, pr);
+        archive_transfer(c, pr);
     if (pr->kind == PAGE_KIND_ROBOTS) {
         sched_on_robots(c, pr);
         return;
@@ -538,76 +486,6 @@ static int crawl_alive(const struct crawl *c)
     if (c->signo)
         return busy; /* interrupted: queued URLs stay for --resume */
     return busy || c->queued || c->parked;
-}
-
-static void crawl_interrupt_one(struct crawl *c, struct page_result *pr)
-{
-    if (pr->kind != PAGE_KIND_PAGE) {
-        crawl_result_free(pr);
-        return;
-    }
-    pr->error = "interrupted";
-    c->st->interrupted++;
-    crawl_complete(c, pr);
-}
-
-/* The grace period is over: everything still in flight gets its record. */
-static void crawl_cut(struct crawl *c)
-{
-    fetch_cancel_all(c->fetch); /* they come back as "interrupted" */
-    struct fetch_response *r;
-    while ((r = fetch_next(c->fetch))) {
-        struct page_result *pr = r->owner;
-        sched_release(c, pr->host);
-        fetch_response_free(pr->resp);
-        pr->resp = r;
-        crawl_interrupt_one(c, pr);
-    }
-    while (c->backlog) {
-        struct page_result *pr = c->backlog;
-        c->backlog = pr->next;
-        c->nbacklog--;
-        crawl_interrupt_one(c, pr);
-    }
-    c->backlog_tail = NULL;
-    struct page_result *pr, *tmp;
-    HASH_ITER(hh, c->jobs, pr, tmp)
-    {
-        HASH_DEL(c->jobs, pr); /* a late parse result is ignored */
-        crawl_interrupt_one(c, pr);
-    }
-}
-
-/* Redirect hops and retries that never restarted are in flight too. */
-static void crawl_interrupt_parked(struct crawl *c)
-{
-    for (struct host *h = c->hosts.first; h; h = h->next_all) {
-        while (h->parked_head) {
-            struct page_result *pr = h->parked_head;
-            h->parked_head = pr->next;
-            c->parked--;
-            crawl_interrupt_one(c, pr);
-        }
-        h->parked_tail = NULL;
-    }
-}
-
-/* A signal arrived: the first starts the graceful stop, a second one
- * leaves at once with only complete records written. */
-static void crawl_on_signal(struct crawl *c, int signo, int64_t now)
-{
-    if (!signo)
-        return;
-    if (c->signo) {
-        log_warn("second signal: stopping now");
-        output_flush(c->out);
-        _exit(128 + c->signo);
-    }
-    c->signo = signo;
-    c->grace_end = now + CRAWL_GRACE_MS;
-    log_warn("signal %d: finishing the transfers in flight (%zu), then stopping; send it again "
-             "to stop at once",
-             signo, c->active);
 }
 
 void crawl_seed(struct crawl *c, const char *url)
@@ -675,7 +553,7 @@ static int crawl_poll(struct crawl *c)
                     (re & CURL_WAIT_POLLPRI ? POLLPRI : 0));
     }
     if (nall > n && wfds[n].revents)
-        crawl_on_signal(c, sig_take(c->sig_fd), clock_ms());
+        stop_on_signal(c, sig_take(c->sig_fd), clock_ms());
     pool_service(c->pool, pfds, n, clock_ms(), crawl_on_parsed, c);
     return 0;
 }
@@ -841,7 +719,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         if (!c.signo)
             sched_fill(&c, now);
         else if (now >= c.grace_end)
-            crawl_cut(&c);
+            stop_cut(&c);
         crawl_dispatch(&c);
         if (!crawl_alive(&c))
             break;
@@ -855,7 +733,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
             crawl_on_fetched(&c, r, now);
     }
     if (c.signo && !c.stop)
-        crawl_interrupt_parked(&c);
+        stop_interrupt_parked(&c);
     /* Records still held wait only for each other now. */
     if (!c.stop)
         crawl_settle(&c);

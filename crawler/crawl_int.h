@@ -91,6 +91,20 @@ void crawl_on_sitemap(struct crawl *c, struct page_result *pr);
 /* Fetch h's sitemaps (robots.txt Sitemap: lines and /sitemap.xml). */
 void seed_host(struct crawl *c, struct host *h);
 
+/* archive.c (--warc) */
+/* Archive the transfer that just finished (pr->resp), remembering the
+ * response record's id in pr->warc_id. */
+void archive_transfer(struct crawl *c, struct page_result *pr);
+/* Archive a parsed page's outlinks next to its response. */
+void archive_links(struct crawl *c, const struct page_result *pr);
+
+/* stop.c (signals) */
+void stop_on_signal(struct crawl *c, int signo, int64_t now);
+/* The grace period is over: records for everything in flight. */
+void stop_cut(struct crawl *c);
+/* Redirect hops and retries parked on hosts are in flight too. */
+void stop_interrupt_parked(struct crawl *c);
+
 /* sched.c */
 /* Recompute h's place in the ready heap after anything about it changed. */
 void sched_update(struct crawl *c, struct host *h);
