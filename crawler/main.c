@@ -161,6 +161,8 @@ int main(int argc, char **argv)
         exit_code = 1;
     }
     if (opt.stats_json) {
+        pool_get_stats(pool, &rep.pool_final);
+        rep.pool = NULL;
         pool_destroy(pool); /* reaped workers count in the peak memory */
         pool = NULL;
         if (report_stats_file(&rep, opt.stats_json, &st,

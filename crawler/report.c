@@ -27,9 +27,10 @@ int report_tick_ms(const struct report *r)
 static void report_extra(const struct report *r, const struct crawl_stats *st,
                          const struct crawl_progress *p, const char *phase, struct stats_extra *x)
 {
-    struct pool_stats ps = {0};
+    struct pool_stats ps = r->pool_final;
     struct rusage self, kids;
-    pool_get_stats(r->pool, &ps);
+    if (r->pool)
+        pool_get_stats(r->pool, &ps);
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
     memset(x, 0, sizeof *x);
@@ -100,8 +101,9 @@ void report_clear(struct report *r)
 
 void report_summary(const struct report *r, const struct crawl_stats *st)
 {
-    struct pool_stats ps = {0};
-    pool_get_stats(r->pool, &ps);
+    struct pool_stats ps = r->pool_final;
+    if (r->pool)
+        pool_get_stats(r->pool, &ps);
     double secs = (double)(clock_ms() - r->t0) / 1000.0;
     log_line("done: %lu records, %lu fetches, %lu ok, %lu http errors, %lu errors, %lu skipped, "
              "%lu robots blocks, %lu retries, %lu interrupted, %lu parsed, %lu parse failures, "

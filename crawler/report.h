@@ -11,9 +11,10 @@
 #include "pool.h"
 
 struct report {
-    int progress;      /* draw the live status line */
-    double interval_s; /* periodic JSON lines, 0 = off */
-    const struct pool *pool;
+    int progress;            /* draw the live status line */
+    double interval_s;       /* periodic JSON lines, 0 = off */
+    const struct pool *pool; /* NULL once destroyed: pool_final is used */
+    struct pool_stats pool_final;
     int64_t t0;         /* clock_ms at the start */
     int64_t last_stats; /* clock_ms of the last JSON line */
     int shown;          /* a progress line is on screen */
