@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int check_passed, check_failed;
+static int check_passed, check_failed, check_skipped;
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -16,6 +16,19 @@ static int check_passed, check_failed;
         } else {                                                                                   \
             check_failed++;                                                                        \
             fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                        \
+        }                                                                                          \
+    } while (0)
+
+/* CHECK with a printf-style explanation printed on failure. */
+#define CHECKF(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            check_passed++;                                                                        \
+        } else {                                                                                   \
+            check_failed++;                                                                        \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
         }                                                                                          \
     } while (0)
 
@@ -31,9 +44,13 @@ static int check_passed, check_failed;
         }                                                                                          \
     } while (0)
 
-static int check_summary(const char *name)
+static inline int check_summary(const char *name)
 {
-    printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
+    if (check_skipped)
+        printf("%s: %d passed, %d failed, %d skipped\n", name, check_passed, check_failed,
+               check_skipped);
+    else
+        printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
     return check_failed ? 1 : 0;
 }
 

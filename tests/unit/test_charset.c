@@ -11,6 +11,7 @@
  * same, except that "UTF-8" passes where html5lib falls back to its
  * windows-1252 default (nothing declared, bytes valid UTF-8). 32 of the 82
  * cases are such. */
+#include "check.h"
 #include "charset.h"
 
 #include "json_mini.h"
@@ -20,20 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int passed, failed, skipped;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-        }                                                                                          \
-    } while (0)
 
 static int same(const char *a, const char *b)
 {
@@ -103,12 +90,12 @@ static void test_labels(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *got = charset_from_label(cases[i].label, strlen(cases[i].label));
-        CHECK(same(got, cases[i].want), "label '%s': got %s want %s", cases[i].label, show(got),
-              show(cases[i].want));
+        CHECKF(same(got, cases[i].want), "label '%s': got %s want %s", cases[i].label, show(got),
+               show(cases[i].want));
     }
     /* not NUL-terminated: only len bytes count */
-    CHECK(same(charset_from_label("utf-8garbage", 5), "UTF-8"), "label length");
-    CHECK(charset_from_label(NULL, 0) == NULL, "NULL label");
+    CHECKF(same(charset_from_label("utf-8garbage", 5), "UTF-8"), "label length");
+    CHECKF(charset_from_label(NULL, 0) == NULL, "NULL label");
 
     /* every canonical name must be decodable by iconv (html.c uses it) */
     static const char *names[] = {
@@ -121,10 +108,10 @@ static void test_labels(void)
         "Big5",         "EUC-JP",       "ISO-2022-JP",  "Shift_JIS",    "EUC-KR",
         "UTF-16BE",     "UTF-16LE"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        CHECK(same(charset_from_label(names[i], strlen(names[i])), names[i]),
-              "canonical name %s maps to itself", names[i]);
+        CHECKF(same(charset_from_label(names[i], strlen(names[i])), names[i]),
+               "canonical name %s maps to itself", names[i]);
         iconv_t cd = iconv_open("UTF-8", names[i]);
-        CHECK(cd != (iconv_t)-1, "iconv knows %s", names[i]);
+        CHECKF(cd != (iconv_t)-1, "iconv knows %s", names[i]);
         if (cd != (iconv_t)-1)
             iconv_close(cd);
     }
@@ -155,16 +142,17 @@ static void test_content_type(void)
     char buf[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *got = charset_from_content_type(cases[i].ct, buf, sizeof buf);
-        CHECK(same(got, cases[i].want), "content-type '%s': got %s want %s", cases[i].ct, show(got),
-              show(cases[i].want));
-        CHECK(!got || got == buf, "result is the caller's buffer");
+        CHECKF(same(got, cases[i].want), "content-type '%s': got %s want %s", cases[i].ct,
+               show(got), show(cases[i].want));
+        CHECKF(!got || got == buf, "result is the caller's buffer");
     }
     char small[6];
-    CHECK(charset_from_content_type("text/html; charset=utf-8", small, sizeof small) != NULL,
-          "exact fit");
-    CHECK(charset_from_content_type("text/html; charset=windows-1252", small, sizeof small) == NULL,
-          "too long for the buffer: NULL, not a truncated label");
-    CHECK(charset_from_content_type(NULL, buf, sizeof buf) == NULL, "NULL content type");
+    CHECKF(charset_from_content_type("text/html; charset=utf-8", small, sizeof small) != NULL,
+           "exact fit");
+    CHECKF(charset_from_content_type("text/html; charset=windows-1252", small, sizeof small) ==
+               NULL,
+           "too long for the buffer: NULL, not a truncated label");
+    CHECKF(charset_from_content_type(NULL, buf, sizeof buf) == NULL, "NULL content type");
 }
 
 static const char *sniff(const char *data, size_t len, const char *transport, size_t *bom)
@@ -177,51 +165,52 @@ static const char *sniff(const char *data, size_t len, const char *transport, si
 static void test_sniff(void)
 {
     size_t bom = 99;
-    CHECK(same(SNIFF("\xEF\xBB\xBF<meta charset=latin1>", NULL, &bom), "UTF-8") && bom == 3,
-          "UTF-8 BOM beats meta");
-    CHECK(same(SNIFF("\xFF\xFE<\0a\0", "utf-8", &bom), "UTF-16LE") && bom == 2,
-          "UTF-16LE BOM beats transport");
-    CHECK(same(SNIFF("\xFE\xFF\0<\0a", NULL, &bom), "UTF-16BE") && bom == 2, "UTF-16BE BOM");
-    CHECK(same(SNIFF("<meta charset=koi8-r>", "Latin1", &bom), "windows-1252") && bom == 0,
-          "transport beats meta");
-    CHECK(same(SNIFF("<meta charset=koi8-r>", "no-such-thing", &bom), "KOI8-R"),
-          "unknown transport label is ignored");
-    CHECK(same(SNIFF("<meta charset=utf-16>", NULL, &bom), "UTF-8"), "meta UTF-16 -> UTF-8");
-    CHECK(same(SNIFF("<meta charset=utf-16be>", NULL, &bom), "UTF-8"), "meta UTF-16BE -> UTF-8");
-    CHECK(same(SNIFF("<meta charset=x-user-defined>", NULL, &bom), "windows-1252"),
-          "x-user-defined -> windows-1252");
-    CHECK(same(SNIFF("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Shift_JIS\">",
-                     NULL, &bom),
-               "Shift_JIS"),
-          "http-equiv meta, upper case");
-    CHECK(same(SNIFF("<meta content=\"text/html; charset=koi8-r\">", NULL, &bom), "UTF-8"),
-          "content without http-equiv is ignored (then: ASCII is valid UTF-8)");
-    CHECK(same(SNIFF("<meta charset=bogus><meta charset=koi8-u>", NULL, &bom), "KOI8-U"),
-          "bogus meta skipped");
-    CHECK(same(SNIFF("<!-- <meta charset=koi8-u> --><p>caf\xe9</p>", NULL, &bom), "windows-1252"),
-          "meta in a comment is skipped; invalid UTF-8 -> windows-1252");
-    CHECK(same(SNIFF("<p>caf\xc3\xa9 \xe2\x82\xac</p>", NULL, &bom), "UTF-8"), "valid UTF-8");
-    CHECK(same(SNIFF("plain ascii", NULL, &bom), "UTF-8"), "ASCII is valid UTF-8");
-    CHECK(same(SNIFF("", NULL, &bom), "UTF-8") && bom == 0, "empty");
-    CHECK(same(SNIFF("ab\xe2\x82", NULL, &bom), "UTF-8"), "sequence cut at the very end");
-    CHECK(same(SNIFF("ab\xe2\x82 x", NULL, &bom), "windows-1252"), "sequence cut in the middle");
-    CHECK(same(SNIFF("\xc0\x80", NULL, &bom), "windows-1252"), "overlong NUL");
-    CHECK(same(SNIFF("\xed\xa0\x80", NULL, &bom), "windows-1252"), "surrogate");
-    CHECK(same(SNIFF("\xf4\x90\x80\x80", NULL, &bom), "windows-1252"), "above U+10FFFF");
-    CHECK(same(SNIFF("\xf0\x9f\x98\x80", NULL, NULL), "UTF-8"), "4-byte char; bom_len may be NULL");
-    CHECK(same(charset_sniff(NULL, 0, NULL, &bom), "UTF-8"), "NULL data");
+    CHECKF(same(SNIFF("\xEF\xBB\xBF<meta charset=latin1>", NULL, &bom), "UTF-8") && bom == 3,
+           "UTF-8 BOM beats meta");
+    CHECKF(same(SNIFF("\xFF\xFE<\0a\0", "utf-8", &bom), "UTF-16LE") && bom == 2,
+           "UTF-16LE BOM beats transport");
+    CHECKF(same(SNIFF("\xFE\xFF\0<\0a", NULL, &bom), "UTF-16BE") && bom == 2, "UTF-16BE BOM");
+    CHECKF(same(SNIFF("<meta charset=koi8-r>", "Latin1", &bom), "windows-1252") && bom == 0,
+           "transport beats meta");
+    CHECKF(same(SNIFF("<meta charset=koi8-r>", "no-such-thing", &bom), "KOI8-R"),
+           "unknown transport label is ignored");
+    CHECKF(same(SNIFF("<meta charset=utf-16>", NULL, &bom), "UTF-8"), "meta UTF-16 -> UTF-8");
+    CHECKF(same(SNIFF("<meta charset=utf-16be>", NULL, &bom), "UTF-8"), "meta UTF-16BE -> UTF-8");
+    CHECKF(same(SNIFF("<meta charset=x-user-defined>", NULL, &bom), "windows-1252"),
+           "x-user-defined -> windows-1252");
+    CHECKF(same(SNIFF("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Shift_JIS\">",
+                      NULL, &bom),
+                "Shift_JIS"),
+           "http-equiv meta, upper case");
+    CHECKF(same(SNIFF("<meta content=\"text/html; charset=koi8-r\">", NULL, &bom), "UTF-8"),
+           "content without http-equiv is ignored (then: ASCII is valid UTF-8)");
+    CHECKF(same(SNIFF("<meta charset=bogus><meta charset=koi8-u>", NULL, &bom), "KOI8-U"),
+           "bogus meta skipped");
+    CHECKF(same(SNIFF("<!-- <meta charset=koi8-u> --><p>caf\xe9</p>", NULL, &bom), "windows-1252"),
+           "meta in a comment is skipped; invalid UTF-8 -> windows-1252");
+    CHECKF(same(SNIFF("<p>caf\xc3\xa9 \xe2\x82\xac</p>", NULL, &bom), "UTF-8"), "valid UTF-8");
+    CHECKF(same(SNIFF("plain ascii", NULL, &bom), "UTF-8"), "ASCII is valid UTF-8");
+    CHECKF(same(SNIFF("", NULL, &bom), "UTF-8") && bom == 0, "empty");
+    CHECKF(same(SNIFF("ab\xe2\x82", NULL, &bom), "UTF-8"), "sequence cut at the very end");
+    CHECKF(same(SNIFF("ab\xe2\x82 x", NULL, &bom), "windows-1252"), "sequence cut in the middle");
+    CHECKF(same(SNIFF("\xc0\x80", NULL, &bom), "windows-1252"), "overlong NUL");
+    CHECKF(same(SNIFF("\xed\xa0\x80", NULL, &bom), "windows-1252"), "surrogate");
+    CHECKF(same(SNIFF("\xf4\x90\x80\x80", NULL, &bom), "windows-1252"), "above U+10FFFF");
+    CHECKF(same(SNIFF("\xf0\x9f\x98\x80", NULL, NULL), "UTF-8"),
+           "4-byte char; bom_len may be NULL");
+    CHECKF(same(charset_sniff(NULL, 0, NULL, &bom), "UTF-8"), "NULL data");
 
     /* a <meta> after 1024 bytes still counts (browsers re-decode on it) */
     char big[6000];
     memset(big, ' ', sizeof big);
     memcpy(big, "<!--", 4);
     memcpy(big + 3000, "--><meta charset=iso-8859-5>\xe9", 29);
-    CHECK(same(sniff(big, sizeof big, NULL, &bom), "ISO-8859-5"), "late meta");
+    CHECKF(same(sniff(big, sizeof big, NULL, &bom), "ISO-8859-5"), "late meta");
     /* ...but not one beyond the scan window; then the UTF-8 check runs */
     static char huge[70000];
     memset(huge, ' ', sizeof huge);
     memcpy(huge + 68000, "<meta charset=iso-8859-5>", 25);
-    CHECK(same(sniff(huge, sizeof huge, NULL, &bom), "UTF-8"), "meta past the window");
+    CHECKF(same(sniff(huge, sizeof huge, NULL, &bom), "UTF-8"), "meta past the window");
 }
 
 static void test_html5lib(const char *dir)
@@ -232,18 +221,18 @@ static void test_html5lib(const char *dir)
     const struct jm *cases = jm_get(root, "cases");
     if (!cases || cases->type != JM_ARR) {
         printf("SKIP: %s absent or unreadable\n", path);
-        skipped++;
+        check_skipped++;
         jm_free(root);
         return;
     }
     int by_policy = 0;
-    CHECK(cases->nkids == 82, "82 html5lib cases, read %zu", cases->nkids);
+    CHECKF(cases->nkids == 82, "82 html5lib cases, read %zu", cases->nkids);
     for (size_t i = 0; i < cases->nkids; i++) {
         const struct jm *c = &cases->kids[i];
         const struct jm *data = jm_get(c, "data");
         const char *enc = jm_str(c, "encoding");
         if (!data || data->type != JM_STR || !enc) {
-            CHECK(0, "case %zu malformed", i);
+            CHECKF(0, "case %zu malformed", i);
             continue;
         }
         char *bytes = malloc(data->len + 3);
@@ -255,8 +244,8 @@ static void test_html5lib(const char *dir)
         bytes[n] = ' ';
         bytes[n + 1] = '\xFF';
         const char *strict = charset_sniff((const unsigned char *)bytes, n + 2, NULL, NULL);
-        CHECK(same(strict, want), "html5lib case %zu (%s), prescan only: got %s want %s (%s)", i,
-              show(jm_str(c, "file")), show(strict), enc, show(want));
+        CHECKF(same(strict, want), "html5lib case %zu (%s), prescan only: got %s want %s (%s)", i,
+               show(jm_str(c, "file")), show(strict), enc, show(want));
         size_t bom = 0;
         const char *got = charset_sniff((const unsigned char *)bytes, n, NULL, &bom);
         int ok = same(got, want);
@@ -265,8 +254,8 @@ static void test_html5lib(const char *dir)
             ok = 1;
             by_policy++;
         }
-        CHECK(ok, "html5lib case %zu (%s): got %s want %s (%s)", i, show(jm_str(c, "file")),
-              show(got), enc, show(want));
+        CHECKF(ok, "html5lib case %zu (%s): got %s want %s (%s)", i, show(jm_str(c, "file")),
+               show(got), enc, show(want));
         free(bytes);
     }
     printf("note: %d html5lib cases expecting the windows-1252 default got UTF-8 (valid UTF-8)\n",
@@ -286,8 +275,7 @@ int main(int argc, char **argv)
     } else {
         printf("SKIP: testdata folder %s absent, html5lib_encoding_cases.json not run\n",
                dir ? dir : "(none given)");
-        skipped++;
+        check_skipped++;
     }
-    printf("charset: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
-    return failed ? 1 : 0;
+    return check_summary("charset");
 }

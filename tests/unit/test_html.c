@@ -24,6 +24,7 @@
  *    &#0; / &#x110000; (rewritten to U+FFFD), invalid_utf8_no_charset and
  *    bom_beats_meta (our decoding), svg_xlink_href (xlink:href on <a>),
  *    deep_nesting_* (XML_PARSE_HUGE). */
+#include "check.h"
 #include "html.h"
 #include "url.h"
 
@@ -35,20 +36,6 @@
 #include <sys/stat.h>
 
 #define PAGE "http://h/dir/page.html"
-
-static int passed, failed, skipped;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-        }                                                                                          \
-    } while (0)
 
 static int same(const char *a, const char *b)
 {
@@ -63,7 +50,7 @@ static const char *show(const char *s)
 static void parse_n(const char *html, size_t len, const char *enc, size_t max, struct html_page *p)
 {
     int rc = html_extract(html, len, PAGE, enc, max, p);
-    CHECK(rc == 0, "html_extract returned %d", rc);
+    CHECKF(rc == 0, "html_extract returned %d", rc);
 }
 
 static void parse(const char *html, const char *enc, struct html_page *p)
@@ -76,20 +63,20 @@ static void check_link(const struct html_page *p, size_t i, const char *url, con
                        const char *attr, const char *text, int line)
 {
     if (i >= p->nlinks) {
-        CHECK(0, "line %d: link %zu missing (%zu links)", line, i, p->nlinks);
+        CHECKF(0, "line %d: link %zu missing (%zu links)", line, i, p->nlinks);
         return;
     }
     const struct html_link *l = &p->links[i];
-    CHECK(same(l->url, url), "line %d: link %zu url %s want %s", line, i, show(l->url), url);
+    CHECKF(same(l->url, url), "line %d: link %zu url %s want %s", line, i, show(l->url), url);
     if (tag)
-        CHECK(same(l->tag, tag), "line %d: link %zu tag %s want %s", line, i, show(l->tag), tag);
+        CHECKF(same(l->tag, tag), "line %d: link %zu tag %s want %s", line, i, show(l->tag), tag);
     if (attr)
-        CHECK(same(l->attr, attr), "line %d: link %zu attr %s want %s", line, i, show(l->attr),
-              attr);
+        CHECKF(same(l->attr, attr), "line %d: link %zu attr %s want %s", line, i, show(l->attr),
+               attr);
     if (text)
-        CHECK(same(l->text, text), "line %d: link %zu text '%s' want '%s'", line, i, show(l->text),
-              text);
-    CHECK(l->text != NULL, "line %d: link %zu text is never NULL", line, i);
+        CHECKF(same(l->text, text), "line %d: link %zu text '%s' want '%s'", line, i, show(l->text),
+               text);
+    CHECKF(l->text != NULL, "line %d: link %zu text is never NULL", line, i);
 }
 
 #define LINK(p, i, url, tag, attr, text) check_link(p, i, url, tag, attr, text, __LINE__)
@@ -101,18 +88,18 @@ static void test_kinds(void)
           "</map><link rel=\"stylesheet\" href=\"/s.css\"><iframe src=\"if.html\"></iframe>"
           "<img src=/img.png><script src=/js.js></script>",
           NULL, &p);
-    CHECK(p.nlinks == 5, "kinds: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 5, "kinds: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/dir/a1", "a", "href", "A");
     LINK(&p, 1, "http://h/dir/ar", "area", "href", "Alt text");
     LINK(&p, 2, "http://h/ar2", "area", "href", "");
     LINK(&p, 3, "http://h/s.css", "link", "href", "");
-    CHECK(p.nlinks > 3 && same(p.links[3].rel, "stylesheet"), "link rel");
-    CHECK(p.nlinks > 0 && p.links[0].rel == NULL, "no rel -> NULL");
+    CHECKF(p.nlinks > 3 && same(p.links[3].rel, "stylesheet"), "link rel");
+    CHECKF(p.nlinks > 0 && p.links[0].rel == NULL, "no rel -> NULL");
     LINK(&p, 4, "http://h/dir/if.html", "iframe", "src", "");
     html_page_free(&p);
 
     parse("<html><frameset><frame src=\"f1\"><FRAME SRC=\"/f2\"></frameset></html>", NULL, &p);
-    CHECK(p.nlinks == 2, "frames: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 2, "frames: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/dir/f1", "frame", "src", "");
     LINK(&p, 1, "http://h/f2", "frame", "src", "");
     html_page_free(&p);
@@ -120,18 +107,18 @@ static void test_kinds(void)
     parse("<A HREF=\"UP\" REL=\" NoFollow \n\t UGC \">Up</A><AREA Href=/x><LINK HREF=/l>"
           "<IFRAME SRC=/i></IFRAME><TITLE>T</TITLE>",
           NULL, &p);
-    CHECK(p.nlinks == 4, "upper case: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 4, "upper case: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/dir/UP", "a", "href", "Up");
-    CHECK(p.nlinks > 0 && same(p.links[0].rel, "NoFollow UGC"), "rel collapsed: %s",
-          p.nlinks ? show(p.links[0].rel) : "-");
+    CHECKF(p.nlinks > 0 && same(p.links[0].rel, "NoFollow UGC"), "rel collapsed: %s",
+           p.nlinks ? show(p.links[0].rel) : "-");
     LINK(&p, 1, "http://h/x", "area", "href", NULL);
     LINK(&p, 2, "http://h/l", "link", "href", NULL);
     LINK(&p, 3, "http://h/i", "iframe", "src", NULL);
-    CHECK(same(p.title, "T"), "upper-case title");
+    CHECKF(same(p.title, "T"), "upper-case title");
     html_page_free(&p);
 
     parse("<svg><a xlink:href=\"/svg1\">s</a></svg><a href=x>1</a><a href=x>2</a>", NULL, &p);
-    CHECK(p.nlinks == 3, "svg + duplicates: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 3, "svg + duplicates: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/svg1", "a", "href", "s");
     LINK(&p, 1, "http://h/dir/x", "a", "href", "1");
     LINK(&p, 2, "http://h/dir/x", "a", "href", "2");
@@ -147,15 +134,15 @@ static void test_resolution(void)
           "<a href=mailto:a@b>11</a><a href=\"data:text/html,x\">12</a><a href=tel:1>13</a>"
           "<a name=anchor>14</a><a href=HTTP://H:80/A/../b>15</a>",
           NULL, &p);
-    CHECK(p.nlinks == 6, "resolution: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 6, "resolution: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/dir/x", "a", "href", "1");
     LINK(&p, 1, "http://h/y", "a", "href", "2");
     LINK(&p, 2, "http://other/z", "a", "href", "3");
     LINK(&p, 3, "http://h/dir/page.html?q", "a", "href", "4");
     LINK(&p, 4, "http://h/dir/page.html", "a", "href", "5");
     LINK(&p, 5, "http://h/b", "a", "href", "15");
-    CHECK(p.links_dropped == 0, "refused references are not 'dropped': %zu", p.links_dropped);
-    CHECK(p.base == NULL, "no base");
+    CHECKF(p.links_dropped == 0, "refused references are not 'dropped': %zu", p.links_dropped);
+    CHECKF(p.base == NULL, "no base");
     html_page_free(&p);
 }
 
@@ -164,46 +151,46 @@ static void test_base(void)
     struct html_page p;
     parse("<head><base href=\"http://b.example/base/\"></head><a href=x>x</a><a href=/r>r</a>",
           NULL, &p);
-    CHECK(same(p.base, "http://b.example/base/"), "absolute base: %s", show(p.base));
+    CHECKF(same(p.base, "http://b.example/base/"), "absolute base: %s", show(p.base));
     LINK(&p, 0, "http://b.example/base/x", NULL, NULL, "x");
     LINK(&p, 1, "http://b.example/r", NULL, NULL, "r");
     html_page_free(&p);
 
     parse("<base href=\"/other/\"><a href=x>x</a>", NULL, &p);
-    CHECK(same(p.base, "http://h/other/"), "relative base resolved against the page: %s",
-          show(p.base));
+    CHECKF(same(p.base, "http://h/other/"), "relative base resolved against the page: %s",
+           show(p.base));
     LINK(&p, 0, "http://h/other/x", NULL, NULL, NULL);
     html_page_free(&p);
 
     parse("<a href=x>before</a><p>text<base href=\"http://b2/\"><a href=y>after</a>", NULL, &p);
-    CHECK(same(p.base, "http://b2/"), "late base: %s", show(p.base));
-    CHECK(p.nlinks == 2, "late base: %zu links", p.nlinks);
+    CHECKF(same(p.base, "http://b2/"), "late base: %s", show(p.base));
+    CHECKF(p.nlinks == 2, "late base: %zu links", p.nlinks);
     LINK(&p, 0, "http://b2/x", "a", "href", "before");
     LINK(&p, 1, "http://b2/y", "a", "href", "after");
     html_page_free(&p);
 
     parse("<a href=x>foo<base href=/b/>bar</a><a href=y>z</a>", NULL, &p);
-    CHECK(p.nlinks == 2, "base inside an open <a>: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 2, "base inside an open <a>: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/b/x", NULL, NULL, "foobar");
     LINK(&p, 1, "http://h/b/y", NULL, NULL, "z");
     html_page_free(&p);
 
     parse("<base href=/first/><base href=\"http://evil.example/\"><a href=x>x</a>", NULL, &p);
-    CHECK(same(p.base, "http://h/first/"), "second base ignored: %s", show(p.base));
+    CHECKF(same(p.base, "http://h/first/"), "second base ignored: %s", show(p.base));
     LINK(&p, 0, "http://h/first/x", NULL, NULL, NULL);
     html_page_free(&p);
 
     parse("<base target=_blank><base href=/b/><a href=x>x</a>", NULL, &p);
-    CHECK(same(p.base, "http://h/b/"), "first base *with href* wins: %s", show(p.base));
+    CHECKF(same(p.base, "http://h/b/"), "first base *with href* wins: %s", show(p.base));
     html_page_free(&p);
 
     parse("<a href=x>x</a><base href=\"javascript:alert(1)\"><base href=/no/>", NULL, &p);
-    CHECK(p.base == NULL, "unusable first base -> document URL: %s", show(p.base));
+    CHECKF(p.base == NULL, "unusable first base -> document URL: %s", show(p.base));
     LINK(&p, 0, "http://h/dir/x", NULL, NULL, NULL);
     html_page_free(&p);
 
     parse("<textarea><base href=/ta/></textarea><a href=x>x</a>", NULL, &p);
-    CHECK(p.base == NULL, "base inside textarea is text");
+    CHECKF(p.base == NULL, "base inside textarea is text");
     LINK(&p, 0, "http://h/dir/x", NULL, NULL, NULL);
     html_page_free(&p);
 }
@@ -252,17 +239,17 @@ static void test_text(void)
         strcat(page, "c");
     strcat(page, "</a>");
     parse(page, NULL, &p);
-    CHECK(p.title && strlen(p.title) == 255 && valid_utf8(p.title), "title cut to 255 bytes: %zu",
-          p.title ? strlen(p.title) : 0);
-    CHECK(p.nlinks == 3, "cap: %zu links", p.nlinks);
+    CHECKF(p.title && strlen(p.title) == 255 && valid_utf8(p.title), "title cut to 255 bytes: %zu",
+           p.title ? strlen(p.title) : 0);
+    CHECKF(p.nlinks == 3, "cap: %zu links", p.nlinks);
     if (p.nlinks == 3) {
-        CHECK(strlen(p.links[0].text) == 255 && p.links[0].text[254] == 'a',
-              "a*255 + e-acute cut before the 2-byte char: %zu", strlen(p.links[0].text));
+        CHECKF(strlen(p.links[0].text) == 255 && p.links[0].text[254] == 'a',
+               "a*255 + e-acute cut before the 2-byte char: %zu", strlen(p.links[0].text));
         size_t n = strlen(p.links[1].text);
-        CHECK(n <= HTML_TEXT_MAX && p.links[1].text[n - 1] != ' ' && p.links[1].text[0] == 'b',
-              "collapsed then cut, no trailing space: %zu", n);
-        CHECK(strlen(p.links[2].text) == HTML_TEXT_MAX, "exactly the cap: %zu",
-              strlen(p.links[2].text));
+        CHECKF(n <= HTML_TEXT_MAX && p.links[1].text[n - 1] != ' ' && p.links[1].text[0] == 'b',
+               "collapsed then cut, no trailing space: %zu", n);
+        CHECKF(strlen(p.links[2].text) == HTML_TEXT_MAX, "exactly the cap: %zu",
+               strlen(p.links[2].text));
     }
     html_page_free(&p);
 }
@@ -274,21 +261,21 @@ static void test_title_robots(void)
           "<meta name=\"ROBOTS\" content=\"NoIndex, NoFollow\">"
           "<meta name=description content=Desc></head></html>",
           NULL, &p);
-    CHECK(same(p.title, "My Title & Co"), "title: %s", show(p.title));
-    CHECK(same(p.meta_robots, "noindex, nofollow"), "robots: %s", show(p.meta_robots));
+    CHECKF(same(p.title, "My Title & Co"), "title: %s", show(p.title));
+    CHECKF(same(p.meta_robots, "noindex, nofollow"), "robots: %s", show(p.meta_robots));
     html_page_free(&p);
 
     parse("<p>no title, no robots<meta name=googlebot content=noindex>", NULL, &p);
-    CHECK(p.title == NULL, "no title -> NULL");
-    CHECK(p.meta_robots == NULL, "no robots -> NULL");
-    CHECK(p.nlinks == 0 && p.links == NULL, "no links");
+    CHECKF(p.title == NULL, "no title -> NULL");
+    CHECKF(p.meta_robots == NULL, "no robots -> NULL");
+    CHECKF(p.nlinks == 0 && p.links == NULL, "no links");
     html_page_free(&p);
 
     parse("<title></title><meta name=\" robots \" content=\"\"><body>"
           "<meta name=Robots content=NOARCHIVE>",
           NULL, &p);
-    CHECK(same(p.title, ""), "empty title is \"\": %s", show(p.title));
-    CHECK(same(p.meta_robots, "noarchive"), "empty robots then one more: %s", show(p.meta_robots));
+    CHECKF(same(p.title, ""), "empty title is \"\": %s", show(p.title));
+    CHECKF(same(p.meta_robots, "noarchive"), "empty robots then one more: %s", show(p.meta_robots));
     html_page_free(&p);
 
     static char big[3000];
@@ -297,13 +284,13 @@ static void test_title_robots(void)
         strcat(big, "\xc3\x89"); /* É: the 1024-byte cap falls inside one */
     strcat(big, "\">");
     parse(big, NULL, &p);
-    CHECK(p.meta_robots && strlen(p.meta_robots) == 1023 && valid_utf8(p.meta_robots),
-          "robots capped on a UTF-8 boundary: %zu", p.meta_robots ? strlen(p.meta_robots) : 0);
+    CHECKF(p.meta_robots && strlen(p.meta_robots) == 1023 && valid_utf8(p.meta_robots),
+           "robots capped on a UTF-8 boundary: %zu", p.meta_robots ? strlen(p.meta_robots) : 0);
     html_page_free(&p);
 
     parse("<meta name=robots content=noindex><meta name=robots content=NoFollow>", NULL, &p);
-    CHECK(same(p.meta_robots, "noindex, nofollow"), "two robots metas joined: %s",
-          show(p.meta_robots));
+    CHECKF(same(p.meta_robots, "noindex, nofollow"), "two robots metas joined: %s",
+           show(p.meta_robots));
     html_page_free(&p);
 }
 
@@ -313,8 +300,8 @@ static void test_max_links(void)
     const char *html = "<a href=1>1</a><a href=javascript:x>j</a><a href=2>2</a><a href=3>3</a>"
                        "<a href=mailto:m>m</a><a href=4>4</a><link href=5>";
     parse_n(html, strlen(html), NULL, 3, &p);
-    CHECK(p.nlinks == 3 && p.links_dropped == 2, "max 3: %zu kept, %zu dropped", p.nlinks,
-          p.links_dropped);
+    CHECKF(p.nlinks == 3 && p.links_dropped == 2, "max 3: %zu kept, %zu dropped", p.nlinks,
+           p.links_dropped);
     LINK(&p, 0, "http://h/dir/1", NULL, NULL, "1");
     LINK(&p, 2, "http://h/dir/3", NULL, NULL, "3");
     html_page_free(&p);
@@ -323,15 +310,15 @@ static void test_max_links(void)
     html = "<a href=1>1</a><a href=javascript:x>j</a><a href=2>2</a><a href=3>3</a>"
            "<a href=4>4</a><base href=http://b/>";
     parse_n(html, strlen(html), NULL, 2, &p);
-    CHECK(p.nlinks == 2 && p.links_dropped == 2, "max 2 with late base: %zu kept, %zu dropped",
-          p.nlinks, p.links_dropped);
+    CHECKF(p.nlinks == 2 && p.links_dropped == 2, "max 2 with late base: %zu kept, %zu dropped",
+           p.nlinks, p.links_dropped);
     LINK(&p, 0, "http://b/1", NULL, NULL, "1");
     LINK(&p, 1, "http://b/2", NULL, NULL, "2");
     html_page_free(&p);
 
     parse_n(html, strlen(html), NULL, 0, &p);
-    CHECK(p.nlinks == 0 && p.links_dropped == 4, "max 0: %zu kept, %zu dropped", p.nlinks,
-          p.links_dropped);
+    CHECKF(p.nlinks == 0 && p.links_dropped == 4, "max 0: %zu kept, %zu dropped", p.nlinks,
+           p.links_dropped);
     html_page_free(&p);
 }
 
@@ -341,7 +328,7 @@ static void test_encodings(void)
     parse("<title>caf\xc3\xa9</title><a href=x>caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80</a>", NULL,
           &p);
     LINK(&p, 0, "http://h/dir/x", NULL, NULL, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-    CHECK(same(p.title, "caf\xc3\xa9"), "undeclared UTF-8 title: %s", show(p.title));
+    CHECKF(same(p.title, "caf\xc3\xa9"), "undeclared UTF-8 title: %s", show(p.title));
     html_page_free(&p);
 
     parse("<meta charset=windows-1252><a href=x>caf\xe9 \x80 \x81\x9d</a><a href=y>after</a>", NULL,
@@ -404,13 +391,13 @@ static void test_quirks(void)
     struct html_page p;
     const char nul[] = "<a href=/1>1</a>\0<a href=/2>2\0x</a>";
     parse_n(nul, sizeof nul - 1, NULL, 10, &p);
-    CHECK(p.nlinks == 2, "NUL does not end the document: %zu", p.nlinks);
+    CHECKF(p.nlinks == 2, "NUL does not end the document: %zu", p.nlinks);
     LINK(&p, 1, "http://h/2", NULL, NULL, "2\xef\xbf\xbdx");
     html_page_free(&p);
 
     parse("<!--><a href=/c2>c2</a><!---><a href=/c4>c4</a><!-- <a href=/no> --><a href=/c5>", NULL,
           &p);
-    CHECK(p.nlinks == 3, "abrupt comments: %zu", p.nlinks);
+    CHECKF(p.nlinks == 3, "abrupt comments: %zu", p.nlinks);
     LINK(&p, 0, "http://h/c2", NULL, NULL, NULL);
     LINK(&p, 1, "http://h/c4", NULL, NULL, NULL);
     LINK(&p, 2, "http://h/c5", NULL, NULL, NULL);
@@ -423,11 +410,11 @@ static void test_quirks(void)
           "<noscript><a href=/ns>ns</a></noscript><a href=/after>a</a>"
           "<plaintext><a href=/pt>",
           NULL, &p);
-    CHECK(p.nlinks == 3, "raw text elements: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 3, "raw text elements: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/if", "iframe", "src", "");
     LINK(&p, 1, "http://h/ns", NULL, NULL, "ns");
     LINK(&p, 2, "http://h/after", NULL, NULL, "a");
-    CHECK(same(p.title, "x"), "title text: %s", show(p.title));
+    CHECKF(same(p.title, "x"), "title text: %s", show(p.title));
     html_page_free(&p);
 
     /* 1000 nested divs: libxml2 stops at 256 without XML_PARSE_HUGE */
@@ -437,14 +424,14 @@ static void test_quirks(void)
         strcat(deep, "<div>");
     strcat(deep, "<a href=/deep>d</a>");
     parse(deep, NULL, &p);
-    CHECK(p.nlinks == 1, "depth 1000: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 1, "depth 1000: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/deep", NULL, NULL, "d");
     html_page_free(&p);
 
     parse("", NULL, &p);
-    CHECK(p.nlinks == 0 && p.title == NULL && p.base == NULL, "empty body");
+    CHECKF(p.nlinks == 0 && p.title == NULL && p.base == NULL, "empty body");
     html_page_free(&p);
-    CHECK(html_extract(NULL, 0, PAGE, NULL, 10, &p) == 0 && p.nlinks == 0, "NULL body");
+    CHECKF(html_extract(NULL, 0, PAGE, NULL, 10, &p) == 0 && p.nlinks == 0, "NULL body");
     html_page_free(&p);
     html_page_free(&p); /* freeing twice is harmless: the struct is zeroed */
     html_page_free(NULL);
@@ -492,7 +479,7 @@ static void run_link_case(const struct jm *c)
     const struct jm *html = jm_get(c, "html_latin1");
     const struct jm *exp = jm_get(c, "expected_links_html5");
     if (!id || !html || html->type != JM_STR || !exp || exp->type != JM_ARR) {
-        CHECK(0, "malformed link case %s", show(id));
+        CHECKF(0, "malformed link case %s", show(id));
         return;
     }
     const struct adjust *adj = NULL;
@@ -509,7 +496,7 @@ static void run_link_case(const struct jm *c)
     char *docbase = NULL;
     if (adj && adj->base)
         url_resolve(PAGE, adj->base, strlen(adj->base), &docbase);
-    CHECK(same(p.base, docbase), "%s: base %s want %s", id, show(p.base), show(docbase));
+    CHECKF(same(p.base, docbase), "%s: base %s want %s", id, show(p.base), show(docbase));
 
     char **want = calloc(exp->nkids + 1, sizeof *want);
     char **got = calloc(p.nlinks + 1, sizeof *got);
@@ -538,7 +525,7 @@ static void run_link_case(const struct jm *c)
     int ok = nw == ng;
     for (size_t i = 0; ok && i < nw; i++)
         ok = strcmp(want[i], got[i]) == 0;
-    CHECK(ok, "link case %s: got %zu links, want %zu", id, ng, nw);
+    CHECKF(ok, "link case %s: got %zu links, want %zu", id, ng, nw);
     if (!ok) {
         for (size_t i = 0; i < nw; i++)
             printf("    want %s\n", want[i]);
@@ -563,11 +550,11 @@ static void test_link_cases(const char *dir)
     const struct jm *cases = jm_get(root, "cases");
     if (!cases || cases->type != JM_ARR) {
         printf("SKIP: %s absent or unreadable, hostile link cases not run\n", path);
-        skipped++;
+        check_skipped++;
         jm_free(root);
         return;
     }
-    CHECK(cases->nkids == 21, "21 link cases, read %zu", cases->nkids);
+    CHECKF(cases->nkids == 21, "21 link cases, read %zu", cases->nkids);
     for (size_t i = 0; i < cases->nkids; i++)
         run_link_case(&cases->kids[i]);
     jm_free(root);
@@ -589,8 +576,7 @@ int main(int argc, char **argv)
     } else {
         printf("SKIP: testdata folder %s absent, html_link_cases.json not run\n",
                argc > 1 ? argv[1] : "(none given)");
-        skipped++;
+        check_skipped++;
     }
-    printf("html: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
-    return failed ? 1 : 0;
+    return check_summary("html");
 }

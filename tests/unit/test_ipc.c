@@ -2,6 +2,7 @@
  * byte decoding, early rejection of bad headers, job and result payload
  * round trips, and hostile result payloads (every truncation, absurd
  * counts). Run under valgrind to also prove no leak on the error paths. */
+#include "check.h"
 #include "buf.h"
 #include "html.h"
 #include "ipc.h"
@@ -10,18 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int test_passed, test_failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            test_passed++;                                                                         \
-        } else {                                                                                   \
-            test_failed++;                                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);                     \
-        }                                                                                          \
-    } while (0)
 
 #define BIG (1u << 20)
 
@@ -464,6 +453,5 @@ int main(void)
     test_result_round_trip();
     test_result_truncated();
     test_result_hostile();
-    printf("ipc: %d passed, %d failed\n", test_passed, test_failed);
-    return test_failed ? 1 : 0;
+    return check_summary("ipc");
 }

@@ -4,6 +4,7 @@
  * exit, hang or answer garbage, plus a worker SIGKILLed while idle. At the
  * end no child process and no extra fd may remain. Timing is only ever
  * asserted as a lower bound. */
+#include "check.h"
 #include "clock.h"
 #include "html.h"
 #include "log.h"
@@ -20,18 +21,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int test_passed, test_failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            test_passed++;                                                                         \
-        } else {                                                                                   \
-            test_failed++;                                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);                     \
-        }                                                                                          \
-    } while (0)
 
 #define MAX_JOBS     512
 #define WAIT_MAX_MS  120000 /* generous: workers may run under valgrind */
@@ -493,6 +482,5 @@ int main(void)
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
     CHECK(count_fds() == fds_before);
     free_results();
-    printf("pool: %d passed, %d failed\n", test_passed, test_failed);
-    return test_failed ? 1 : 0;
+    return check_summary("pool");
 }

@@ -4,6 +4,7 @@
  * XML attacks (billion laughs, external entities, external DTD, parameter
  * entities: none may expand or load anything, checked with a recording
  * entity loader), silence on stderr, plain-text sitemaps and the caps. */
+#include "check.h"
 #include "sitemap.h"
 
 #define ZLIB_CONST
@@ -15,20 +16,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-        }                                                                                          \
-    } while (0)
 
 static double now_s(void)
 {
@@ -139,24 +126,24 @@ static const char urlset[] =
 
 static void check_urlset(const struct sitemap *s, const char *what)
 {
-    CHECK(s->is_index == 0, "%s: is_index", what);
-    CHECK(s->nlocs == 4, "%s: nlocs %zu", what, s->nlocs);
-    CHECK(loc_is(s, 0, "http://h/a"), "%s: loc 0 %s", what, loc_at(s, 0));
-    CHECK(loc_is(s, 1, "http://h/b?x=1&y=2"), "%s: loc 1 trimmed, &amp; %s", what, loc_at(s, 1));
-    CHECK(loc_is(s, 2, "http://h/c"), "%s: CDATA loc %s", what, loc_at(s, 2));
-    CHECK(loc_is(s, 3, "http://h/AB"), "%s: char refs %s", what, loc_at(s, 3));
-    CHECK(s->dropped == 0, "%s: dropped %zu", what, s->dropped);
+    CHECKF(s->is_index == 0, "%s: is_index", what);
+    CHECKF(s->nlocs == 4, "%s: nlocs %zu", what, s->nlocs);
+    CHECKF(loc_is(s, 0, "http://h/a"), "%s: loc 0 %s", what, loc_at(s, 0));
+    CHECKF(loc_is(s, 1, "http://h/b?x=1&y=2"), "%s: loc 1 trimmed, &amp; %s", what, loc_at(s, 1));
+    CHECKF(loc_is(s, 2, "http://h/c"), "%s: CDATA loc %s", what, loc_at(s, 2));
+    CHECKF(loc_is(s, 3, "http://h/AB"), "%s: char refs %s", what, loc_at(s, 3));
+    CHECKF(s->dropped == 0, "%s: dropped %zu", what, s->dropped);
 }
 
 static void test_xml(void)
 {
     struct sitemap s;
 
-    CHECK(parse_str(urlset, &s) == SITEMAP_OK, "urlset parses");
+    CHECKF(parse_str(urlset, &s) == SITEMAP_OK, "urlset parses");
     check_urlset(&s, "urlset");
     sitemap_free(&s);
     sitemap_free(&s); /* twice is safe */
-    CHECK(s.locs == NULL && s.nlocs == 0, "freed");
+    CHECKF(s.locs == NULL && s.nlocs == 0, "freed");
 
     const char *index = "\xEF\xBB\xBF  <sm:sitemapindex xmlns:sm=\"http://www.sitemaps.org/"
                         "schemas/sitemap/0.9\">"
@@ -164,42 +151,42 @@ static void test_xml(void)
                         "<sitemap><loc>http://h/s2.xml</loc><lastmod>x</lastmod></sitemap>"
                         "<url><loc>http://h/not-in-an-index</loc></url>"
                         "</sm:sitemapindex>";
-    CHECK(parse_str(index, &s) == SITEMAP_OK, "index parses");
-    CHECK(s.is_index == 1, "index: is_index");
-    CHECK(s.nlocs == 2 && loc_is(&s, 0, "http://h/s1.xml.gz") && loc_is(&s, 1, "http://h/s2.xml"),
-          "index: locs (%zu) %s %s", s.nlocs, loc_at(&s, 0), loc_at(&s, 1));
+    CHECKF(parse_str(index, &s) == SITEMAP_OK, "index parses");
+    CHECKF(s.is_index == 1, "index: is_index");
+    CHECKF(s.nlocs == 2 && loc_is(&s, 0, "http://h/s1.xml.gz") && loc_is(&s, 1, "http://h/s2.xml"),
+           "index: locs (%zu) %s %s", s.nlocs, loc_at(&s, 0), loc_at(&s, 1));
     sitemap_free(&s);
 
-    CHECK(parse_str("<html><body><a href='/x'>x</a></body></html>", &s) == SITEMAP_ERR_NOT_SITEMAP,
-          "html is not a sitemap");
-    CHECK(s.nlocs == 0 && s.locs == NULL, "not a sitemap: empty");
+    CHECKF(parse_str("<html><body><a href='/x'>x</a></body></html>", &s) == SITEMAP_ERR_NOT_SITEMAP,
+           "html is not a sitemap");
+    CHECKF(s.nlocs == 0 && s.locs == NULL, "not a sitemap: empty");
     sitemap_free(&s);
-    CHECK(parse_str("<rss><channel><item><link>http://h/</link></item></channel></rss>", &s) ==
-              SITEMAP_ERR_NOT_SITEMAP,
-          "rss is not a sitemap");
+    CHECKF(parse_str("<rss><channel><item><link>http://h/</link></item></channel></rss>", &s) ==
+               SITEMAP_ERR_NOT_SITEMAP,
+           "rss is not a sitemap");
     sitemap_free(&s);
-    CHECK(parse_str("<", &s) == SITEMAP_ERR_NOT_SITEMAP, "no root element");
+    CHECKF(parse_str("<", &s) == SITEMAP_ERR_NOT_SITEMAP, "no root element");
     sitemap_free(&s);
 
     /* recover mode: keep what can be read */
-    CHECK(parse_str("<urlset><url><loc>http://h/1</loc></url><url><loc>http://h/2</loc><bad>"
-                    "</url><url><loc>http://h/3</loc></url></urlset>",
-                    &s) == SITEMAP_OK,
-          "broken markup parses");
-    CHECK(s.nlocs >= 2 && loc_is(&s, 0, "http://h/1") && loc_is(&s, 1, "http://h/2"),
-          "broken markup: locs before the damage (%zu)", s.nlocs);
+    CHECKF(parse_str("<urlset><url><loc>http://h/1</loc></url><url><loc>http://h/2</loc><bad>"
+                     "</url><url><loc>http://h/3</loc></url></urlset>",
+                     &s) == SITEMAP_OK,
+           "broken markup parses");
+    CHECKF(s.nlocs >= 2 && loc_is(&s, 0, "http://h/1") && loc_is(&s, 1, "http://h/2"),
+           "broken markup: locs before the damage (%zu)", s.nlocs);
     sitemap_free(&s);
-    CHECK(parse_str("<urlset><url><loc>http://h/1</loc></url><url><loc>http://h/2", &s) ==
-                  SITEMAP_OK &&
-              s.nlocs == 1 && loc_is(&s, 0, "http://h/1"),
-          "truncated XML: complete locs kept (%zu)", s.nlocs);
+    CHECKF(parse_str("<urlset><url><loc>http://h/1</loc></url><url><loc>http://h/2", &s) ==
+                   SITEMAP_OK &&
+               s.nlocs == 1 && loc_is(&s, 0, "http://h/1"),
+           "truncated XML: complete locs kept (%zu)", s.nlocs);
     sitemap_free(&s);
 
     static const char nul[] = "<urlset><url><loc>http://h/1</loc></url>\0<url><loc>http://h/2"
                               "</loc></url></urlset>";
-    CHECK(sitemap_parse(nul, sizeof nul - 1, 0, &s) == SITEMAP_OK && s.nlocs >= 1 &&
-              loc_is(&s, 0, "http://h/1"),
-          "NUL byte: locs before it");
+    CHECKF(sitemap_parse(nul, sizeof nul - 1, 0, &s) == SITEMAP_OK && s.nlocs >= 1 &&
+               loc_is(&s, 0, "http://h/1"),
+           "NUL byte: locs before it");
     sitemap_free(&s);
 }
 
@@ -213,18 +200,19 @@ static void test_bare_amp(void)
                     "<url><loc>http://h/4?&=&&#;&#x;&1</loc></url>"
                     "<url><loc>http://h/5&</loc></url></urlset>";
 
-    CHECK(parse_str(d, &s) == SITEMAP_OK && s.nlocs == 5, "bare &: parses (%zu)", s.nlocs);
-    CHECK(loc_is(&s, 0, "http://h/1?a=1&b=2&c"), "bare &: %s", loc_at(&s, 0));
-    CHECK(loc_is(&s, 1, "http://h/2?a=1&b=2&c=3&d"), "references still decoded: %s", loc_at(&s, 1));
-    CHECK(loc_is(&s, 2, "http://h/3?a=1&b=2&amp;"), "CDATA untouched: %s", loc_at(&s, 2));
-    CHECK(loc_is(&s, 3, "http://h/4?&=&&#;&#x;&1"), "odd &s: %s", loc_at(&s, 3));
-    CHECK(loc_is(&s, 4, "http://h/5&"), "& at the end: %s", loc_at(&s, 4));
+    CHECKF(parse_str(d, &s) == SITEMAP_OK && s.nlocs == 5, "bare &: parses (%zu)", s.nlocs);
+    CHECKF(loc_is(&s, 0, "http://h/1?a=1&b=2&c"), "bare &: %s", loc_at(&s, 0));
+    CHECKF(loc_is(&s, 1, "http://h/2?a=1&b=2&c=3&d"), "references still decoded: %s",
+           loc_at(&s, 1));
+    CHECKF(loc_is(&s, 2, "http://h/3?a=1&b=2&amp;"), "CDATA untouched: %s", loc_at(&s, 2));
+    CHECKF(loc_is(&s, 3, "http://h/4?&=&&#;&#x;&1"), "odd &s: %s", loc_at(&s, 3));
+    CHECKF(loc_is(&s, 4, "http://h/5&"), "& at the end: %s", loc_at(&s, 4));
     sitemap_free(&s);
 
     /* when the repaired copy would pass the cap, the bytes are parsed as they are */
     const char *e = "<urlset><url><loc>http://h/1?a=1&b=2</loc></url></urlset>";
-    CHECK(sitemap_parse(e, strlen(e), strlen(e), &s) == SITEMAP_OK && s.nlocs == 1,
-          "bare & at the cap: still parsed (%s)", loc_at(&s, 0));
+    CHECKF(sitemap_parse(e, strlen(e), strlen(e), &s) == SITEMAP_OK && s.nlocs == 1,
+           "bare & at the cap: still parsed (%s)", loc_at(&s, 0));
     sitemap_free(&s);
 }
 
@@ -255,41 +243,41 @@ static void test_attacks(void)
     double t0 = now_s();
     int rc = parse_str(laughs, &s);
     double dt = now_s() - t0;
-    CHECK(rc == SITEMAP_OK, "billion laughs: rc %d", rc);
-    CHECK(s.nlocs == 2 && loc_is(&s, 0, "http://h/") && loc_is(&s, 1, "http://h/ok"),
-          "billion laughs: entity not expanded (%zu: %.40s)", s.nlocs, loc_at(&s, 0));
-    CHECK(dt < 2.0, "billion laughs took %.2f s", dt);
+    CHECKF(rc == SITEMAP_OK, "billion laughs: rc %d", rc);
+    CHECKF(s.nlocs == 2 && loc_is(&s, 0, "http://h/") && loc_is(&s, 1, "http://h/ok"),
+           "billion laughs: entity not expanded (%zu: %.40s)", s.nlocs, loc_at(&s, 0));
+    CHECKF(dt < 2.0, "billion laughs took %.2f s", dt);
     sitemap_free(&s);
 
     const char *xxe = "<?xml version=\"1.0\"?>\n"
                       "<!DOCTYPE urlset [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
                       "<urlset><url><loc>http://h/&xxe;</loc></url></urlset>";
-    CHECK(parse_str(xxe, &s) == SITEMAP_OK && s.nlocs == 1 && loc_is(&s, 0, "http://h/"),
-          "external entity not expanded: %s", loc_at(&s, 0));
+    CHECKF(parse_str(xxe, &s) == SITEMAP_OK && s.nlocs == 1 && loc_is(&s, 0, "http://h/"),
+           "external entity not expanded: %s", loc_at(&s, 0));
     sitemap_free(&s);
 
     const char *dtd = "<?xml version=\"1.0\"?>\n"
                       "<!DOCTYPE urlset SYSTEM \"file:///etc/passwd\">\n"
                       "<urlset><url><loc>http://h/d</loc></url></urlset>";
-    CHECK(parse_str(dtd, &s) == SITEMAP_OK && s.nlocs == 1 && loc_is(&s, 0, "http://h/d"),
-          "external DTD: document still read");
+    CHECKF(parse_str(dtd, &s) == SITEMAP_OK && s.nlocs == 1 && loc_is(&s, 0, "http://h/d"),
+           "external DTD: document still read");
     sitemap_free(&s);
 
     const char *pe = "<?xml version=\"1.0\"?>\n"
                      "<!DOCTYPE urlset [<!ENTITY % pe SYSTEM \"http://127.0.0.1:9/x.dtd\"> %pe;\n"
                      "<!ENTITY % file SYSTEM \"file:///etc/passwd\">]>\n"
                      "<urlset><url><loc>http://h/p</loc></url></urlset>";
-    CHECK(parse_str(pe, &s) == SITEMAP_OK && s.nlocs == 1 && loc_is(&s, 0, "http://h/p"),
-          "parameter entity: document still read");
+    CHECKF(parse_str(pe, &s) == SITEMAP_OK && s.nlocs == 1 && loc_is(&s, 0, "http://h/p"),
+           "parameter entity: document still read");
     sitemap_free(&s);
 
     const char *inner = "<!DOCTYPE urlset [<!ENTITY u \"http://h/evil\">]>"
                         "<urlset><url><loc>&u;</loc></url></urlset>";
-    CHECK(parse_str(inner, &s) == SITEMAP_OK && s.nlocs == 0,
-          "internal entity not expanded either (%zu)", s.nlocs);
+    CHECKF(parse_str(inner, &s) == SITEMAP_OK && s.nlocs == 0,
+           "internal entity not expanded either (%zu)", s.nlocs);
     sitemap_free(&s);
 
-    CHECK(loader_calls == 0, "no external resource was asked for (%d calls)", loader_calls);
+    CHECKF(loader_calls == 0, "no external resource was asked for (%d calls)", loader_calls);
     xmlSetExternalEntityLoader(old);
 }
 
@@ -313,7 +301,7 @@ static void test_silence(void)
         sitemap_free(&s);
     }
     long n = stderr_release();
-    CHECK(n == 0, "nothing on stderr (%ld bytes)", n);
+    CHECKF(n == 0, "nothing on stderr (%ld bytes)", n);
 }
 
 /* ---- gzip ---- */
@@ -324,23 +312,23 @@ static void test_gzip(void)
     size_t zn, zn2;
     unsigned char *z = gz(urlset, strlen(urlset), &zn);
 
-    CHECK(z[0] == 0x1f && z[1] == 0x8b, "test gzip has the magic");
-    CHECK(sitemap_parse((const char *)z, zn, 0, &s) == SITEMAP_OK, "gzipped urlset parses");
+    CHECKF(z[0] == 0x1f && z[1] == 0x8b, "test gzip has the magic");
+    CHECKF(sitemap_parse((const char *)z, zn, 0, &s) == SITEMAP_OK, "gzipped urlset parses");
     check_urlset(&s, "gzipped urlset");
     sitemap_free(&s);
 
     int rc = sitemap_parse((const char *)z, zn / 2, 0, &s);
-    CHECK(rc == SITEMAP_ERR_GZIP && s.nlocs == 0, "truncated gzip: rc %d", rc);
+    CHECKF(rc == SITEMAP_ERR_GZIP && s.nlocs == 0, "truncated gzip: rc %d", rc);
     sitemap_free(&s);
     rc = sitemap_parse((const char *)z, zn - 4, 0, &s);
-    CHECK(rc == SITEMAP_ERR_GZIP, "gzip without its length trailer: rc %d", rc);
+    CHECKF(rc == SITEMAP_ERR_GZIP, "gzip without its length trailer: rc %d", rc);
     sitemap_free(&s);
     rc = sitemap_parse((const char *)z, 2, 0, &s);
-    CHECK(rc == SITEMAP_ERR_GZIP, "magic only: rc %d", rc);
+    CHECKF(rc == SITEMAP_ERR_GZIP, "magic only: rc %d", rc);
     sitemap_free(&s);
     z[zn / 2] ^= 0x55;
     rc = sitemap_parse((const char *)z, zn, 0, &s);
-    CHECK(rc == SITEMAP_ERR_GZIP, "corrupt gzip: rc %d", rc);
+    CHECKF(rc == SITEMAP_ERR_GZIP, "corrupt gzip: rc %d", rc);
     sitemap_free(&s);
     free(z);
 
@@ -348,15 +336,15 @@ static void test_gzip(void)
     const char *text = "http://h/1\nhttp://h/2\n";
     size_t tn = strlen(text);
     z = gz(text, tn, &zn);
-    CHECK(sitemap_parse((const char *)z, zn, tn, &s) == SITEMAP_OK && s.nlocs == 2,
-          "gzip exactly at the cap");
+    CHECKF(sitemap_parse((const char *)z, zn, tn, &s) == SITEMAP_OK && s.nlocs == 2,
+           "gzip exactly at the cap");
     sitemap_free(&s);
-    CHECK(sitemap_parse((const char *)z, zn, tn - 1, &s) == SITEMAP_ERR_TOO_LARGE,
-          "gzip one byte over the cap");
+    CHECKF(sitemap_parse((const char *)z, zn, tn - 1, &s) == SITEMAP_ERR_TOO_LARGE,
+           "gzip one byte over the cap");
     sitemap_free(&s);
-    CHECK(sitemap_parse(text, tn, tn, &s) == SITEMAP_OK, "plain exactly at the cap");
+    CHECKF(sitemap_parse(text, tn, tn, &s) == SITEMAP_OK, "plain exactly at the cap");
     sitemap_free(&s);
-    CHECK(sitemap_parse(text, tn, tn - 1, &s) == SITEMAP_ERR_TOO_LARGE, "plain over the cap");
+    CHECKF(sitemap_parse(text, tn, tn - 1, &s) == SITEMAP_ERR_TOO_LARGE, "plain over the cap");
     sitemap_free(&s);
 
     /* two gzip members in a row read as one stream */
@@ -364,9 +352,9 @@ static void test_gzip(void)
     unsigned char *both = malloc(zn + zn2);
     memcpy(both, z, zn);
     memcpy(both + zn, z2, zn2);
-    CHECK(sitemap_parse((const char *)both, zn + zn2, 0, &s) == SITEMAP_OK && s.nlocs == 3 &&
-              loc_is(&s, 2, "http://h/3"),
-          "multi-member gzip (%zu)", s.nlocs);
+    CHECKF(sitemap_parse((const char *)both, zn + zn2, 0, &s) == SITEMAP_OK && s.nlocs == 3 &&
+               loc_is(&s, 2, "http://h/3"),
+           "multi-member gzip (%zu)", s.nlocs);
     sitemap_free(&s);
     free(both);
     free(z2);
@@ -374,12 +362,12 @@ static void test_gzip(void)
 
     /* a bomb: 50 MB of zeros, about 50 KB compressed, against a 1 MB cap */
     z = gz(NULL, 50u << 20, &zn);
-    CHECK(zn < 200000, "bomb is small (%zu bytes)", zn);
+    CHECKF(zn < 200000, "bomb is small (%zu bytes)", zn);
     double t0 = now_s();
     rc = sitemap_parse((const char *)z, zn, 1u << 20, &s);
     double dt = now_s() - t0;
-    CHECK(rc == SITEMAP_ERR_TOO_LARGE && s.nlocs == 0 && s.locs == NULL, "bomb: rc %d", rc);
-    CHECK(dt < 5.0, "bomb stopped quickly (%.2f s)", dt);
+    CHECKF(rc == SITEMAP_ERR_TOO_LARGE && s.nlocs == 0 && s.locs == NULL, "bomb: rc %d", rc);
+    CHECKF(dt < 5.0, "bomb stopped quickly (%.2f s)", dt);
     free(z);
 }
 
@@ -392,20 +380,20 @@ static void test_text(void)
                     "file:///tmp/x\nhttp://h/with space\n\thttp://h/3\rno-scheme/x\n"
                     "1http://h/\nhttp://h/\x01x\nHTTPS://H/4";
 
-    CHECK(parse_str(t, &s) == SITEMAP_OK, "text parses");
-    CHECK(s.is_index == 0 && s.nlocs == 5, "text: nlocs %zu", s.nlocs);
-    CHECK(loc_is(&s, 0, "http://h/1") && loc_is(&s, 1, "https://h/2") &&
-              loc_is(&s, 2, "file:///tmp/x") && loc_is(&s, 3, "http://h/3") &&
-              loc_is(&s, 4, "HTTPS://H/4"),
-          "text: locs %s %s %s %s %s", loc_at(&s, 0), loc_at(&s, 1), loc_at(&s, 2), loc_at(&s, 3),
-          loc_at(&s, 4));
+    CHECKF(parse_str(t, &s) == SITEMAP_OK, "text parses");
+    CHECKF(s.is_index == 0 && s.nlocs == 5, "text: nlocs %zu", s.nlocs);
+    CHECKF(loc_is(&s, 0, "http://h/1") && loc_is(&s, 1, "https://h/2") &&
+               loc_is(&s, 2, "file:///tmp/x") && loc_is(&s, 3, "http://h/3") &&
+               loc_is(&s, 4, "HTTPS://H/4"),
+           "text: locs %s %s %s %s %s", loc_at(&s, 0), loc_at(&s, 1), loc_at(&s, 2), loc_at(&s, 3),
+           loc_at(&s, 4));
     sitemap_free(&s);
 
-    CHECK(sitemap_parse("", 0, 0, &s) == SITEMAP_OK && s.nlocs == 0, "empty input");
+    CHECKF(sitemap_parse("", 0, 0, &s) == SITEMAP_OK && s.nlocs == 0, "empty input");
     sitemap_free(&s);
-    CHECK(sitemap_parse(NULL, 5, 0, &s) == SITEMAP_OK && s.nlocs == 0, "NULL input");
+    CHECKF(sitemap_parse(NULL, 5, 0, &s) == SITEMAP_OK && s.nlocs == 0, "NULL input");
     sitemap_free(&s);
-    CHECK(parse_str(" \n\t\r\n", &s) == SITEMAP_OK && s.nlocs == 0, "blank input");
+    CHECKF(parse_str(" \n\t\r\n", &s) == SITEMAP_OK && s.nlocs == 0, "blank input");
     sitemap_free(&s);
 }
 
@@ -421,18 +409,18 @@ static void test_caps(void)
     for (size_t i = 0; i < total; i++)
         n += (size_t)sprintf(doc + n, "<url><loc>http://h/%zu</loc></url>\n", i);
     n += (size_t)sprintf(doc + n, "</urlset>");
-    CHECK(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK, "many locs parse");
-    CHECK(s.nlocs == SITEMAP_MAX_LOCS && s.dropped == 5, "many locs: %zu kept, %zu dropped",
-          s.nlocs, s.dropped);
-    CHECK(loc_is(&s, SITEMAP_MAX_LOCS - 1, "http://h/49999"), "last kept loc");
+    CHECKF(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK, "many locs parse");
+    CHECKF(s.nlocs == SITEMAP_MAX_LOCS && s.dropped == 5, "many locs: %zu kept, %zu dropped",
+           s.nlocs, s.dropped);
+    CHECKF(loc_is(&s, SITEMAP_MAX_LOCS - 1, "http://h/49999"), "last kept loc");
     sitemap_free(&s);
 
     n = 0;
     for (size_t i = 0; i < SITEMAP_MAX_LOCS + 1; i++)
         n += (size_t)sprintf(doc + n, "http://h/%zu\n", i);
-    CHECK(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK && s.nlocs == SITEMAP_MAX_LOCS &&
-              s.dropped == 1,
-          "text: many lines: %zu kept, %zu dropped", s.nlocs, s.dropped);
+    CHECKF(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK && s.nlocs == SITEMAP_MAX_LOCS &&
+               s.dropped == 1,
+           "text: many lines: %zu kept, %zu dropped", s.nlocs, s.dropped);
     sitemap_free(&s);
 
     /* a <loc> over SITEMAP_MAX_LOC_LEN is dropped, its neighbours kept */
@@ -440,9 +428,9 @@ static void test_caps(void)
     memset(doc + n, 'a', 20000);
     n += 20000;
     n += (size_t)sprintf(doc + n, "</loc></url><url><loc>http://h/ok</loc></url></urlset>");
-    CHECK(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK && s.nlocs == 1 &&
-              loc_is(&s, 0, "http://h/ok") && s.dropped == 1,
-          "long loc dropped (%zu kept, %zu dropped)", s.nlocs, s.dropped);
+    CHECKF(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK && s.nlocs == 1 &&
+               loc_is(&s, 0, "http://h/ok") && s.dropped == 1,
+           "long loc dropped (%zu kept, %zu dropped)", s.nlocs, s.dropped);
     sitemap_free(&s);
 
     /* exactly SITEMAP_MAX_LOC_LEN, with blanks around, is kept */
@@ -451,9 +439,9 @@ static void test_caps(void)
     memset(doc + n, 'b', body);
     n += body;
     n += (size_t)sprintf(doc + n, "\n   </loc></url></urlset>");
-    CHECK(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK && s.nlocs == 1 &&
-              strlen(loc_at(&s, 0)) == SITEMAP_MAX_LOC_LEN && s.dropped == 0,
-          "loc of the maximum length kept (%zu)", s.nlocs);
+    CHECKF(sitemap_parse(doc, n, 0, &s) == SITEMAP_OK && s.nlocs == 1 &&
+               strlen(loc_at(&s, 0)) == SITEMAP_MAX_LOC_LEN && s.dropped == 0,
+           "loc of the maximum length kept (%zu)", s.nlocs);
     sitemap_free(&s);
     free(doc);
 }
@@ -470,6 +458,5 @@ int main(int argc, char **argv)
     test_text();
     test_caps();
     xmlCleanupParser();
-    printf("sitemap: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("sitemap");
 }
