@@ -21,6 +21,7 @@
 #define CRAWL_MAX_POLLFDS 260
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr);
+static void crawl_write_or_hold(struct crawl *c, struct page_result *pr);
 
 void crawl_result_free(struct page_result *pr)
 {
@@ -137,20 +138,31 @@ static void crawl_settle(struct crawl *c)
     }
 }
 
+/* A URL decided without a fetch. Its record is written like a page's:
+ * held while a shorter path may still appear. */
+static void crawl_skip_hold(struct crawl *c, struct entry *e, const char *reason, const char *error)
+{
+    struct page_result *pr = xcalloc(1, sizeof *pr);
+    pr->kind = PAGE_KIND_PAGE;
+    pr->e = e;
+    pr->cur_url = e->url;
+    pr->reason = reason;
+    pr->error = error;
+    e->state = ENTRY_ACTIVE;
+    crawl_write_or_hold(c, pr);
+}
+
 void crawl_skip(struct crawl *c, struct entry *e, const char *reason, const char *error)
 {
-    crawl_emit(c, e, NULL, reason, error);
-    frontier_finish(&c->fr, e);
+    crawl_skip_hold(c, e, reason, error);
     crawl_settle(c);
 }
 
-void crawl_complete(struct crawl *c, struct page_result *pr)
+/* Write pr's record now if its depth is final, else hold it. Never
+ * settles other records: safe in the middle of a link expansion. */
+static void crawl_write_or_hold(struct crawl *c, struct page_result *pr)
 {
     struct entry *e = pr->e;
-    if (pr->parsed) {
-        crawl_expand(c, e, pr);
-        archive_links(c, pr);
-    }
     if (frontier_depth_final(&c->fr, e)) {
         crawl_emit(c, e, pr, NULL, NULL);
         frontier_finish(&c->fr, e);
@@ -159,10 +171,19 @@ void crawl_complete(struct crawl *c, struct page_result *pr)
         e->held = pr;
         frontier_pend(&c->fr, e);
     }
+}
+
+void crawl_complete(struct crawl *c, struct page_result *pr)
+{
+    if (pr->parsed) {
+        crawl_expand(c, pr->e, pr);
+        archive_links(c, pr);
+    }
+    crawl_write_or_hold(c, pr);
     crawl_settle(c);
 }
 
-static struct host *crawl_host_of(struct crawl *c, const char *url)
+struct host *crawl_host_of(struct crawl *c, const char *url)
 {
     size_t hl;
     const char *name = scope_host(url, &hl);
@@ -251,8 +272,9 @@ static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int 
     if (x) {
         if (x->state == ENTRY_NOFOLLOW && !nofollow) {
             /* Followable after all: it joins the crawl. */
-            if (nd <= x->depth)
-                x->parent = e;
+            /* Its depth and parent are those of the followable path: the
+             * nofollow ones never counted. */
+            x->parent = e;
             frontier_follow(&c->fr, x, nd);
             crawl_journal_seen(c, x);
             crawl_queue(c, x);
@@ -263,9 +285,7 @@ static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int 
     }
     const char *why = scope_rule(c->scope, u);
     if (why) {
-        x = frontier_add(&c->fr, u, e, nd, ENTRY_HOP);
-        crawl_emit(c, x, NULL, why, NULL);
-        x->state = ENTRY_DONE;
+        crawl_skip_hold(c, frontier_add(&c->fr, u, e, nd, ENTRY_ACTIVE), why, NULL);
         return;
     }
     x = frontier_add(&c->fr, u, e, nd, nofollow ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
@@ -482,6 +502,8 @@ static int crawl_alive(const struct crawl *c)
 {
     if (c->stop)
         return 0;
+    if (c->cut)
+        return c->active || fetch_in_flight(c->fetch); /* the pool's jobs were dropped */
     int busy = c->active || c->nbacklog || pool_pending(c->pool) || fetch_in_flight(c->fetch);
     if (c->signo)
         return busy; /* interrupted: queued URLs stay for --resume */
@@ -533,10 +555,10 @@ static int crawl_poll(struct crawl *c)
     int64_t deadline = pool_next_deadline(c->pool);
     if (deadline >= 0 && deadline - now < wait)
         wait = deadline - now;
-    int64_t ready = sched_wait_ms(c, now);
+    int64_t ready = c->signo ? -1 : sched_wait_ms(c, now); /* nothing starts now */
     if (ready >= 0 && ready < wait)
         wait = ready;
-    if (c->signo && c->grace_end - now < wait)
+    if (c->signo && !c->cut && c->grace_end - now < wait)
         wait = c->grace_end - now;
     if (c->io->tick && c->next_tick - now < wait)
         wait = c->next_tick - now;
@@ -643,6 +665,18 @@ static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const
 
 static void crawl_cleanup(struct crawl *c)
 {
+    /* Transfers still in flight (the output failed, or setup broke): their
+     * responses come back through fetch_next and their owners are freed. */
+    if (c->fetch) {
+        fetch_cancel_all(c->fetch);
+        struct fetch_response *r;
+        while ((r = fetch_next(c->fetch))) {
+            struct page_result *owner = r->owner;
+            fetch_response_free(owner->resp);
+            owner->resp = r;
+            crawl_result_free(owner);
+        }
+    }
     while (c->backlog) {
         struct page_result *pr = c->backlog;
         c->backlog = pr->next;
@@ -718,7 +752,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         }
         if (!c.signo)
             sched_fill(&c, now);
-        else if (now >= c.grace_end)
+        else if (now >= c.grace_end && !c.cut)
             stop_cut(&c);
         crawl_dispatch(&c);
         if (!crawl_alive(&c))
@@ -734,9 +768,19 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     }
     if (c.signo && !c.stop)
         stop_interrupt_parked(&c);
-    /* Records still held wait only for each other now. */
+    /* Records still held wait only for each other now, or, after a signal,
+     * for URLs that will not be fetched in this run: write them all. */
     if (!c.stop)
         crawl_settle(&c);
+    while (!c.stop && c.signo && c.fr.pending.head) {
+        struct entry *e = c.fr.pending.head;
+        struct page_result *pr = e->held;
+        frontier_unpend(&c.fr, e);
+        e->held = NULL;
+        crawl_emit(&c, e, pr, NULL, NULL);
+        frontier_finish(&c.fr, e);
+        crawl_result_free(pr);
+    }
     if (!c.stop && !c.signo)
         crawl_flush_nofollow(&c);
     if (c.stop)

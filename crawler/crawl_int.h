@@ -69,6 +69,7 @@ struct crawl {
     int64_t next_tick;
     int signo;         /* first signal received, 0 = none */
     int64_t grace_end; /* after a signal: when in-flight work is cut */
+    int cut;           /* the grace period is over: in-flight work was cut */
     int stop;          /* output or journal failed */
 };
 
@@ -81,6 +82,8 @@ void crawl_complete(struct crawl *c, struct page_result *pr);
 void crawl_skip(struct crawl *c, struct entry *e, const char *reason, const char *error);
 /* Start the current hop of pr on host h (slot accounting included). */
 void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *h);
+/* The host of url, created (with its origin) if new. */
+struct host *crawl_host_of(struct crawl *c, const char *url);
 /* A URL from a sitemap joins the crawl as a start URL (depth 0). */
 void crawl_seed(struct crawl *c, const char *url);
 

@@ -68,8 +68,7 @@ void frontier_set_depth(struct frontier *f, struct entry *e, int depth)
 
 void frontier_follow(struct frontier *f, struct entry *e, int depth)
 {
-    if (depth < e->depth)
-        e->depth = depth;
+    e->depth = (int16_t)depth; /* nofollow paths never counted */
     e->state = ENTRY_QUEUED;
     f->unfinished[e->depth]++;
 }

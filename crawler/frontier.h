@@ -61,7 +61,8 @@ struct entry *frontier_add(struct frontier *f, const char *url, struct entry *pa
 /* Move an unfinished entry to a smaller depth (counters follow). */
 void frontier_set_depth(struct frontier *f, struct entry *e, int depth);
 /* An ENTRY_NOFOLLOW entry is reached by a followable link: it becomes
- * QUEUED (and unfinished) at the smaller of its depth and `depth`. */
+ * QUEUED (and unfinished) at that link's `depth` (nofollow paths never
+ * count towards depth). */
 void frontier_follow(struct frontier *f, struct entry *e, int depth);
 /* The entry's record is written: no longer unfinished. */
 void frontier_finish(struct frontier *f, struct entry *e);

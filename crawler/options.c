@@ -457,6 +457,11 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
     }
     if (o->quiet && o->verbose)
         return options_fail(errbuf, errcap, "--quiet and --verbose contradict each other");
+    if (o->state && (o->sort || !(!strcmp(o->format, "jsonl") || !strcmp(o->format, "edges") ||
+                                  !strcmp(o->format, "sqlite"))))
+        return options_fail(errbuf, errcap,
+                            "--state needs output written as the crawl goes: -f jsonl, edges "
+                            "or sqlite, without --sort");
     if (o->resume && !o->state)
         return options_fail(errbuf, errcap, "--resume needs --state FILE");
     if (!strcmp(o->format, "sqlite")) {

@@ -44,9 +44,7 @@ static void seed_fetch(struct crawl *c, const char *base, const char *ref)
     pr->kind = PAGE_KIND_SITEMAP;
     pr->own_url = u;
     pr->cur_url = u;
-    size_t hl;
-    const char *name = scope_host(u, &hl);
-    sched_park(c, host_get(&c->hosts, name, hl), pr);
+    sched_park(c, crawl_host_of(c, u), pr);
 }
 
 void seed_host(struct crawl *c, struct host *h)

@@ -26,6 +26,7 @@ static void stop_one(struct crawl *c, struct page_result *pr)
 /* The grace period is over: everything still in flight gets its record. */
 void stop_cut(struct crawl *c)
 {
+    c->cut = 1;
     fetch_cancel_all(c->fetch); /* they come back as "interrupted" */
     struct fetch_response *r;
     while ((r = fetch_next(c->fetch))) {
