@@ -291,6 +291,18 @@ static int warc_head_start(struct warc *w, const char *type, const char *id, int
     return rc;
 }
 
+/* The fields every record about a URL starts with: type, id, date, target
+ * URI, and the peer address when known. */
+static int warc_head_target(struct warc *w, const char *type, const char *id, int64_t when_ms,
+                            const char *url, const char *ip)
+{
+    int rc = warc_head_start(w, type, id, when_ms);
+    rc |= warc_field_uri(&w->head, "WARC-Target-URI", url);
+    if (ip)
+        rc |= warc_field_text(&w->head, "WARC-IP-Address", ip);
+    return rc;
+}
+
 static int warc_ready(struct warc *w, char *id_out, size_t id_cap)
 {
     if (!w || w->failed)
@@ -363,10 +375,7 @@ static int warc_write_request(struct warc *w, const char *url, const char *ip, i
     warc_block_add(&b, end, strlen(end));
     char digest[SHA1_LABEL_CAP];
     warc_block_digest(&b, digest);
-    int rc = warc_head_start(w, "request", id, when_ms);
-    rc |= warc_field_uri(&w->head, "WARC-Target-URI", url);
-    if (ip)
-        rc |= warc_field_text(&w->head, "WARC-IP-Address", ip);
+    int rc = warc_head_target(w, "request", id, when_ms, url, ip);
     rc |= buf_printf(&w->head,
                      "WARC-Concurrent-To: %s\r\n"
                      "Content-Type: application/http;msgtype=request\r\n"
@@ -412,10 +421,7 @@ int warc_write_exchange(struct warc *w, const char *url, const char *ip, int64_t
     warc_block_digest(&b, block_digest);
     warc_digest(body, body_len, payload_digest);
 
-    int rc = warc_head_start(w, "response", resp_id, when_ms);
-    rc |= warc_field_uri(&w->head, "WARC-Target-URI", url);
-    if (ip)
-        rc |= warc_field_text(&w->head, "WARC-IP-Address", ip);
+    int rc = warc_head_target(w, "response", resp_id, when_ms, url, ip);
     if (has_req)
         rc |= buf_printf(&w->head, "WARC-Concurrent-To: %s\r\n", req_id);
     rc |= buf_printf(&w->head,
@@ -441,8 +447,7 @@ int warc_write_resource(struct warc *w, const char *url, int64_t when_ms, const 
     struct warc_block b = {0};
     warc_block_add(&b, body, len);
     warc_digest(body, len, digest);
-    int rc = warc_head_start(w, "resource", id, when_ms);
-    rc |= warc_field_uri(&w->head, "WARC-Target-URI", url);
+    int rc = warc_head_target(w, "resource", id, when_ms, url, NULL);
     rc |=
         warc_field_text(&w->head, "Content-Type",
                         content_type && *content_type ? content_type : "application/octet-stream");
@@ -487,8 +492,7 @@ int warc_write_metadata(struct warc *w, const char *url, int64_t when_ms, const 
     struct warc_block b = {0};
     warc_block_add(&b, block.data, block.len);
     warc_digest(block.data ? block.data : "", block.len, digest);
-    rc = warc_head_start(w, "metadata", id, when_ms);
-    rc |= warc_field_uri(&w->head, "WARC-Target-URI", url);
+    rc = warc_head_target(w, "metadata", id, when_ms, url, NULL);
     if (refers_to && *refers_to) {
         int bare = refers_to[0] != '<';
         rc |= buf_printf(&w->head, "WARC-Refers-To: %s%s%s\r\n", bare ? "<" : "", refers_to,
