@@ -6,7 +6,7 @@
 #ifndef CRAWL_CRAWL_H
 #define CRAWL_CRAWL_H
 
-#include "options.h"
+#include "settings.h"
 #include "output.h"
 #include "pool.h"
 #include "scope.h"

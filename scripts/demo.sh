@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
-exec ./build/crawler/crawl --depth 2 "$@" sample_sites/blog/
+exec ./build/cli/crawl --depth 2 "$@" sample_sites/blog/

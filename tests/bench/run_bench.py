@@ -30,7 +30,7 @@ from nginx_server import NginxServer, check_latency, free_port  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(ROOT, "build-bench")
-CRAWL = os.path.join(BUILD, "crawler", "crawl")
+CRAWL = os.path.join(BUILD, "cli", "crawl")
 PREFERRED_PORT = 18431
 RUN_TIMEOUT = 300  # seconds; a run past it is killed and reported as such
 

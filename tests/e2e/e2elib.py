@@ -47,7 +47,7 @@ def parse_args(description):
     ap.add_argument("-v", "--verbose", action="store_true", help="print passing checks too")
     args = ap.parse_args()
     if args.crawl is None:
-        args.crawl = os.path.join(args.root, "build", "crawler", "crawl")
+        args.crawl = os.path.join(args.root, "build", "cli", "crawl")
     args.crawl = os.path.abspath(args.crawl)
     args.root = os.path.abspath(args.root)
     if not os.access(args.crawl, os.X_OK):
