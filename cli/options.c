@@ -22,6 +22,9 @@ enum {
     OPT_PARSE_TIMEOUT,
     OPT_MAX_REDIRECT,
     OPT_MAX_LINKS,
+    OPT_FRONTIER_MEMORY,
+    OPT_FRONTIER_DIR,
+    OPT_MAX_QUEUE,
     OPT_USER_AGENT,
     OPT_VERSION,
     OPT_NO_ROBOTS,
@@ -57,6 +60,9 @@ static const struct option options_long[] = {
     {"parse-timeout", required_argument, NULL, OPT_PARSE_TIMEOUT},
     {"max-redirect", required_argument, NULL, OPT_MAX_REDIRECT},
     {"max-links", required_argument, NULL, OPT_MAX_LINKS},
+    {"frontier-memory", required_argument, NULL, OPT_FRONTIER_MEMORY},
+    {"frontier-dir", required_argument, NULL, OPT_FRONTIER_DIR},
+    {"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
     {"output", required_argument, NULL, 'o'},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
     {"quiet", no_argument, NULL, 'q'},
@@ -112,6 +118,11 @@ void options_usage(FILE *f)
           "      --exclude REGEX      do not follow URLs matching REGEX (repeatable) [none]\n"
           "      --sitemaps           also seed from robots.txt Sitemap: lines and\n"
           "                           /sitemap.xml [off]\n"
+          "      --max-queue N        URLs queued per host at most; more get a queue_full\n"
+          "                           record; 0 = no cap [1000000]\n"
+          "      --frontier-memory BYTES  queued URLs kept in memory; the rest wait in a\n"
+          "                           spill file; k/M/G suffixes [32M]\n"
+          "      --frontier-dir DIR   where the spill file goes [$TMPDIR or /tmp]\n"
           "\n"
           "Politeness (per host):\n"
           "      --user-agent STRING  User-Agent header, and the robots.txt product token\n"
@@ -242,6 +253,8 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
     o->parse_timeout_ms = 10000;
     o->max_redirects = 10;
     o->max_links = 10000;
+    o->frontier_memory = 32u * 1024 * 1024;
+    o->max_queue = 1000000;
     o->user_agent = OPTIONS_DEFAULT_UA;
     o->robots = 1;
     o->max_crawl_delay_s = 30;
@@ -295,6 +308,17 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
         case OPT_MAX_LINKS:
             name = "--max-links", lo = 1, hi = 1000000;
             break;
+        case OPT_FRONTIER_MEMORY:
+            name = "--frontier-memory", lo = 65536, hi = 1LL << 40, sized = 1;
+            break;
+        case OPT_MAX_QUEUE:
+            name = "--max-queue", lo = 0, hi = LONG_MAX;
+            break;
+        case OPT_FRONTIER_DIR:
+            if (!*optarg)
+                return options_fail(errbuf, errcap, "--frontier-dir needs a directory");
+            o->frontier_dir = optarg;
+            continue;
         case 'o':
             o->output = optarg;
             continue;
@@ -438,6 +462,12 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
             break;
         case OPT_MAX_LINKS:
             o->max_links = (size_t)v;
+            break;
+        case OPT_FRONTIER_MEMORY:
+            o->frontier_memory = (size_t)v;
+            break;
+        case OPT_MAX_QUEUE:
+            o->max_queue = (long)v;
             break;
         case OPT_LIMIT_RATE:
             o->limit_rate = v;

@@ -30,6 +30,8 @@ void crawl_result_free(struct page_result *pr)
     fetch_response_free(pr->resp);
     html_page_free(&pr->page);
     free(pr->external);
+    for (size_t i = 0; i < pr->nhops; i++)
+        free((char *)pr->hops[i].url);
     free(pr->hops);
     free(pr->final_url);
     free(pr->own_url);
@@ -54,11 +56,11 @@ static void crawl_journal_done(struct crawl *c, const struct entry *e, const str
         c->stop = 1;
 }
 
-static void crawl_journal_seen(struct crawl *c, const struct entry *x)
+static void crawl_journal_seen(struct crawl *c, int nofollow, int depth, const char *url,
+                               const char *parent)
 {
-    if (c->journal &&
-        journal_seen(c->journal, x->state == ENTRY_NOFOLLOW ? JOURNAL_NOFOLLOW : JOURNAL_DISCOVERED,
-                     x->depth, x->url, x->parent ? x->parent->url : NULL) < 0)
+    if (c->journal && journal_seen(c->journal, nofollow ? JOURNAL_NOFOLLOW : JOURNAL_DISCOVERED,
+                                   depth, url, parent) < 0)
         c->stop = 1;
 }
 
@@ -70,7 +72,7 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
     r.url = e->url;
     r.final_url = !pr ? e->url : pr->final_url ? pr->final_url : pr->cur_url;
     r.depth = e->depth;
-    r.parent = e->parent ? e->parent->url : NULL;
+    r.parent = e->parent;
     r.reason = reason;
     r.error = error;
     if (pr) {
@@ -115,27 +117,23 @@ static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr,
         crawl_journal_done(c, e, pr);
 }
 
-/* Write every held record whose depth became final. */
+/* Write held records whose depth became final (all of them with `all`),
+ * lowest depth first; each costs O(1) in the number held. */
+static void crawl_settle_held(struct crawl *c, int all)
+{
+    struct entry *e;
+    while ((e = frontier_next_final(&c->fr, all))) {
+        struct page_result *pr = e->held;
+        e->held = NULL;
+        crawl_emit(c, e, pr, NULL, NULL);
+        frontier_finish(&c->fr, e);
+        crawl_result_free(pr);
+    }
+}
+
 static void crawl_settle(struct crawl *c)
 {
-    int changed = 1;
-    while (changed) {
-        changed = 0;
-        struct entry *e = c->fr.pending.head;
-        while (e) {
-            struct entry *nx = e->next;
-            if (frontier_depth_final(&c->fr, e)) {
-                struct page_result *pr = e->held;
-                frontier_unpend(&c->fr, e);
-                e->held = NULL;
-                crawl_emit(c, e, pr, NULL, NULL);
-                frontier_finish(&c->fr, e);
-                crawl_result_free(pr);
-                changed = 1;
-            }
-            e = nx;
-        }
-    }
+    crawl_settle_held(c, 0);
 }
 
 /* A URL decided without a fetch. Its record is written like a page's:
@@ -148,7 +146,6 @@ static void crawl_skip_hold(struct crawl *c, struct entry *e, const char *reason
     pr->cur_url = e->url;
     pr->reason = reason;
     pr->error = error;
-    e->state = ENTRY_ACTIVE;
     crawl_write_or_hold(c, pr);
 }
 
@@ -168,6 +165,20 @@ static void crawl_write_or_hold(struct crawl *c, struct page_result *pr)
         frontier_finish(&c->fr, e);
         crawl_result_free(pr);
     } else {
+        /* Held: keep only what the record needs. The body and the raw
+         * exchange were archived already (or were never kept). */
+        struct fetch_response *r = pr->resp;
+        if (r) {
+            free(r->body);
+            free(r->req_head);
+            free(r->resp_head);
+            free(r->remote_ip);
+            free(r->location);
+            free(r->retry_after);
+            free(r->effective_url);
+            r->body = r->req_head = r->resp_head = r->remote_ip = NULL;
+            r->location = r->retry_after = r->effective_url = NULL;
+        }
         e->held = pr;
         frontier_pend(&c->fr, e);
     }
@@ -198,39 +209,79 @@ struct host *crawl_host_of(struct crawl *c, const char *url)
     return h;
 }
 
-static void crawl_queue(struct crawl *c, struct entry *x)
+static void crawl_push(struct crawl *c, const char *url, const char *parent, int depth,
+                       uint32_t seq)
 {
-    if (!x->host)
-        x->host = crawl_host_of(c, x->url);
-    host_enqueue(x->host, x);
+    struct host *h = crawl_host_of(c, url);
+    host_push(&c->hosts, h, depth, seq, url, parent);
     c->queued++;
-    sched_update(c, x->host);
+    sched_update(c, h);
 }
 
-/* A shorter path to x was found: move it to depth d. */
-static void crawl_relax(struct crawl *c, struct entry *x, int d, struct entry *parent)
+/* A new URL to fetch at depth: queued, unless its host's queue is full. */
+static void crawl_admit(struct crawl *c, const char *url, uint64_t fp, const char *parent,
+                        int depth)
 {
-    switch (x->state) {
-    case ENTRY_QUEUED:
-        host_unqueue(x->host, x);
+    struct host *h = crawl_host_of(c, url);
+    if (c->opt->max_queue && h->queued >= (size_t)c->opt->max_queue) {
+        crawl_skip_hold(c, frontier_add_active(&c->fr, fp, url, parent, depth), "queue_full", NULL);
+        return;
+    }
+    uint32_t seq = frontier_add_queued(&c->fr, fp, depth);
+    crawl_journal_seen(c, 0, depth, url, parent);
+    crawl_push(c, url, parent, depth, seq);
+}
+
+/* The next URL of h to fetch: its live entry (ACTIVE), or NULL when the
+ * host's queues hold nothing current. */
+struct entry *crawl_pop(struct crawl *c, struct host *h)
+{
+    struct queue_item it;
+    int depth;
+    while (host_pop(&c->hosts, h, &depth, &it)) {
+        c->queued--;
+        uint64_t fp = seen_fp(it.url, it.url_len);
+        struct entry *e =
+            frontier_take(&c->fr, fp, depth, it.seq, it.url, it.url_len, it.parent, it.parent_len);
+        if (e) {
+            e->host = h;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void crawl_set_parent(struct entry *x, const char *parent)
+{
+    free(x->parent);
+    x->parent = parent ? xstrdup(parent) : NULL;
+}
+
+/* A shorter path to url (in state `st` at depth `old`) was found: move it
+ * to depth d. */
+static void crawl_relax(struct crawl *c, const char *url, uint64_t fp, int st, int old, int d,
+                        const char *parent)
+{
+    struct entry *x;
+    switch (st) {
+    case SEEN_QUEUED:
+        crawl_push(c, url, parent, d, frontier_requeue(&c->fr, fp, old, d));
+        crawl_journal_seen(c, 0, d, url, parent);
+        return;
+    case SEEN_LIVE:
+    case SEEN_NOFOLLOW:
+        x = frontier_entry(&c->fr, fp);
+        if (!x)
+            return;
         frontier_set_depth(&c->fr, x, d);
-        host_enqueue(x->host, x);
-        break;
-    case ENTRY_ACTIVE:
-    case ENTRY_NOFOLLOW:
-        frontier_set_depth(&c->fr, x, d);
-        break;
-    case ENTRY_PENDING:
-        frontier_set_depth(&c->fr, x, d);
-        x->parent = parent;
-        crawl_journal_seen(c, x);
-        crawl_expand(c, x, x->held); /* its children may get closer too */
+        crawl_set_parent(x, parent);
+        crawl_journal_seen(c, st == SEEN_NOFOLLOW, d, url, parent);
+        if (x->state == ENTRY_PENDING)
+            crawl_expand(c, x, x->held); /* its children may get closer too */
         return;
     default:
         return; /* written already (or a redirect hop): depth is kept */
     }
-    x->parent = parent;
-    crawl_journal_seen(c, x);
 }
 
 /* Does meta robots (or a link's rel) say nofollow? */
@@ -265,33 +316,38 @@ static void crawl_classify(struct crawl *c, struct page_result *pr)
     }
 }
 
-/* One in-scope link target of e at depth nd. */
+/* One in-scope link target of e (NULL for a start) at depth nd. */
 static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int nd, int nofollow)
 {
-    struct entry *x = frontier_find(&c->fr, u);
-    if (x) {
-        if (x->state == ENTRY_NOFOLLOW && !nofollow) {
-            /* Followable after all: it joins the crawl. */
-            /* Its depth and parent are those of the followable path: the
-             * nofollow ones never counted. */
-            x->parent = e;
-            frontier_follow(&c->fr, x, nd);
-            crawl_journal_seen(c, x);
-            crawl_queue(c, x);
-        } else if (x->depth > nd) {
-            crawl_relax(c, x, nd, e);
-        }
+    uint64_t fp;
+    int depth = 0;
+    const char *parent = e ? e->url : NULL;
+    int st = frontier_lookup(&c->fr, u, &fp, &depth);
+    if (st == SEEN_NOFOLLOW && !nofollow) {
+        /* Followable after all: it joins the crawl. Its depth and parent
+         * are those of the followable path: the nofollow ones never
+         * counted. */
+        uint32_t seq = frontier_follow(&c->fr, frontier_entry(&c->fr, fp), nd);
+        crawl_journal_seen(c, 0, nd, u, parent);
+        crawl_push(c, u, parent, nd, seq);
+        return;
+    }
+    if (st != SEEN_NONE) {
+        if (depth > nd)
+            crawl_relax(c, u, fp, st, depth, nd, parent);
         return;
     }
     const char *why = scope_rule(c->scope, u);
     if (why) {
-        crawl_skip_hold(c, frontier_add(&c->fr, u, e, nd, ENTRY_ACTIVE), why, NULL);
+        crawl_skip_hold(c, frontier_add_active(&c->fr, fp, u, parent, nd), why, NULL);
         return;
     }
-    x = frontier_add(&c->fr, u, e, nd, nofollow ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
-    crawl_journal_seen(c, x);
-    if (!nofollow)
-        crawl_queue(c, x);
+    if (nofollow) {
+        frontier_add_nofollow(&c->fr, fp, u, parent, nd);
+        crawl_journal_seen(c, 1, nd, u, parent);
+        return;
+    }
+    crawl_admit(c, u, fp, parent, nd);
 }
 
 static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr)
@@ -428,17 +484,19 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
         return 0;
     }
     pr->hops = xrealloc(pr->hops, (pr->nhops + 1) * sizeof *pr->hops);
-    pr->hops[pr->nhops].url = pr->cur_url;
+    pr->hops[pr->nhops].url = xstrdup(pr->cur_url);
     pr->hops[pr->nhops].status = r->status;
     pr->nhops++;
     int from_file = !strncmp(pr->cur_url, "file:", 5);
     int to_file = !strncmp(target, "file:", 5);
     const char *why = NULL;
+    uint64_t fp = 0;
+    int depth;
     if (rc == URL_ERR_SCHEME) {
         /* not ours to fetch */
     } else if (crawl_in_chain(pr, target)) {
         pr->error = "redirect_loop";
-    } else if (frontier_find(&c->fr, target) || from_file != to_file ||
+    } else if (frontier_lookup(&c->fr, target, &fp, &depth) != SEEN_NONE || from_file != to_file ||
                !scope_check(c->scope, target, NULL)) {
         /* It has its own record, or is not ours to fetch: stop here. */
     } else if (pr->nhops > (size_t)c->opt->max_redirects) {
@@ -446,13 +504,14 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
     } else if ((why = scope_rule(c->scope, target))) {
         pr->reason = why;
     } else {
-        struct entry *x = frontier_add(&c->fr, target, pr->e, pr->e->depth, ENTRY_HOP);
-        free(target);
-        pr->cur_url = x->url;
+        frontier_add_done(&c->fr, fp);
+        free(pr->own_url); /* the previous hop's URL, copied into hops */
+        pr->own_url = target;
+        pr->cur_url = target;
         pr->attempts = 0;
         /* pr->resp (the 3xx) stays until the hop starts: a chain that ends
          * before that reports it. */
-        sched_park(c, crawl_host_of(c, x->url), pr);
+        sched_park(c, crawl_host_of(c, target), pr);
         return 1;
     }
     pr->final_url = target;
@@ -518,14 +577,17 @@ void crawl_seed(struct crawl *c, const char *url)
 static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (frontier_find(&c->fr, starts[i]))
+        uint64_t fp;
+        int depth;
+        if (frontier_lookup(&c->fr, starts[i], &fp, &depth) != SEEN_NONE)
             continue; /* the same start given twice */
-        struct entry *e = frontier_add(&c->fr, starts[i], NULL, 0, ENTRY_QUEUED);
-        crawl_journal_seen(c, e);
-        crawl_queue(c, e);
+        uint32_t seq = frontier_add_queued(&c->fr, fp, 0);
+        crawl_journal_seen(c, 0, 0, starts[i], NULL);
+        crawl_push(c, starts[i], NULL, 0, seq);
         /* Without robots.txt there is no Sitemap: line to wait for. */
-        if (c->opt->sitemaps && !c->opt->robots && e->host->name[0])
-            seed_host(c, e->host);
+        struct host *h = crawl_host_of(c, starts[i]);
+        if (c->opt->sitemaps && !c->opt->robots && h->name[0])
+            seed_host(c, h);
     }
 }
 
@@ -583,13 +645,10 @@ static int crawl_poll(struct crawl *c)
 /* URLs seen only through nofollow links get their record at the end. */
 static void crawl_flush_nofollow(struct crawl *c)
 {
-    struct entry *e, *tmp;
-    HASH_ITER(hh, c->fr.seen, e, tmp)
-    {
-        if (e->state == ENTRY_NOFOLLOW) {
-            crawl_emit(c, e, NULL, "nofollow", NULL);
-            e->state = ENTRY_DONE;
-        }
+    struct entry *e;
+    while ((e = frontier_any_nofollow(&c->fr))) {
+        crawl_emit(c, e, NULL, "nofollow", NULL);
+        frontier_finish(&c->fr, e);
     }
 }
 
@@ -621,46 +680,40 @@ static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const
 {
     struct crawl *c = ctx;
     char *canon = NULL;
-    /* Entries hold canonical URLs; anything else is damage: skip it. */
+    uint64_t fp, pfp;
+    int d = 0, pd;
+    /* URLs are canonical; anything else is damage: skip it. */
     int ok = url_canonicalize(url, &canon) == URL_OK && !strcmp(canon, url) &&
-             (!parent || frontier_find(&c->fr, parent));
+             (!parent || frontier_lookup(&c->fr, parent, &pfp, &pd) != SEEN_NONE);
     free(canon);
     if (!ok) {
         log_warn("state file: skipping a damaged entry for %s", url);
         return;
     }
-    struct entry *x = frontier_find(&c->fr, url);
+    int st = frontier_lookup(&c->fr, url, &fp, &d);
     if (kind == JOURNAL_DISCOVERED || kind == JOURNAL_NOFOLLOW) {
         if (depth > c->opt->depth)
             return;
-        struct entry *p = parent ? frontier_find(&c->fr, parent) : NULL;
-        if (!x) {
-            x = frontier_add(&c->fr, url, p, depth,
-                             kind == JOURNAL_NOFOLLOW ? ENTRY_NOFOLLOW : ENTRY_QUEUED);
-            if (kind == JOURNAL_DISCOVERED)
-                crawl_queue(c, x);
-        } else if (x->state == ENTRY_NOFOLLOW && kind == JOURNAL_DISCOVERED) {
-            x->parent = p;
-            frontier_follow(&c->fr, x, depth);
-            crawl_queue(c, x);
-        } else if (depth < x->depth) {
-            crawl_relax(c, x, depth, p);
+        if (st == SEEN_NONE) {
+            if (kind == JOURNAL_NOFOLLOW)
+                frontier_add_nofollow(&c->fr, fp, url, parent, depth);
+            else
+                crawl_push(c, url, parent, depth, frontier_add_queued(&c->fr, fp, depth));
+        } else if (st == SEEN_NOFOLLOW && kind == JOURNAL_DISCOVERED) {
+            crawl_push(c, url, parent, depth,
+                       frontier_follow(&c->fr, frontier_entry(&c->fr, fp), depth));
+        } else if (depth < d) {
+            crawl_relax(c, url, fp, st, d, depth, parent);
         }
         return;
     }
     /* F or S: the record is in an earlier run's output. */
-    if (!x) {
-        x = frontier_add(&c->fr, url, NULL, 0, ENTRY_HOP);
-    } else if (x->state == ENTRY_QUEUED) {
-        host_unqueue(x->host, x);
-        c->queued--;
-    }
-    frontier_finish(&c->fr, x);
+    frontier_mark_done(&c->fr, fp);
     if (kind == JOURNAL_FETCHED)
         c->started++;
     for (size_t i = 0; i < nhops; i++)
-        if (!frontier_find(&c->fr, hops[i]))
-            frontier_add(&c->fr, hops[i], x, x->depth, ENTRY_HOP);
+        if (frontier_lookup(&c->fr, hops[i], &fp, &d) == SEEN_NONE)
+            frontier_add_done(&c->fr, fp);
 }
 
 static void crawl_cleanup(struct crawl *c)
@@ -688,8 +741,12 @@ static void crawl_cleanup(struct crawl *c)
         HASH_DEL(c->jobs, pr);
         crawl_result_free(pr);
     }
-    for (struct entry *e = c->fr.pending.head; e; e = e->next)
+    struct entry *e, *etmp;
+    HASH_ITER(hh, c->fr.live, e, etmp)
+    {
         crawl_result_free(e->held);
+        e->held = NULL;
+    }
     crawl_free_parked(c);
     for (size_t i = 0; i < c->nsitemap_urls; i++)
         free(c->sitemap_urls[i]);
@@ -727,7 +784,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     c.backlog_cap = (size_t)opt->workers * 2 + 2;
     *signo = 0;
     frontier_init(&c.fr, opt->depth);
-    host_table_init(&c.hosts, opt->depth);
+    host_table_init(&c.hosts, opt->depth, opt->frontier_memory, opt->frontier_dir);
     c.fetch = fetch_create(&fc);
     if (!c.fetch) {
         log_error("cannot create the curl multi handle");
@@ -772,15 +829,8 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
      * for URLs that will not be fetched in this run: write them all. */
     if (!c.stop)
         crawl_settle(&c);
-    while (!c.stop && c.signo && c.fr.pending.head) {
-        struct entry *e = c.fr.pending.head;
-        struct page_result *pr = e->held;
-        frontier_unpend(&c.fr, e);
-        e->held = NULL;
-        crawl_emit(&c, e, pr, NULL, NULL);
-        frontier_finish(&c.fr, e);
-        crawl_result_free(pr);
-    }
+    if (!c.stop && c.signo)
+        crawl_settle_held(&c, 1);
     if (!c.stop && !c.signo)
         crawl_flush_nofollow(&c);
     if (c.stop)

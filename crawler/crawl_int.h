@@ -25,8 +25,9 @@ struct page_result {
     struct entry *e;         /* the record's entry (pages only) */
     struct host *host;       /* host charged for the current transfer */
     const char *cur_url;     /* URL of the current hop */
-    char *own_url;           /* robots/sitemap URL; cur_url points here */
-    struct output_hop *hops; /* hops before the current one */
+    char *own_url;           /* robots/sitemap URL or a redirect target;
+                                cur_url points here */
+    struct output_hop *hops; /* hops before the current one; URLs owned */
     size_t nhops;
     int attempts; /* transfers of the current hop so far */
     struct fetch_response *resp;
@@ -82,6 +83,9 @@ void crawl_complete(struct crawl *c, struct page_result *pr);
 void crawl_skip(struct crawl *c, struct entry *e, const char *reason, const char *error);
 /* Start the current hop of pr on host h (slot accounting included). */
 void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *h);
+/* The next URL of h to fetch, ACTIVE with its live entry; NULL when h's
+ * queues hold nothing current. */
+struct entry *crawl_pop(struct crawl *c, struct host *h);
 /* The host of url, created (with its origin) if new. */
 struct host *crawl_host_of(struct crawl *c, const char *url);
 /* A URL from a sitemap joins the crawl as a start URL (depth 0). */

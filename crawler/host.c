@@ -2,7 +2,6 @@
  * Must not decide policy: the crawl loop decides when a host may start. */
 #include "host.h"
 
-#include "frontier.h"
 #include "robots.h"
 #include "xalloc.h"
 
@@ -10,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void host_table_init(struct host_table *t, int max_depth)
+void host_table_init(struct host_table *t, int max_depth, size_t queue_budget,
+                     const char *queue_dir)
 {
     memset(t, 0, sizeof *t);
     t->max_depth = max_depth;
+    queue_store_init(&t->store, queue_budget, queue_dir);
 }
 
 void host_table_free(struct host_table *t)
@@ -22,6 +23,8 @@ void host_table_free(struct host_table *t)
     HASH_ITER(hh, t->by_name, h, tmp)
     {
         HASH_DEL(t->by_name, h);
+        for (int d = 0; d < h->nqueues; d++)
+            queue_clear(&t->store, &h->queues[d]);
         free(h->queues);
         free(h->name);
         free(h->origin);
@@ -29,6 +32,7 @@ void host_table_free(struct host_table *t)
         free(h);
     }
     free(t->heap.a);
+    queue_store_free(&t->store);
     memset(t, 0, sizeof *t);
 }
 
@@ -53,67 +57,25 @@ struct host *host_get(struct host_table *t, const char *name, size_t len)
     return h;
 }
 
-void host_list_append(struct elist *q, struct entry *e)
+void host_push(struct host_table *t, struct host *h, int depth, uint32_t seq, const char *url,
+               const char *parent)
 {
-    e->next = NULL;
-    e->prev = q->tail;
-    if (q->tail)
-        q->tail->next = e;
-    else
-        q->head = e;
-    q->tail = e;
-}
-
-void host_list_remove(struct elist *q, struct entry *e)
-{
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        q->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        q->tail = e->prev;
-    e->prev = e->next = NULL;
-}
-
-void host_enqueue(struct host *h, struct entry *e)
-{
-    host_list_append(&h->queues[e->depth], e);
+    queue_push(&t->store, &h->queues[depth], seq, url, parent);
     h->queued++;
 }
 
-void host_unqueue(struct host *h, struct entry *e)
-{
-    host_list_remove(&h->queues[e->depth], e);
-    h->queued--;
-}
-
-struct entry *host_pop(struct host *h)
+int host_pop(struct host_table *t, struct host *h, int *depth, struct queue_item *it)
 {
     if (!h->queued)
-        return NULL;
+        return 0;
     for (int d = 0; d < h->nqueues; d++) {
-        struct entry *e = h->queues[d].head;
-        if (e) {
-            host_unqueue(h, e);
-            return e;
+        if (queue_pop(&t->store, &h->queues[d], it)) {
+            h->queued--;
+            *depth = d;
+            return 1;
         }
     }
-    return NULL;
-}
-
-void host_enqueue_front(struct host *h, struct entry *e)
-{
-    struct elist *q = &h->queues[e->depth];
-    e->prev = NULL;
-    e->next = q->head;
-    if (q->head)
-        q->head->prev = e;
-    else
-        q->tail = e;
-    q->head = e;
-    h->queued++;
+    return 0;
 }
 
 static void host_heap_place(struct host_heap *hp, size_t i, struct host *h)

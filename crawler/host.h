@@ -1,13 +1,14 @@
 /* host: the per-host table and each host's queue of URLs waiting to be
- * fetched, one FIFO per depth so the lowest depth always goes first.
- * Owns the host structs and their names; entries are only linked here,
- * the frontier owns them. Knows nothing about curl. */
+ * fetched, one FIFO per depth so the lowest depth always goes first (the
+ * FIFOs are queue.c's packed, spillable blocks). Owns the host structs,
+ * their names and their queues. Knows nothing about curl. */
 #ifndef CRAWL_HOST_H
 #define CRAWL_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "queue.h"
 #include "uthash.h"
 
 struct entry;
@@ -20,19 +21,13 @@ enum host_robots {
     HOST_ROBOTS_READY        /* rules known (or robots off / file: host) */
 };
 
-/* An intrusive doubly linked FIFO of entries. */
-struct elist {
-    struct entry *head;
-    struct entry *tail;
-};
-
 struct host {
     char *name;            /* lowercased host name ("" for file: URLs); owned */
     char *origin;          /* scheme://host[:port] of the first URL seen; owned */
     int active;            /* transfers in flight to this host */
-    size_t queued;         /* entries in all queues */
+    size_t queued;         /* items in all queues (stale ones included) */
     int nqueues;           /* max_depth + 1 */
-    struct elist *queues;  /* [nqueues], by depth */
+    struct queue *queues;  /* [nqueues], by depth */
     struct host *next_all; /* in host_table's list, creation order */
     /* Scheduling (all times clock_ms). The effective gap between request
      * starts is the largest of --wait, Crawl-delay and the backoff. */
@@ -67,14 +62,17 @@ struct host_heap {
 };
 
 struct host_table {
-    struct host *by_name; /* uthash head */
+    struct queue_store store; /* every host's queue blocks */
+    struct host *by_name;     /* uthash head */
     struct host *first, *last;
     int max_depth;
     size_t count;
     struct host_heap heap;
 };
 
-void host_table_init(struct host_table *t, int max_depth);
+/* queue_budget and queue_dir: see queue_store_init. */
+void host_table_init(struct host_table *t, int max_depth, size_t queue_budget,
+                     const char *queue_dir);
 void host_table_free(struct host_table *t);
 /* Find or create the host named name (len bytes). Never NULL. */
 struct host *host_get(struct host_table *t, const char *name, size_t len);
@@ -85,18 +83,12 @@ void host_heap_remove(struct host_table *t, struct host *h);
 /* The host with the smallest ready_at, or NULL. Not removed. */
 struct host *host_heap_top(const struct host_table *t);
 
-/* Put e at the front of its depth queue (a retry goes first). */
-void host_enqueue_front(struct host *h, struct entry *e);
-
-/* Intrusive list primitives (entry->prev/next), used by the frontier's
- * pending list too. */
-void host_list_append(struct elist *q, struct entry *e);
-void host_list_remove(struct elist *q, struct entry *e);
-
-/* Queue operations. An entry is in at most one queue, at its depth. */
-void host_enqueue(struct host *h, struct entry *e);
-void host_unqueue(struct host *h, struct entry *e);
-/* Remove and return the first entry of the lowest non-empty depth, or NULL. */
-struct entry *host_pop(struct host *h);
+/* Queue a URL at depth (copied; parent may be NULL). */
+void host_push(struct host_table *t, struct host *h, int depth, uint32_t seq, const char *url,
+               const char *parent);
+/* Take the oldest item of the lowest non-empty depth. Returns 1 with
+ * *depth and *it set (valid until the host's next queue operation), or 0
+ * when every queue of h is empty. */
+int host_pop(struct host_table *t, struct host *h, int *depth, struct queue_item *it);
 
 #endif

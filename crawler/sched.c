@@ -24,6 +24,8 @@
 #define SCHED_RETRY_AFTER_MAX  300    /* seconds: longer Retry-After is capped */
 #define SCHED_ROBOTS_MAX       512000 /* robots.txt bytes parsed (RFC: >= 500 KiB) */
 #define SCHED_ROBOTS_REDIRECTS 5
+#define SCHED_SKIPS_PER_TURN   256  /* skipped records written per host start */
+#define SCHED_STARTS_PER_FILL  1024 /* host starts per loop turn, at most */
 
 double sched_random(struct crawl *c)
 {
@@ -162,8 +164,8 @@ static void sched_start_one(struct crawl *c, struct host *h, int64_t now)
         return;
     }
     struct entry *e;
-    while ((e = host_pop(h))) {
-        c->queued--;
+    int skipped = 0;
+    while ((e = crawl_pop(c, h))) {
         const char *why = NULL;
         if (c->opt->max_pages && c->started >= c->opt->max_pages)
             why = "max_pages";
@@ -171,10 +173,12 @@ static void sched_start_one(struct crawl *c, struct host *h, int64_t now)
             why = sched_robots_verdict(c, h, e->url);
         if (why) {
             crawl_skip(c, e, why, why[0] == 'r' ? h->robots_error : NULL);
+            /* Many skips in a row (after --max-pages): let the loop turn. */
+            if (++skipped == SCHED_SKIPS_PER_TURN)
+                return;
             continue;
         }
         c->started++;
-        e->state = ENTRY_ACTIVE;
         pr = xcalloc(1, sizeof *pr);
         pr->kind = PAGE_KIND_PAGE;
         pr->e = e;
@@ -198,7 +202,9 @@ static int sched_room(const struct crawl *c)
 void sched_fill(struct crawl *c, int64_t now)
 {
     struct host *h;
-    while (sched_room(c) && (h = host_heap_top(&c->hosts)) && h->ready_at <= now) {
+    int n = 0;
+    while (n++ < SCHED_STARTS_PER_FILL && sched_room(c) && (h = host_heap_top(&c->hosts)) &&
+           h->ready_at <= now) {
         host_heap_remove(&c->hosts, h);
         sched_start_one(c, h, now);
         sched_update(c, h);

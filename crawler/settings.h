@@ -8,18 +8,21 @@
 #include <stddef.h>
 
 struct options {
-    int depth;             /* -d, default 2 */
-    int concurrency;       /* -c, transfers in flight in total */
-    int per_host;          /* --per-host, connections per host at once */
-    int workers;           /* --workers, default online CPUs */
-    long max_pages;        /* --max-pages, 0 = unlimited */
-    size_t max_size;       /* --max-size, body cap in bytes (decompressed) */
-    int timeout_s;         /* --timeout, per request in total */
-    int connect_timeout_s; /* --connect-timeout */
-    int parse_timeout_ms;  /* --parse-timeout (seconds on the command line) */
-    int max_redirects;     /* --max-redirect, hops per chain */
-    size_t max_links;      /* --max-links, links kept per page */
-    const char *output;    /* -o, NULL = stdout */
+    int depth;                /* -d, default 2 */
+    int concurrency;          /* -c, transfers in flight in total */
+    int per_host;             /* --per-host, connections per host at once */
+    int workers;              /* --workers, default online CPUs */
+    long max_pages;           /* --max-pages, 0 = unlimited */
+    size_t max_size;          /* --max-size, body cap in bytes (decompressed) */
+    int timeout_s;            /* --timeout, per request in total */
+    int connect_timeout_s;    /* --connect-timeout */
+    int parse_timeout_ms;     /* --parse-timeout (seconds on the command line) */
+    int max_redirects;        /* --max-redirect, hops per chain */
+    size_t max_links;         /* --max-links, links kept per page */
+    size_t frontier_memory;   /* --frontier-memory: queue bytes kept in memory */
+    const char *frontier_dir; /* --frontier-dir: spill directory, NULL = $TMPDIR */
+    long max_queue;           /* --max-queue: URLs queued per host, 0 = no cap */
+    const char *output;       /* -o, NULL = stdout */
     /* politeness and fetching (issue 4) */
     int robots;               /* 0 with --no-robots */
     double max_crawl_delay_s; /* --max-crawl-delay: cap on robots Crawl-delay */
