@@ -500,6 +500,9 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
             return options_fail(errbuf, errcap,
                                 "--format sqlite needs -o FILE (a database, not stdout or .gz)");
     }
+    if (o->frontier_dir && access(o->frontier_dir, W_OK | X_OK) < 0)
+        return options_fail(errbuf, errcap, "--frontier-dir: '%s' is not a writable directory",
+                            o->frontier_dir);
     if (o->quiet)
         o->progress = 0;
     if (optind >= argc)
