@@ -58,7 +58,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p == "/robots.txt":
             return self.send_page("", 404, "text/plain")
         if mode == "endless":
-            rnd = random.Random(hash(self.path))
+            rnd = random.Random(self.path)
             links = "".join(
                 '<a href="/t/%d/cal?d=%d&amp;sid=%016x">x</a>\n' % (
                     rnd.randrange(10), rnd.randrange(100000), rnd.getrandbits(64))
