@@ -1,59 +1,134 @@
 /* crawl: the loop and the crawl policy (what is followed, when a record is
- * written). Owns the in-flight page state (struct page_result) from the
- * moment a URL leaves its host queue until its record is written. Must not
- * parse HTML or talk to curl directly (fetch and pool do that), nor decide
- * when a host may be contacted (sched does that). */
-#include "crawl_int.h"
+ * written). Owns the transfers in flight (struct transfer: one request
+ * chain of a page, a robots.txt or a sitemap, with its response until the
+ * response's consumers are done) and the records in the making (record.h)
+ * until they are held by the frontier or written. Asks the scheduler what
+ * to start and reports back; never decides when a host may be contacted,
+ * never parses HTML or talks to curl directly (fetch and pool do that). */
+#include "crawl.h"
 
+#include "archive.h"
 #include "charset.h"
 #include "clock.h"
+#include "fetch.h"
+#include "frontier.h"
+#include "journal.h"
 #include "log.h"
+#include "record.h"
+#include "robots.h"
+#include "sched.h"
+#include "seed.h"
 #include "sig.h"
+#include "stop.h"
 #include "url.h"
 #include "xalloc.h"
 
+#include <curl/curl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
-#define CRAWL_MAX_POLLFDS 260
+#define CRAWL_MAX_POLLFDS      260
+#define CRAWL_ROBOTS_MAX       512000 /* robots.txt bytes parsed (RFC: >= 500 KiB) */
+#define CRAWL_ROBOTS_REDIRECTS 5
+#define CRAWL_SKIPS_PER_TURN   4096 /* skipped records written per loop turn */
+#define CRAWL_HOST_PINNED      1    /* host: a depth-0 pin until its sitemaps are known */
 
-static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr);
-static void crawl_write_or_hold(struct crawl *c, struct page_result *pr);
+enum transfer_kind {
+    TRANSFER_PAGE = 0, /* a URL's record (possibly a redirect chain) */
+    TRANSFER_ROBOTS,   /* a host's robots.txt */
+    TRANSFER_SITEMAP   /* a sitemap file (--sitemaps) */
+};
 
-void crawl_result_free(struct page_result *pr)
+/* One request chain in flight or parked. Owns url, resp and (pages) rec
+ * until the record is handed on. */
+struct transfer {
+    enum transfer_kind kind;
+    char *url;         /* the current hop */
+    struct host *host; /* charged for the current request */
+    int attempts;      /* requests of the current hop so far */
+    struct fetch_response *resp;
+    struct record *rec;    /* pages */
+    struct transfer *next; /* parse backlog */
+};
+
+/* A page handed to a parser worker. */
+struct job {
+    uint32_t id;
+    struct record *rec;
+    UT_hash_handle hh;
+};
+
+struct crawl {
+    const struct options *opt;
+    const struct scope *scope;
+    struct frontier fr;
+    struct sched *sched;
+    struct seeds *seeds;
+    struct fetcher *fetch;
+    struct pool *pool;
+    struct output *out;
+    struct crawl_stats *st;
+    struct journal *journal;
+    const struct crawl_io *io;
+    size_t active;                           /* transfers in flight */
+    size_t conc_limit;                       /* -c, lowered when we run out of descriptors */
+    long started;                            /* pages admitted (--max-pages) */
+    struct transfer *backlog, *backlog_tail; /* bodies awaiting a worker */
+    size_t nbacklog;
+    size_t backlog_cap;
+    struct job *jobs; /* submitted to the pool, by id */
+    uint32_t next_job;
+    struct stop stop;
+    int64_t next_tick;
+    int failed; /* output, journal or archive failed */
+};
+
+static void crawl_expand(struct crawl *c, struct entry *e, struct record *rec);
+
+/* ---- transfers ---- */
+
+static struct transfer *crawl_transfer_new(enum transfer_kind kind, char *url)
 {
-    if (!pr)
-        return;
-    fetch_response_free(pr->resp);
-    html_page_free(&pr->page);
-    free(pr->external);
-    for (size_t i = 0; i < pr->nhops; i++)
-        free((char *)pr->hops[i].url);
-    free(pr->hops);
-    free(pr->final_url);
-    free(pr->own_url);
-    free(pr);
+    struct transfer *t = xcalloc(1, sizeof *t);
+    t->kind = kind;
+    t->url = url;
+    return t;
 }
 
-/* The record of e is out: make it durable, then journal it. */
-static void crawl_journal_done(struct crawl *c, const struct entry *e, const struct page_result *pr)
+static void crawl_transfer_free(struct transfer *t)
 {
-    const char *hops[64];
+    if (!t)
+        return;
+    fetch_response_free(t->resp);
+    record_free(t->rec);
+    free(t->url);
+    free(t);
+}
+
+/* ---- records ---- */
+
+/* The record of e is out: make it durable, then journal it. */
+static void crawl_journal_done(struct crawl *c, const struct record *rec)
+{
     size_t n = 0;
+    const char **hops = xmalloc((rec->nhops + 1) * sizeof *hops);
     if (output_flush(c->out) < 0) {
-        c->stop = 1;
+        c->failed = 1;
+        free(hops);
         return;
     }
-    for (size_t i = 1; pr && i < pr->nhops && n < 63; i++)
-        hops[n++] = pr->hops[i].url;
-    if (pr && pr->nhops && !pr->final_url)
-        hops[n++] = pr->cur_url; /* the fetched end of the chain */
-    int fetched = pr && pr->resp;
-    if (journal_done(c->journal, fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, e->url, hops, n) < 0)
-        c->stop = 1;
+    for (size_t i = 1; i < rec->nhops; i++)
+        hops[n++] = rec->hops[i].url;
+    if (rec->end_url)
+        hops[n++] = rec->end_url; /* the fetched end of the chain */
+    if (journal_done(c->journal, rec->fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, rec->e->url,
+                     hops, n) < 0)
+        c->failed = 1;
+    free(hops);
 }
 
 static void crawl_journal_seen(struct crawl *c, int nofollow, int depth, const char *url,
@@ -61,60 +136,42 @@ static void crawl_journal_seen(struct crawl *c, int nofollow, int depth, const c
 {
     if (c->journal && journal_seen(c->journal, nofollow ? JOURNAL_NOFOLLOW : JOURNAL_DISCOVERED,
                                    depth, url, parent) < 0)
-        c->stop = 1;
+        c->failed = 1;
 }
 
-static void crawl_emit(struct crawl *c, struct entry *e, struct page_result *pr, const char *reason,
-                       const char *error)
+static void crawl_count(struct crawl *c, const struct output_record *r)
 {
-    struct output_record r = {0};
-    r.seq = e->seq;
-    r.url = e->url;
-    r.final_url = !pr ? e->url : pr->final_url ? pr->final_url : pr->cur_url;
-    r.depth = e->depth;
-    r.parent = e->parent;
-    r.reason = reason;
-    r.error = error;
-    if (pr) {
-        if (pr->resp) {
-            r.status = pr->resp->status;
-            r.content_type = pr->resp->content_type;
-            r.bytes = pr->resp->bytes;
-            r.fetch_ms = pr->resp->ms;
-        }
-        r.error = pr->error;
-        r.reason = pr->reason;
-        r.hops = pr->hops;
-        r.nhops = pr->nhops;
-        if (pr->parsed) {
-            r.page = &pr->page;
-            r.external = pr->external;
-        }
-        c->st->bytes += r.bytes;
-    }
-    if (r.error)
+    c->st->bytes += r->bytes;
+    if (r->error)
         c->st->errors++;
-    else if (pr) {
-        if (r.status >= 200 && r.status < 300)
-            c->st->pages_ok++;
-        else if (r.status >= 400)
-            c->st->http_errors++;
-    }
-    if (r.reason) {
+    else if (r->status >= 200 && r->status < 300)
+        c->st->pages_ok++;
+    else if (r->status >= 400)
+        c->st->http_errors++;
+    if (r->reason) {
         c->st->skipped++;
-        if (!strncmp(r.reason, "robots", 6))
+        if (!strncmp(r->reason, "robots", 6))
             c->st->robots_blocked++;
     }
     c->st->records++;
-    stats_add(&c->st->detail, r.status, r.content_type, r.error, r.reason);
+    stats_add(&c->st->detail, r->status, r->content_type, r->error, r->reason);
     if (log_get_level() >= LOG_LEVEL_INFO)
-        log_info("%s %ld %s%s", r.url, r.status, r.error ? r.error : "", r.reason ? r.reason : "");
-    if (output_write(c->out, &r) < 0) {
-        c->stop = 1;
-        return;
-    }
-    if (c->journal && !(r.error && !strcmp(r.error, "interrupted")))
-        crawl_journal_done(c, e, pr);
+        log_info("%s %ld %s%s", r->url, r->status, r->error ? r->error : "",
+                 r->reason ? r->reason : "");
+}
+
+/* Write rec's record, finish its entry, free rec. */
+static void crawl_emit(struct crawl *c, struct record *rec)
+{
+    struct output_record r;
+    record_view(rec, &r);
+    crawl_count(c, &r);
+    if (output_write(c->out, &r) < 0)
+        c->failed = 1;
+    else if (c->journal && !(r.error && !strcmp(r.error, "interrupted")))
+        crawl_journal_done(c, rec);
+    frontier_finish(&c->fr, rec->e);
+    record_free(rec);
 }
 
 /* Write held records whose depth became final (all of them with `all`),
@@ -123,88 +180,61 @@ static void crawl_settle_held(struct crawl *c, int all)
 {
     struct entry *e;
     while ((e = frontier_next_final(&c->fr, all))) {
-        struct page_result *pr = e->held;
+        struct record *rec = e->held;
         e->held = NULL;
-        crawl_emit(c, e, pr, NULL, NULL);
-        frontier_finish(&c->fr, e);
-        crawl_result_free(pr);
+        crawl_emit(c, rec);
     }
 }
 
-static void crawl_settle(struct crawl *c)
+/* Write rec now if its depth is final, else hold it. Never settles other
+ * records: safe in the middle of a link expansion. */
+static void crawl_write_or_hold(struct crawl *c, struct record *rec)
 {
-    crawl_settle_held(c, 0);
-}
-
-/* A URL decided without a fetch. Its record is written like a page's:
- * held while a shorter path may still appear. */
-static void crawl_skip_hold(struct crawl *c, struct entry *e, const char *reason, const char *error)
-{
-    struct page_result *pr = xcalloc(1, sizeof *pr);
-    pr->kind = PAGE_KIND_PAGE;
-    pr->e = e;
-    pr->cur_url = e->url;
-    pr->reason = reason;
-    pr->error = error;
-    crawl_write_or_hold(c, pr);
-}
-
-void crawl_skip(struct crawl *c, struct entry *e, const char *reason, const char *error)
-{
-    crawl_skip_hold(c, e, reason, error);
-    crawl_settle(c);
-}
-
-/* Write pr's record now if its depth is final, else hold it. Never
- * settles other records: safe in the middle of a link expansion. */
-static void crawl_write_or_hold(struct crawl *c, struct page_result *pr)
-{
-    struct entry *e = pr->e;
+    struct entry *e = rec->e;
     if (frontier_depth_final(&c->fr, e)) {
-        crawl_emit(c, e, pr, NULL, NULL);
-        frontier_finish(&c->fr, e);
-        crawl_result_free(pr);
+        crawl_emit(c, rec);
     } else {
-        /* Held: keep only what the record needs. The body and the raw
-         * exchange were archived already (or were never kept). */
-        struct fetch_response *r = pr->resp;
-        if (r) {
-            free(r->body);
-            free(r->req_head);
-            free(r->resp_head);
-            free(r->remote_ip);
-            free(r->location);
-            free(r->retry_after);
-            free(r->effective_url);
-            r->body = r->req_head = r->resp_head = r->remote_ip = NULL;
-            r->location = r->retry_after = r->effective_url = NULL;
-        }
-        e->held = pr;
+        e->held = rec;
         frontier_pend(&c->fr, e);
     }
 }
 
-void crawl_complete(struct crawl *c, struct page_result *pr)
+/* A URL decided without a fetch (reason code, and the error behind it or
+ * NULL). Held like a page's record while a shorter path may appear. */
+static void crawl_skip_hold(struct crawl *c, struct entry *e, const char *reason, const char *error)
 {
-    if (pr->parsed) {
-        crawl_expand(c, pr->e, pr);
-        archive_links(c, pr);
-    }
-    crawl_write_or_hold(c, pr);
-    crawl_settle(c);
+    struct record *rec = record_new(e);
+    rec->reason = reason;
+    rec->error = error;
+    crawl_write_or_hold(c, rec);
 }
 
-struct host *crawl_host_of(struct crawl *c, const char *url)
+/* The chain behind rec is over: expand its links, archive them, then
+ * write or hold the record. */
+static void crawl_complete(struct crawl *c, struct record *rec)
 {
-    size_t hl;
-    const char *name = scope_host(url, &hl);
-    struct host *h = host_get(&c->hosts, name ? name : "", name ? hl : 0);
-    if (!h->origin) {
-        struct url_view v;
-        size_t n = url_split(url, &v) == 0 ? (size_t)(v.path - url) : strlen(url);
-        h->origin = xmemdup0(url, n); /* scheme://host[:port] */
-        if (!name)
-            h->robots_state = HOST_ROBOTS_READY; /* file: URLs have no robots.txt */
+    if (rec->parsed) {
+        crawl_expand(c, rec->e, rec);
+        if (c->io->warc && archive_links(c->io->warc, rec->end_url ? rec->end_url : rec->e->url,
+                                         rec->when, rec->warc_id, &rec->page) < 0)
+            c->failed = 1;
+    }
+    crawl_write_or_hold(c, rec);
+    crawl_settle_held(c, 0);
+}
+
+/* ---- discovery ---- */
+
+static struct host *crawl_host_of(struct crawl *c, const char *url)
+{
+    struct host *h = sched_host(c->sched, url);
+    /* With --sitemaps, a host's sitemaps may still bring depth-0 URLs
+     * until its robots.txt is known: pages two levels down are not final
+     * before that. */
+    if (c->opt->sitemaps && c->opt->robots && h->name[0] && h->robots_state != HOST_ROBOTS_READY &&
+        !(h->marks & CRAWL_HOST_PINNED)) {
+        h->marks |= CRAWL_HOST_PINNED;
+        frontier_pin(&c->fr);
     }
     return h;
 }
@@ -212,10 +242,7 @@ struct host *crawl_host_of(struct crawl *c, const char *url)
 static void crawl_push(struct crawl *c, const char *url, const char *parent, int depth,
                        uint32_t seq)
 {
-    struct host *h = crawl_host_of(c, url);
-    host_push(&c->hosts, h, depth, seq, url, parent);
-    c->queued++;
-    sched_update(c, h);
+    sched_push(c->sched, crawl_host_of(c, url), depth, seq, url, parent);
 }
 
 /* A new URL to fetch at depth: queued, unless its host's queue is full. */
@@ -229,26 +256,7 @@ static void crawl_admit(struct crawl *c, const char *url, uint64_t fp, const cha
     }
     uint32_t seq = frontier_add_queued(&c->fr, fp, depth);
     crawl_journal_seen(c, 0, depth, url, parent);
-    crawl_push(c, url, parent, depth, seq);
-}
-
-/* The next URL of h to fetch: its live entry (ACTIVE), or NULL when the
- * host's queues hold nothing current. */
-struct entry *crawl_pop(struct crawl *c, struct host *h)
-{
-    struct queue_item it;
-    int depth;
-    while (host_pop(&c->hosts, h, &depth, &it)) {
-        c->queued--;
-        uint64_t fp = seen_fp(it.url, it.url_len);
-        struct entry *e =
-            frontier_take(&c->fr, fp, depth, it.seq, it.url, it.url_len, it.parent, it.parent_len);
-        if (e) {
-            e->host = h;
-            return e;
-        }
-    }
-    return NULL;
+    sched_push(c->sched, h, depth, seq, url, parent);
 }
 
 static void crawl_set_parent(struct entry *x, const char *parent)
@@ -257,8 +265,8 @@ static void crawl_set_parent(struct entry *x, const char *parent)
     x->parent = parent ? xstrdup(parent) : NULL;
 }
 
-/* A shorter path to url (in state `st` at depth `old`) was found: move it
- * to depth d. */
+/* A shorter path to url (in seen state st at depth old) was found: move
+ * it to depth d. */
 static void crawl_relax(struct crawl *c, const char *url, uint64_t fp, int st, int old, int d,
                         const char *parent)
 {
@@ -299,24 +307,24 @@ static int crawl_has_token(const char *list, const char *tok)
 }
 
 /* Per-link flags, computed once per page. */
-static void crawl_classify(struct crawl *c, struct page_result *pr)
+static void crawl_classify(struct crawl *c, struct record *rec)
 {
-    const struct html_page *p = &pr->page;
-    if (pr->external || !p->nlinks)
+    const struct html_page *p = &rec->page;
+    if (rec->external || !p->nlinks)
         return;
     int page_nofollow = c->opt->robots && (crawl_has_token(p->meta_robots, "nofollow") ||
                                            crawl_has_token(p->meta_robots, "none"));
-    pr->external = xmalloc(p->nlinks);
+    rec->external = xmalloc(p->nlinks);
     for (size_t i = 0; i < p->nlinks; i++) {
         int nofollow =
             page_nofollow || (c->opt->robots && crawl_has_token(p->links[i].rel, "nofollow"));
         int external = !scope_check(c->scope, p->links[i].url, NULL);
-        pr->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
-                                          (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
+        rec->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
+                                           (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
     }
 }
 
-/* One in-scope link target of e (NULL for a start) at depth nd. */
+/* One in-scope link target u of e (NULL for a start) at depth nd. */
 static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int nd, int nofollow)
 {
     uint64_t fp;
@@ -350,115 +358,280 @@ static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int 
     crawl_admit(c, u, fp, parent, nd);
 }
 
-static void crawl_expand(struct crawl *c, struct entry *e, struct page_result *pr)
+static void crawl_expand(struct crawl *c, struct entry *e, struct record *rec)
 {
-    const struct html_page *p = &pr->page;
+    const struct html_page *p = &rec->page;
     int nd = e->depth + 1;
-    crawl_classify(c, pr);
+    crawl_classify(c, rec);
     if (nd > c->opt->depth)
         return;
     for (size_t i = 0; i < p->nlinks; i++)
-        if (!(pr->external[i] & OUTPUT_LINK_EXTERNAL))
-            crawl_discover(c, e, p->links[i].url, nd, pr->external[i] & OUTPUT_LINK_NOFOLLOW);
+        if (!(rec->external[i] & OUTPUT_LINK_EXTERNAL))
+            crawl_discover(c, e, p->links[i].url, nd, rec->external[i] & OUTPUT_LINK_NOFOLLOW);
 }
 
-void crawl_start_transfer(struct crawl *c, struct page_result *pr, struct host *h)
-{
-    const char *root = NULL;
-    scope_check(c->scope, pr->cur_url, &root);
-    static const struct fetch_req sitemap_req = {.keep_any = 1};
-    const struct fetch_req *req = pr->kind == PAGE_KIND_ROBOTS    ? &sched_robots_req
-                                  : pr->kind == PAGE_KIND_SITEMAP ? &sitemap_req
-                                                                  : NULL;
-    fetch_response_free(pr->resp);
-    pr->resp = NULL;
-    pr->host = h;
-    pr->attempts++;
-    h->active++;
-    c->active++;
-    if (fetch_start(c->fetch, pr->cur_url, root, pr, req) < 0) {
-        /* libcurl refused the handle: report it like a failed transfer */
-        struct fetch_response *r = xcalloc(1, sizeof *r);
-        r->owner = pr;
-        r->err = FETCH_ERR_TRANSPORT;
-        pr->resp = r;
-        sched_release(c, h);
-        if (pr->kind == PAGE_KIND_ROBOTS) {
-            sched_on_robots(c, pr);
-        } else if (pr->kind == PAGE_KIND_SITEMAP) {
-            crawl_result_free(pr);
-        } else {
-            pr->error = "transport";
-            crawl_complete(c, pr);
-        }
-    }
-}
+/* ---- sitemaps (seed.c's callbacks) ---- */
 
-static void crawl_backlog_push(struct crawl *c, struct page_result *pr)
-{
-    pr->next = NULL;
-    if (c->backlog_tail)
-        c->backlog_tail->next = pr;
-    else
-        c->backlog = pr;
-    c->backlog_tail = pr;
-    c->nbacklog++;
-}
-
-/* Phase 3: hand fetched bodies to idle workers. */
-static void crawl_dispatch(struct crawl *c)
-{
-    while (c->backlog && pool_can_submit(c->pool)) {
-        struct page_result *pr = c->backlog;
-        struct fetch_response *r = pr->resp;
-        char label[64];
-        const char *enc = NULL;
-        if (charset_from_content_type(r->content_type, label, sizeof label)) {
-            size_t bom = 0;
-            enc = charset_sniff((const unsigned char *)r->body, r->body_len, label, &bom);
-        }
-        pr->job_id = c->next_job++;
-        if (pool_submit(c->pool, pr->job_id, pr->cur_url, enc, r->body, r->body_len) < 0)
-            break;
-        r->body = NULL; /* the pool owns it now */
-        c->backlog = pr->next;
-        if (!c->backlog)
-            c->backlog_tail = NULL;
-        c->nbacklog--;
-        HASH_ADD(hh, c->jobs, job_id, sizeof pr->job_id, pr);
-    }
-}
-
-static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cause,
-                            struct html_page *page)
+/* A sitemap file to fetch: parked on its host, counted as a possible
+ * source of depth-0 URLs until read. */
+static void crawl_on_sitemap_url(void *ctx, char *url)
 {
     struct crawl *c = ctx;
-    struct page_result *pr = NULL;
-    HASH_FIND(hh, c->jobs, &job_id, sizeof job_id, pr);
-    if (!pr)
-        return;
-    HASH_DEL(c->jobs, pr);
-    if (err == POOL_OK) {
-        pr->page = *page;
-        memset(page, 0, sizeof *page);
-        pr->parsed = 1;
-        c->st->parsed++;
-    } else {
-        log_warn("%s: parse failed: %s", pr->cur_url, cause ? cause : "unknown");
-        pr->error = "parse_error";
-        c->st->parse_errors++;
-        if (err == POOL_ERR_NO_WORKERS)
-            c->st->parse_gave_up++;
-    }
-    crawl_complete(c, pr);
+    frontier_pin(&c->fr);
+    sched_park(c->sched, crawl_host_of(c, url), crawl_transfer_new(TRANSFER_SITEMAP, url));
 }
 
-static int crawl_in_chain(const struct page_result *pr, const char *url)
+/* A URL from a sitemap joins the crawl as a start URL (depth 0). */
+static void crawl_on_sitemap_start(void *ctx, char *url)
 {
-    if (!strcmp(pr->e->url, url))
+    struct crawl *c = ctx;
+    crawl_discover(c, NULL, url, 0, 0);
+    free(url);
+}
+
+static void crawl_sitemap_done(struct crawl *c, struct transfer *t)
+{
+    struct fetch_response *r = t->resp;
+    if (r && !r->err && r->status >= 200 && r->status < 300 && r->body)
+        seeds_read(c->seeds, t->url, r->body, r->body_len);
+    else
+        log_info("sitemap %s: %s", t->url,
+                 r && r->err ? fetch_err_code(r->err) : "no sitemap there");
+    frontier_unpin(&c->fr);
+    crawl_transfer_free(t);
+    crawl_settle_held(c, 0);
+}
+
+/* h's sitemaps can be asked for now (its robots.txt is known, or off). */
+static void crawl_seed_host(struct crawl *c, struct host *h)
+{
+    if (c->opt->sitemaps && h->name[0])
+        seeds_host(c->seeds, h->origin, h->robots);
+    if (h->marks & CRAWL_HOST_PINNED) {
+        h->marks &= ~CRAWL_HOST_PINNED;
+        frontier_unpin(&c->fr);
+    }
+}
+
+/* ---- robots.txt ---- */
+
+static void crawl_robots_done(struct crawl *c, struct transfer *t)
+{
+    struct host *h = t->host;
+    struct fetch_response *r = t->resp;
+    char token[64];
+    struct robots *rules = NULL;
+    int unreachable = 0;
+    robots_product_token(c->opt->user_agent, token, sizeof token);
+    if (r->err == FETCH_OK && r->status >= 200 && r->status < 300) {
+        rules = robots_parse(r->body ? r->body : "", r->body ? r->body_len : 0, token);
+    } else if (r->err == FETCH_OK && r->status >= 400 && r->status < 500 && r->status != 429) {
+        /* unavailable: everything allowed */
+    } else if (r->err == FETCH_ERR_REDIRECTS ||
+               (r->err == FETCH_OK && r->status >= 300 && r->status < 400)) {
+        /* more than 5 redirects: unavailable (RFC 9309 2.3.1.2) */
+    } else {
+        unreachable = 1; /* 5xx, 429, or no answer: nothing allowed */
+        log_warn("%s: %s: every URL of %s is disallowed", t->url,
+                 r->err ? fetch_err_code(r->err) : "server error", h->name);
+    }
+    sched_robots_done(c->sched, h, rules, unreachable, r->err ? fetch_err_code(r->err) : NULL);
+    c->st->robots_fetched++;
+    crawl_seed_host(c, h);
+    crawl_transfer_free(t);
+    crawl_settle_held(c, 0);
+}
+
+/* Make robots.txt transfers libcurl-followed (RFC 9309: at least five
+ * redirects) and truncated at the parse limit instead of failing. */
+static const struct fetch_req crawl_robots_req = {
+    .follow = CRAWL_ROBOTS_REDIRECTS,
+    .max_size = CRAWL_ROBOTS_MAX,
+    .truncate = 1,
+    .keep_any = 1,
+};
+static const struct fetch_req crawl_sitemap_req = {.keep_any = 1};
+
+/* ---- starting and finishing transfers ---- */
+
+static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t now);
+
+/* Start the current hop of t on h (the scheduler already counted it). */
+static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int64_t now)
+{
+    const char *root = NULL;
+    scope_check(c->scope, t->url, &root);
+    const struct fetch_req *req = t->kind == TRANSFER_ROBOTS    ? &crawl_robots_req
+                                  : t->kind == TRANSFER_SITEMAP ? &crawl_sitemap_req
+                                                                : NULL;
+    fetch_response_free(t->resp);
+    t->resp = NULL;
+    t->host = h;
+    t->attempts++;
+    c->active++;
+    if (fetch_start(c->fetch, t->url, root, t, req) < 0) {
+        /* libcurl refused the handle: report it like a failed transfer */
+        struct fetch_response *r = xcalloc(1, sizeof *r);
+        r->owner = t;
+        r->err = FETCH_ERR_TRANSPORT;
+        crawl_on_fetched(c, r, now);
+    }
+}
+
+/* Bodies held by the parent (transfers in flight plus fetched bodies
+ * waiting for a worker) never exceed concurrency + backlog_cap. Counting
+ * them together, rather than stopping all fetching once the backlog is
+ * full, keeps transfers flowing while workers drain the backlog. */
+static int crawl_room(const struct crawl *c)
+{
+    return !c->failed && c->active < c->conc_limit &&
+           c->active + c->nbacklog < (size_t)c->opt->concurrency + c->backlog_cap;
+}
+
+/* A queued URL came up: the transfer to start for it, or NULL when it is
+ * decided away (a stale item; a skip, then *skipped is set). */
+static struct transfer *crawl_take_queued(struct crawl *c, struct sched_decision *d, int *skipped)
+{
+    const struct queue_item *it = &d->item;
+    uint64_t fp = seen_fp(it->url, it->url_len);
+    struct entry *e = frontier_take(&c->fr, fp, d->depth, it->seq, it->url, it->url_len, it->parent,
+                                    it->parent_len);
+    if (!e)
+        return NULL; /* a shorter path queued it again, or it is done */
+    e->host = d->host;
+    const char *why = NULL;
+    if (c->opt->max_pages && c->started >= c->opt->max_pages)
+        why = "max_pages";
+    else
+        why = sched_robots_verdict(c->sched, d->host, e->url);
+    if (why) {
+        crawl_skip_hold(c, e, why, why[0] == 'r' ? d->host->robots_error : NULL);
+        *skipped = 1;
+        return NULL;
+    }
+    c->started++;
+    struct transfer *t = crawl_transfer_new(TRANSFER_PAGE, xstrdup(e->url));
+    t->rec = record_new(e);
+    return t;
+}
+
+/* A parked transfer's host is ready: t to start it, or NULL when a
+ * redirect hop leads into a disallowed URL (its chain ends there). */
+static struct transfer *crawl_take_parked(struct crawl *c, struct transfer *t, struct host *h)
+{
+    const char *why = t->kind == TRANSFER_PAGE ? sched_robots_verdict(c->sched, h, t->url) : NULL;
+    if (!why)
+        return t;
+    struct record *rec = t->rec;
+    t->rec = NULL;
+    rec->reason = why;
+    rec->error = h->robots_error;
+    rec->final_url = xstrdup(t->url); /* the last 3xx stays the record's response */
+    crawl_transfer_free(t);
+    crawl_complete(c, rec);
+    return NULL;
+}
+
+static char *crawl_robots_url(const struct host *h)
+{
+    size_t n = strlen(h->origin);
+    char *u = xmalloc(n + sizeof "/robots.txt");
+    memcpy(u, h->origin, n);
+    memcpy(u + n, "/robots.txt", sizeof "/robots.txt");
+    return u;
+}
+
+/* Phase 2: start what the scheduler says is ready, within the caps. The
+ * scheduler hears of each decision before the transfer starts (a start
+ * libcurl refuses finishes at once). */
+static void crawl_fill(struct crawl *c, int64_t now)
+{
+    struct sched_decision d;
+    int skips = 0;
+    while (crawl_room(c) && skips < CRAWL_SKIPS_PER_TURN && sched_next(c->sched, now, &d)) {
+        struct transfer *t = NULL;
+        int skipped = 0;
+        switch (d.action) {
+        case SCHED_ROBOTS:
+            t = crawl_transfer_new(TRANSFER_ROBOTS, crawl_robots_url(d.host));
+            log_debug("fetching %s", t->url);
+            break;
+        case SCHED_PARKED:
+            t = crawl_take_parked(c, d.transfer, d.host);
+            break;
+        case SCHED_QUEUED:
+            t = crawl_take_queued(c, &d, &skipped);
+            skips += skipped;
+            break;
+        }
+        sched_decided(c->sched, d.host, t != NULL, now);
+        if (t)
+            crawl_start(c, t, d.host, now);
+    }
+}
+
+/* Retry-After as seconds from now: delta-seconds or an HTTP date. -1 if
+ * absent or unparsable. */
+static long crawl_retry_after(const char *v)
+{
+    if (!v)
+        return -1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (*v >= '0' && *v <= '9') {
+        char *end;
+        long s = strtol(v, &end, 10);
+        return (*end == '\0' || *end == ' ' || *end == '\r') && s >= 0 ? s : -1;
+    }
+    time_t when = curl_getdate(v, NULL);
+    if (when < 0)
+        return -1;
+    time_t now = time(NULL);
+    return when > now ? (long)(when - now) : 0;
+}
+
+static enum sched_result crawl_result_of(const struct fetch_response *r)
+{
+    switch (r->err) {
+    case FETCH_OK:
+        if (r->status == 429 || r->status == 502 || r->status == 503 || r->status == 504)
+            return SCHED_RESULT_BUSY;
+        return r->status >= 500 ? SCHED_RESULT_FINAL : SCHED_RESULT_OK;
+    case FETCH_ERR_TIMEOUT:
+    case FETCH_ERR_CONNECT:
+    case FETCH_ERR_TRANSPORT:
+        return SCHED_RESULT_FAILED;
+    default:
+        return SCHED_RESULT_FINAL;
+    }
+}
+
+/* After a transfer: tell the scheduler how it went; park it for another
+ * try when that is the decision. Returns 1 when t was parked. */
+static int crawl_retry(struct crawl *c, struct transfer *t, int64_t now)
+{
+    struct fetch_response *r = t->resp;
+    enum sched_result res = crawl_result_of(r);
+    long ra = (r->status == 429 || r->status == 503) ? crawl_retry_after(r->retry_after) : -1;
+    int64_t delay = sched_outcome(c->sched, t->host, res, t->attempts, ra, now);
+    if (delay < 0)
+        return 0;
+    log_info("%s: %s, retry %d of %d in %lld ms", t->url,
+             r->err ? fetch_err_code(r->err) : "server busy", t->attempts, c->opt->retries,
+             (long long)delay);
+    c->st->retries++;
+    fetch_response_free(t->resp);
+    t->resp = NULL;
+    sched_park(c->sched, t->host, t);
+    return 1;
+}
+
+static int crawl_in_chain(const struct record *rec, const char *url)
+{
+    if (!strcmp(rec->e->url, url))
         return 1;
-    for (size_t i = 0; i < pr->nhops; i++)
-        if (!strcmp(pr->hops[i].url, url))
+    for (size_t i = 0; i < rec->nhops; i++)
+        if (!strcmp(rec->hops[i].url, url))
             return 1;
     return 0;
 }
@@ -467,12 +640,13 @@ static int crawl_in_chain(const struct page_result *pr, const char *url)
  * scope and is new. Every redirecting response becomes a hop; when the
  * chain ends without a fetch (target seen already, off-site, another
  * scheme, a loop, too many hops, a scope rule) final_url names the target.
- * Returns 1 when the chain goes on (pr is parked on the target's host). */
-static int crawl_redirect(struct crawl *c, struct page_result *pr)
+ * Returns 1 when the chain goes on (t is parked on the target's host). */
+static int crawl_redirect(struct crawl *c, struct transfer *t)
 {
-    struct fetch_response *r = pr->resp;
+    struct fetch_response *r = t->resp;
+    struct record *rec = t->rec;
     char *target = NULL;
-    int rc = url_resolve(pr->cur_url, r->location, strlen(r->location), &target);
+    int rc = url_resolve(t->url, r->location, strlen(r->location), &target);
     if (rc == URL_ERR_SCHEME) {
         /* ftp:, mailto:... never followed: the chain ends pointing there. */
         size_t n = strlen(r->location);
@@ -480,98 +654,257 @@ static int crawl_redirect(struct crawl *c, struct page_result *pr)
             n--;
         target = xmemdup0(r->location, n);
     } else if (rc != URL_OK) {
-        pr->error = "bad_redirect";
+        rec->error = "bad_redirect";
         return 0;
     }
-    pr->hops = xrealloc(pr->hops, (pr->nhops + 1) * sizeof *pr->hops);
-    pr->hops[pr->nhops].url = xstrdup(pr->cur_url);
-    pr->hops[pr->nhops].status = r->status;
-    pr->nhops++;
-    int from_file = !strncmp(pr->cur_url, "file:", 5);
+    record_add_hop(rec, t->url, r->status);
+    int from_file = !strncmp(t->url, "file:", 5);
     int to_file = !strncmp(target, "file:", 5);
     const char *why = NULL;
     uint64_t fp = 0;
     int depth;
     if (rc == URL_ERR_SCHEME) {
         /* not ours to fetch */
-    } else if (crawl_in_chain(pr, target)) {
-        pr->error = "redirect_loop";
+    } else if (crawl_in_chain(rec, target)) {
+        rec->error = "redirect_loop";
     } else if (frontier_lookup(&c->fr, target, &fp, &depth) != SEEN_NONE || from_file != to_file ||
                !scope_check(c->scope, target, NULL)) {
         /* It has its own record, or is not ours to fetch: stop here. */
-    } else if (pr->nhops > (size_t)c->opt->max_redirects) {
-        pr->error = "too_many_redirects";
+    } else if (rec->nhops > (size_t)c->opt->max_redirects) {
+        rec->error = "too_many_redirects";
     } else if ((why = scope_rule(c->scope, target))) {
-        pr->reason = why;
+        rec->reason = why;
     } else {
         frontier_add_done(&c->fr, fp);
-        free(pr->own_url); /* the previous hop's URL, copied into hops */
-        pr->own_url = target;
-        pr->cur_url = target;
-        pr->attempts = 0;
-        /* pr->resp (the 3xx) stays until the hop starts: a chain that ends
-         * before that reports it. */
-        sched_park(c, crawl_host_of(c, target), pr);
+        free(t->url);
+        t->url = target;
+        t->attempts = 0;
+        fetch_response_free(t->resp);
+        t->resp = NULL;
+        sched_park(c->sched, crawl_host_of(c, target), t);
         return 1;
     }
-    pr->final_url = target;
+    free(rec->final_url);
+    rec->final_url = target;
     return 0;
+}
+
+static void crawl_backlog_push(struct crawl *c, struct transfer *t)
+{
+    t->next = NULL;
+    if (c->backlog_tail)
+        c->backlog_tail->next = t;
+    else
+        c->backlog = t;
+    c->backlog_tail = t;
+    c->nbacklog++;
+}
+
+static struct transfer *crawl_backlog_pop(struct crawl *c)
+{
+    struct transfer *t = c->backlog;
+    if (!t)
+        return NULL;
+    c->backlog = t->next;
+    if (!c->backlog)
+        c->backlog_tail = NULL;
+    c->nbacklog--;
+    return t;
+}
+
+/* A page transfer is over (not retried): finish its record, or queue its
+ * body for a parser worker. */
+static void crawl_page_done(struct crawl *c, struct transfer *t)
+{
+    struct fetch_response *r = t->resp;
+    struct record *rec = t->rec;
+    record_set_response(rec, r);
+    if (r->err) {
+        rec->error = fetch_err_code(r->err);
+        if (r->err != FETCH_ERR_TOO_LARGE)
+            rec->status = 0; /* nothing trustworthy was received */
+        log_debug("%s: %s", t->url, rec->error);
+    } else if (r->status >= 300 && r->status < 400 && r->location) {
+        if (crawl_redirect(c, t))
+            return;
+    } else if (rec->nhops) {
+        rec->end_url = xstrdup(t->url);
+    }
+    if (!r->err && r->is_html && r->body && r->status >= 200 && r->status < 300) {
+        /* Only real pages are parsed: an error page's links are not the
+         * site's (the body still counts in bytes). */
+        crawl_backlog_push(c, t);
+        return;
+    }
+    t->rec = NULL;
+    crawl_transfer_free(t);
+    crawl_complete(c, rec);
 }
 
 /* Phase 5a: a transfer finished. */
 static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t now)
 {
-    struct page_result *pr = r->owner;
-    sched_release(c, pr->host);
+    struct transfer *t = r->owner;
+    sched_release(c->sched, t->host, now);
+    c->active--;
     c->st->fetched++;
-    pr->resp = r;
-    if (c->io->warc)
-        archive_transfer(c, pr);
-    if (pr->kind == PAGE_KIND_ROBOTS) {
-        sched_on_robots(c, pr);
+    fetch_response_free(t->resp);
+    t->resp = r;
+    if (c->io->warc &&
+        archive_transfer(c->io->warc, t->url, r, t->rec ? t->rec->warc_id : (char[48]){0}, 48) < 0)
+        c->failed = 1; /* the archive cannot be written: stop, as for the output */
+    if (t->kind == TRANSFER_ROBOTS) {
+        crawl_robots_done(c, t);
         return;
     }
-    if (sched_retry(c, pr, now))
+    if (r->err != FETCH_ERR_INTERRUPTED && crawl_retry(c, t, now))
         return;
-    if (!r->err && r->status < 500 && r->status != 429)
-        sched_success(pr->host);
-    if (pr->kind == PAGE_KIND_SITEMAP) {
-        crawl_on_sitemap(c, pr);
-        crawl_result_free(pr);
-        return;
-    }
-    if (r->err) {
-        pr->error = fetch_err_code(r->err);
-        if (r->err != FETCH_ERR_TOO_LARGE)
-            r->status = 0; /* nothing trustworthy was received */
-        log_debug("%s: %s", pr->cur_url, pr->error);
-    } else if (r->status >= 300 && r->status < 400 && r->location) {
-        if (crawl_redirect(c, pr))
-            return;
-    } else if (r->is_html && r->body && r->status >= 200 && r->status < 300) {
-        /* Only real pages are parsed: an error page's links are not the
-         * site's (the body still counts in bytes). */
-        crawl_backlog_push(c, pr);
-        return;
-    }
-    crawl_complete(c, pr);
+    if (t->kind == TRANSFER_SITEMAP)
+        crawl_sitemap_done(c, t);
+    else
+        crawl_page_done(c, t);
 }
+
+/* ---- parsing ---- */
+
+/* Phase 3: hand fetched bodies to idle workers. */
+static void crawl_dispatch(struct crawl *c)
+{
+    while (c->backlog && pool_can_submit(c->pool)) {
+        struct transfer *t = c->backlog;
+        struct fetch_response *r = t->resp;
+        char label[64];
+        const char *enc = NULL;
+        if (charset_from_content_type(r->content_type, label, sizeof label)) {
+            size_t bom = 0;
+            enc = charset_sniff((const unsigned char *)r->body, r->body_len, label, &bom);
+        }
+        uint32_t id = c->next_job++;
+        if (pool_submit(c->pool, id, t->url, enc, r->body, r->body_len) < 0)
+            break;
+        r->body = NULL; /* the pool owns it now */
+        crawl_backlog_pop(c);
+        struct job *j = xmalloc(sizeof *j);
+        j->id = id;
+        j->rec = t->rec;
+        t->rec = NULL;
+        HASH_ADD(hh, c->jobs, id, sizeof j->id, j);
+        crawl_transfer_free(t); /* the response's last consumer is done */
+    }
+}
+
+static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cause,
+                            struct html_page *page)
+{
+    struct crawl *c = ctx;
+    struct job *j = NULL;
+    HASH_FIND(hh, c->jobs, &job_id, sizeof job_id, j);
+    if (!j)
+        return;
+    HASH_DEL(c->jobs, j);
+    struct record *rec = j->rec;
+    free(j);
+    if (err == POOL_OK) {
+        rec->page = *page;
+        memset(page, 0, sizeof *page);
+        rec->parsed = 1;
+        c->st->parsed++;
+    } else {
+        log_warn("%s: parse failed: %s", rec->end_url ? rec->end_url : rec->e->url,
+                 cause ? cause : "unknown");
+        rec->error = "parse_error";
+        c->st->parse_errors++;
+        if (err == POOL_ERR_NO_WORKERS)
+            c->st->parse_gave_up++;
+    }
+    crawl_complete(c, rec);
+}
+
+/* ---- interruption ---- */
+
+static void crawl_interrupt(struct crawl *c, struct transfer *t)
+{
+    if (t->kind != TRANSFER_PAGE) {
+        if (t->kind == TRANSFER_SITEMAP)
+            frontier_unpin(&c->fr);
+        crawl_transfer_free(t);
+        return;
+    }
+    struct record *rec = t->rec;
+    t->rec = NULL;
+    if (t->resp)
+        record_set_response(rec, t->resp);
+    rec->error = "interrupted";
+    c->st->interrupted++;
+    crawl_transfer_free(t);
+    crawl_complete(c, rec);
+}
+
+/* The grace period is over: everything still in flight gets its record. */
+static void crawl_cut(struct crawl *c, int64_t now)
+{
+    fetch_cancel_all(c->fetch); /* they come back as "interrupted" */
+    struct fetch_response *r;
+    while ((r = fetch_next(c->fetch))) {
+        struct transfer *t = r->owner;
+        sched_release(c->sched, t->host, now);
+        c->active--;
+        fetch_response_free(t->resp);
+        t->resp = r;
+        crawl_interrupt(c, t);
+    }
+    struct transfer *t;
+    while ((t = crawl_backlog_pop(c)))
+        crawl_interrupt(c, t);
+    struct job *j, *tmp;
+    HASH_ITER(hh, c->jobs, j, tmp)
+    {
+        HASH_DEL(c->jobs, j); /* a late parse result is ignored */
+        struct record *rec = j->rec;
+        free(j);
+        rec->error = "interrupted";
+        c->st->interrupted++;
+        crawl_complete(c, rec);
+    }
+}
+
+/* Redirect hops and retries that never restarted are in flight too. */
+static void crawl_interrupt_parked(struct crawl *c)
+{
+    struct transfer *t;
+    while ((t = sched_take_parked(c->sched)))
+        crawl_interrupt(c, t);
+}
+
+static void crawl_on_signal(struct crawl *c, int signo, int64_t now)
+{
+    switch (stop_signal(&c->stop, signo, 1, now)) {
+    case STOP_NOW:
+        log_warn("second signal: stopping now");
+        output_flush(c->out);
+        _exit(128 + c->stop.signo);
+    case STOP_GRACE:
+        log_warn("signal %d: finishing the transfers in flight (%zu), then stopping; send it "
+                 "again to stop at once",
+                 signo, c->active);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- the loop ---- */
 
 static int crawl_alive(const struct crawl *c)
 {
-    if (c->stop)
+    if (c->failed)
         return 0;
-    if (c->cut)
+    if (c->stop.cut)
         return c->active || fetch_in_flight(c->fetch); /* the pool's jobs were dropped */
     int busy = c->active || c->nbacklog || pool_pending(c->pool) || fetch_in_flight(c->fetch);
-    if (c->signo)
+    if (c->stop.signo)
         return busy; /* interrupted: queued URLs stay for --resume */
-    return busy || c->queued || c->parked;
-}
-
-void crawl_seed(struct crawl *c, const char *url)
-{
-    crawl_discover(c, NULL, url, 0, 0);
+    return busy || sched_queued(c->sched) || sched_parked(c->sched);
 }
 
 static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
@@ -587,7 +920,7 @@ static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
         /* Without robots.txt there is no Sitemap: line to wait for. */
         struct host *h = crawl_host_of(c, starts[i]);
         if (c->opt->sitemaps && !c->opt->robots && h->name[0])
-            seed_host(c, h);
+            crawl_seed_host(c, h);
     }
 }
 
@@ -600,8 +933,8 @@ static int crawl_poll(struct crawl *c)
     struct curl_waitfd wfds[CRAWL_MAX_POLLFDS];
     size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 1);
     size_t nall = n;
-    if (c->sig_fd >= 0) {
-        wfds[nall].fd = c->sig_fd;
+    if (c->io->sig_fd >= 0) {
+        wfds[nall].fd = c->io->sig_fd;
         wfds[nall].events = CURL_WAIT_POLLIN;
         wfds[nall].revents = 0;
         nall++;
@@ -617,11 +950,13 @@ static int crawl_poll(struct crawl *c)
     int64_t deadline = pool_next_deadline(c->pool);
     if (deadline >= 0 && deadline - now < wait)
         wait = deadline - now;
-    int64_t ready = c->signo ? -1 : sched_wait_ms(c, now); /* nothing starts now */
+    /* A ready host counts only when there is room to start it. */
+    int64_t ready = c->stop.signo || !crawl_room(c) ? -1 : sched_wait_ms(c->sched, now);
     if (ready >= 0 && ready < wait)
         wait = ready;
-    if (c->signo && !c->cut && c->grace_end - now < wait)
-        wait = c->grace_end - now;
+    int64_t cut = stop_wait_ms(&c->stop, now);
+    if (cut >= 0 && cut < wait)
+        wait = cut;
     if (c->io->tick && c->next_tick - now < wait)
         wait = c->next_tick - now;
     if (wait < 0)
@@ -637,7 +972,7 @@ static int crawl_poll(struct crawl *c)
                     (re & CURL_WAIT_POLLPRI ? POLLPRI : 0));
     }
     if (nall > n && wfds[n].revents)
-        stop_on_signal(c, sig_take(c->sig_fd), clock_ms());
+        crawl_on_signal(c, sig_take(c->io->sig_fd), clock_ms());
     pool_service(c->pool, pfds, n, clock_ms(), crawl_on_parsed, c);
     return 0;
 }
@@ -647,19 +982,9 @@ static void crawl_flush_nofollow(struct crawl *c)
 {
     struct entry *e;
     while ((e = frontier_any_nofollow(&c->fr))) {
-        crawl_emit(c, e, NULL, "nofollow", NULL);
-        frontier_finish(&c->fr, e);
-    }
-}
-
-static void crawl_free_parked(struct crawl *c)
-{
-    for (struct host *h = c->hosts.first; h; h = h->next_all) {
-        while (h->parked_head) {
-            struct page_result *pr = h->parked_head;
-            h->parked_head = pr->next;
-            crawl_result_free(pr);
-        }
+        struct record *rec = record_new(e);
+        rec->reason = "nofollow";
+        crawl_emit(c, rec);
     }
 }
 
@@ -667,7 +992,7 @@ static void crawl_tick(struct crawl *c)
 {
     struct crawl_progress p = {
         .st = c->st,
-        .queued = c->queued,
+        .queued = sched_queued(c->sched),
         .in_flight = c->active,
         .parsing = c->nbacklog + pool_pending(c->pool),
     };
@@ -724,35 +1049,34 @@ static void crawl_cleanup(struct crawl *c)
         fetch_cancel_all(c->fetch);
         struct fetch_response *r;
         while ((r = fetch_next(c->fetch))) {
-            struct page_result *owner = r->owner;
-            fetch_response_free(owner->resp);
-            owner->resp = r;
-            crawl_result_free(owner);
+            struct transfer *t = r->owner;
+            fetch_response_free(t->resp);
+            t->resp = r;
+            crawl_transfer_free(t);
         }
     }
-    while (c->backlog) {
-        struct page_result *pr = c->backlog;
-        c->backlog = pr->next;
-        crawl_result_free(pr);
-    }
-    struct page_result *pr, *tmp;
-    HASH_ITER(hh, c->jobs, pr, tmp)
+    struct transfer *t;
+    while ((t = crawl_backlog_pop(c)))
+        crawl_transfer_free(t);
+    struct job *j, *jtmp;
+    HASH_ITER(hh, c->jobs, j, jtmp)
     {
-        HASH_DEL(c->jobs, pr);
-        crawl_result_free(pr);
+        HASH_DEL(c->jobs, j);
+        record_free(j->rec);
+        free(j);
     }
     struct entry *e, *etmp;
     HASH_ITER(hh, c->fr.live, e, etmp)
     {
-        crawl_result_free(e->held);
+        record_free(e->held);
         e->held = NULL;
     }
-    crawl_free_parked(c);
-    for (size_t i = 0; i < c->nsitemap_urls; i++)
-        free(c->sitemap_urls[i]);
-    free(c->sitemap_urls);
+    if (c->sched)
+        while ((t = sched_take_parked(c->sched)))
+            crawl_transfer_free(t);
+    seeds_free(c->seeds);
     fetch_destroy(c->fetch);
-    host_table_free(&c->hosts);
+    sched_free(c->sched);
     frontier_free(&c->fr);
     journal_close(c->journal);
 }
@@ -774,17 +1098,31 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         .stall_s = opt->stall_s,
         .capture = io->warc != NULL,
     };
+    struct sched_config sc = {
+        .per_host = opt->per_host,
+        .wait_s = opt->wait_s,
+        .random_wait = opt->random_wait,
+        .rate = opt->rate,
+        .max_crawl_delay_s = opt->max_crawl_delay_s,
+        .retries = opt->retries,
+        .robots = opt->robots,
+        .max_depth = opt->depth,
+        .queue_budget = opt->frontier_memory,
+        .queue_dir = opt->frontier_dir,
+        .seed = (uint64_t)clock_ms() * 2654435761u + 1,
+    };
     c.opt = opt;
     c.scope = scope;
     c.pool = io->pool;
     c.out = io->out;
-    c.sig_fd = io->sig_fd;
     c.io = io;
     c.st = stats;
+    c.conc_limit = (size_t)opt->concurrency;
     c.backlog_cap = (size_t)opt->workers * 2 + 2;
     *signo = 0;
     frontier_init(&c.fr, opt->depth);
-    host_table_init(&c.hosts, opt->depth, opt->frontier_memory, opt->frontier_dir);
+    c.sched = sched_create(&sc);
+    c.seeds = seeds_create(scope, opt->max_size, crawl_on_sitemap_url, crawl_on_sitemap_start, &c);
     c.fetch = fetch_create(&fc);
     if (!c.fetch) {
         log_error("cannot create the curl multi handle");
@@ -807,10 +1145,10 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
             crawl_tick(&c);
             c.next_tick = now + io->tick_ms;
         }
-        if (!c.signo)
-            sched_fill(&c, now);
-        else if (now >= c.grace_end && !c.cut)
-            stop_cut(&c);
+        if (!c.stop.signo)
+            crawl_fill(&c, now);
+        else if (stop_cut_due(&c.stop, now))
+            crawl_cut(&c, now);
         crawl_dispatch(&c);
         if (!crawl_alive(&c))
             break;
@@ -823,21 +1161,19 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         while ((r = fetch_next(c.fetch)))
             crawl_on_fetched(&c, r, now);
     }
-    if (c.signo && !c.stop)
-        stop_interrupt_parked(&c);
+    if (c.stop.signo && !c.failed)
+        crawl_interrupt_parked(&c);
     /* Records still held wait only for each other now, or, after a signal,
      * for URLs that will not be fetched in this run: write them all. */
-    if (!c.stop)
-        crawl_settle(&c);
-    if (!c.stop && c.signo)
-        crawl_settle_held(&c, 1);
-    if (!c.stop && !c.signo)
+    if (!c.failed)
+        crawl_settle_held(&c, c.stop.signo != 0);
+    if (!c.failed && !c.stop.signo)
         crawl_flush_nofollow(&c);
-    if (c.stop)
+    if (c.failed)
         rc = CRAWL_END_OUTPUT;
-    else if (c.signo)
+    else if (c.stop.signo)
         rc = CRAWL_END_INTERRUPTED;
-    *signo = c.signo;
+    *signo = c.stop.signo;
 out:
     crawl_cleanup(&c);
     return rc;

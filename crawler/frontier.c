@@ -218,6 +218,16 @@ void frontier_mark_done(struct frontier *f, uint64_t fp)
     seen_put(&f->seen, fp, d, SEEN_DONE);
 }
 
+void frontier_pin(struct frontier *f)
+{
+    f->unfinished[0]++;
+}
+
+void frontier_unpin(struct frontier *f)
+{
+    f->unfinished[0]--;
+}
+
 int frontier_min_unfinished(const struct frontier *f, const struct entry *except)
 {
     for (int d = 0; d <= f->max_depth + 1; d++) {

@@ -30,7 +30,7 @@ enum entry_state {
     ENTRY_NOFOLLOW    /* seen only through nofollow links so far */
 };
 
-struct page_result; /* the caller's (crawl.c) held result */
+struct record; /* the caller's held record (record.h) */
 struct host;
 
 /* A live URL. url and parent are owned by the entry. */
@@ -38,7 +38,7 @@ struct entry {
     char *parent;              /* a page linking here at depth - 1; NULL for starts */
     struct host *host;         /* set by the caller when fetched */
     struct entry *prev, *next; /* pending list */
-    struct page_result *held;  /* owned by the caller while PENDING */
+    struct record *held;       /* owned by the caller while PENDING */
     uint64_t fp;
     uint32_t seq;  /* discovery order */
     int16_t depth; /* --depth is at most 1000 */
@@ -103,6 +103,11 @@ void frontier_set_depth(struct frontier *f, struct entry *e, int depth);
 void frontier_finish(struct frontier *f, struct entry *e);
 /* --resume: a URL's record is in an earlier run's output. */
 void frontier_mark_done(struct frontier *f, uint64_t fp);
+/* Something that may still bring depth-0 URLs (a sitemap, a robots.txt
+ * with Sitemap: lines) is pending: held records two levels down wait for
+ * it as for an unfinished start URL. Every pin is undone by one unpin. */
+void frontier_pin(struct frontier *f);
+void frontier_unpin(struct frontier *f);
 /* Smallest depth with a queued or active URL, or INT_MAX. If `except` is
  * non-NULL and active it is not counted. */
 int frontier_min_unfinished(const struct frontier *f, const struct entry *except);

@@ -11,9 +11,13 @@
 #include "queue.h"
 #include "uthash.h"
 
-struct entry;
-struct page_result;
 struct robots;
+
+/* A transfer parked on a host (the caller's object). */
+struct host_parked {
+    void *transfer;
+    struct host_parked *next;
+};
 
 enum host_robots {
     HOST_ROBOTS_UNKNOWN = 0, /* robots.txt not asked for yet */
@@ -25,6 +29,7 @@ struct host {
     char *name;            /* lowercased host name ("" for file: URLs); owned */
     char *origin;          /* scheme://host[:port] of the first URL seen; owned */
     int active;            /* transfers in flight to this host */
+    int marks;             /* the crawl's own flags (CRAWL_HOST_*), not read here */
     size_t queued;         /* items in all queues (stale ones included) */
     int nqueues;           /* max_depth + 1 */
     struct queue *queues;  /* [nqueues], by depth */
@@ -45,9 +50,9 @@ struct host {
     struct robots *robots;    /* owned; NULL = allow all */
     int robots_unreachable;   /* 5xx or unreachable: everything disallowed */
     const char *robots_error; /* the transfer error behind it, or NULL */
-    /* Transfers of records already under way (redirect hops, retries,
-     * sitemaps), started before new URLs of this host. */
-    struct page_result *parked_head, *parked_tail;
+    /* Transfers already under way (redirect hops, retries, sitemaps),
+     * started before new URLs of this host. */
+    struct host_parked *parked_head, *parked_tail;
     UT_hash_handle hh;
 };
 

@@ -1,10 +1,6 @@
-/* seed: --sitemaps. After a host's robots.txt is known, its Sitemap: lines
- * and /sitemap.xml are fetched (as transfers of that host, so they obey its
- * politeness); sitemap indexes are followed, gzipped sitemaps inflated with
- * the same decompressed-size cap, and every in-scope <loc> joins the crawl
- * at depth 0, as a start URL would. Sitemaps are parsed in the parent with
- * DTD and entity loading off (parser/sitemap.c); there are few of them. */
-#include "crawl_int.h"
+/* seed: sitemap selection and reading. Calls only the callbacks it was
+ * given; never the crawl by name. */
+#include "seed.h"
 
 #include "log.h"
 #include "robots.h"
@@ -12,80 +8,97 @@
 #include "url.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#define SEED_MAX_SITEMAPS 100 /* sitemap files fetched per crawl */
+struct seeds {
+    const struct scope *scope;
+    size_t max_size;
+    seed_url_fn fetch, start;
+    void *ctx;
+    char **asked; /* sitemap URLs asked for */
+    size_t nasked;
+};
 
-/* Park a fetch of the sitemap at url (raw, resolved against base). */
-static void seed_fetch(struct crawl *c, const char *base, const char *ref)
+struct seeds *seeds_create(const struct scope *scope, size_t max_size, seed_url_fn fetch,
+                           seed_url_fn start, void *ctx)
+{
+    struct seeds *sd = xcalloc(1, sizeof *sd);
+    sd->scope = scope;
+    sd->max_size = max_size;
+    sd->fetch = fetch;
+    sd->start = start;
+    sd->ctx = ctx;
+    return sd;
+}
+
+void seeds_free(struct seeds *sd)
+{
+    if (!sd)
+        return;
+    for (size_t i = 0; i < sd->nasked; i++)
+        free(sd->asked[i]);
+    free(sd->asked);
+    free(sd);
+}
+
+/* Ask for the sitemap at ref (raw, resolved against base). */
+static void seeds_want(struct seeds *sd, const char *base, const char *ref)
 {
     char *u = NULL;
     if (url_resolve(base, ref, strlen(ref), &u) != URL_OK)
         return;
-    if (!scope_check(c->scope, u, NULL) || !strncmp(u, "file:", 5)) {
+    if (!scope_check(sd->scope, u, NULL) || !strncmp(u, "file:", 5)) {
         log_info("sitemap %s is out of scope: not fetched", u);
         free(u);
         return;
     }
-    for (size_t i = 0; i < c->nsitemap_urls; i++) {
-        if (!strcmp(c->sitemap_urls[i], u)) {
+    for (size_t i = 0; i < sd->nasked; i++) {
+        if (!strcmp(sd->asked[i], u)) {
             free(u);
             return;
         }
     }
-    if (c->nsitemap_urls >= SEED_MAX_SITEMAPS) {
+    if (sd->nasked >= SEED_MAX_SITEMAPS) {
         log_warn("more than %d sitemaps: %s not fetched", SEED_MAX_SITEMAPS, u);
         free(u);
         return;
     }
-    c->sitemap_urls = xrealloc(c->sitemap_urls, (c->nsitemap_urls + 1) * sizeof(char *));
-    c->sitemap_urls[c->nsitemap_urls++] = xstrdup(u);
-    struct page_result *pr = xcalloc(1, sizeof *pr);
-    pr->kind = PAGE_KIND_SITEMAP;
-    pr->own_url = u;
-    pr->cur_url = u;
-    sched_park(c, crawl_host_of(c, u), pr);
+    sd->asked = xrealloc(sd->asked, (sd->nasked + 1) * sizeof *sd->asked);
+    sd->asked[sd->nasked++] = xstrdup(u);
+    sd->fetch(sd->ctx, u);
 }
 
-void seed_host(struct crawl *c, struct host *h)
+void seeds_host(struct seeds *sd, const char *origin, const struct robots *robots)
 {
-    if (h->robots)
-        for (size_t i = 0; i < robots_sitemap_count(h->robots); i++)
-            seed_fetch(c, h->origin, robots_sitemap(h->robots, i));
-    seed_fetch(c, h->origin, "/sitemap.xml");
+    if (robots)
+        for (size_t i = 0; i < robots_sitemap_count(robots); i++)
+            seeds_want(sd, origin, robots_sitemap(robots, i));
+    seeds_want(sd, origin, "/sitemap.xml");
 }
 
-void crawl_on_sitemap(struct crawl *c, struct page_result *pr)
+void seeds_read(struct seeds *sd, const char *url, const char *body, size_t len)
 {
-    struct fetch_response *r = pr->resp;
     struct sitemap sm;
-    if (pr->kind == PAGE_KIND_ROBOTS) {
-        seed_host(c, pr->host);
-        return;
-    }
-    if (r->err || r->status < 200 || r->status >= 300 || !r->body) {
-        log_info("sitemap %s: %s", pr->cur_url,
-                 r->err ? fetch_err_code(r->err) : "no sitemap there");
-        return;
-    }
-    int rc = sitemap_parse(r->body, r->body_len, c->opt->max_size, &sm);
+    int rc = sitemap_parse(body, len, sd->max_size, &sm);
     if (rc < 0) {
-        log_warn("sitemap %s could not be read (error %d)", pr->cur_url, rc);
+        log_warn("sitemap %s could not be read (error %d)", url, rc);
         return;
     }
     for (size_t i = 0; i < sm.nlocs; i++) {
         if (sm.is_index) {
-            seed_fetch(c, pr->cur_url, sm.locs[i]);
+            seeds_want(sd, url, sm.locs[i]);
             continue;
         }
         char *u = NULL;
-        if (url_resolve(pr->cur_url, sm.locs[i], strlen(sm.locs[i]), &u) != URL_OK)
+        if (url_resolve(url, sm.locs[i], strlen(sm.locs[i]), &u) != URL_OK)
             continue;
-        if (scope_check(c->scope, u, NULL))
-            crawl_seed(c, u);
-        free(u);
+        if (scope_check(sd->scope, u, NULL))
+            sd->start(sd->ctx, u);
+        else
+            free(u);
     }
     if (sm.dropped)
-        log_warn("sitemap %s: %zu URLs beyond the limit ignored", pr->cur_url, sm.dropped);
+        log_warn("sitemap %s: %zu URLs beyond the limit ignored", url, sm.dropped);
     sitemap_free(&sm);
 }
