@@ -38,6 +38,12 @@ struct robots_rules {
     double delay; /* -1: none */
 };
 
+/* What robots_allowed changes: reached through a pointer, so a const
+ * struct robots can still count its work. */
+struct robots_memo {
+    struct robots_stats stats;
+};
+
 struct robots {
     struct robots_rule *rules; /* longest first, Allow before Disallow */
     size_t nrules;
@@ -45,6 +51,7 @@ struct robots {
     int deny_all;
     char **sitemaps;
     size_t nsitemaps;
+    struct robots_memo *memo; /* owned */
 };
 
 struct robots_parser {
@@ -153,13 +160,19 @@ static size_t robots_norm(const char *s, size_t n, int pattern, char *out)
 /* ---- matching ---- */
 
 /* Offset of the first occurrence of nd[0..nn) in h[0..hn), or -1. */
-static long robots_find(const char *h, size_t hn, const char *nd, size_t nn)
+static long robots_find(const char *h, size_t hn, const char *nd, size_t nn,
+                        unsigned long long *steps)
 {
     if (nn == 0)
         return 0;
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (h[i] == nd[0] && memcmp(h + i, nd, nn) == 0)
-            return (long)i;
+    for (size_t i = 0; i + nn <= hn; i++) {
+        ++*steps;
+        if (h[i] == nd[0]) {
+            *steps += nn;
+            if (memcmp(h + i, nd, nn) == 0)
+                return (long)i;
+        }
+    }
     return -1;
 }
 
@@ -167,25 +180,31 @@ static long robots_find(const char *h, size_t hn, const char *nd, size_t nn)
  * first piece must be a prefix, each later piece is taken at its leftmost
  * place after the previous one (leftmost leaves the most room, so greedy
  * is exact), and an anchored last piece must end the path. O(n * len). */
-static int robots_match(const struct robots_rule *r, const char *path, size_t n)
+static int robots_match(const struct robots_rule *r, const char *path, size_t n,
+                        unsigned long long *steps)
 {
     const char *pat = r->pat, *end = r->pat + r->len;
     const char *star = memchr(pat, '*', r->len);
 
+    *steps += 1 + r->len; /* the rule, and the scan for '*' */
     if (!star) {
+        *steps += r->len;
         if (r->anchored)
             return n == r->len && memcmp(path, pat, n) == 0;
         return n >= r->len && memcmp(path, pat, r->len) == 0;
     }
     size_t pos = (size_t)(star - pat);
+    *steps += pos;
     if (n < pos || memcmp(path, pat, pos) != 0)
         return 0;
     for (const char *seg = star + 1;;) {
         const char *next = memchr(seg, '*', (size_t)(end - seg));
         size_t slen = (size_t)((next ? next : end) - seg);
-        if (!next && r->anchored)
+        if (!next && r->anchored) {
+            *steps += slen;
             return n - pos >= slen && memcmp(path + n - slen, seg, slen) == 0;
-        long at = robots_find(path + pos, n - pos, seg, slen);
+        }
+        long at = robots_find(path + pos, n - pos, seg, slen, steps);
         if (at < 0)
             return 0;
         if (!next)
@@ -201,7 +220,10 @@ int robots_allowed(const struct robots *r, const char *path_query)
     size_t n = strlen(p);
     char *norm = NULL;
     int allowed = 1;
+    struct robots_stats *st = &r->memo->stats;
 
+    st->queries++;
+    st->steps += n;
     if (memchr(p, '%', n)) {
         norm = xmalloc(3 * n + 1);
         n = robots_norm(p, n, 0, norm);
@@ -214,7 +236,7 @@ int robots_allowed(const struct robots *r, const char *path_query)
         goto out;
     }
     for (size_t i = 0; i < r->nrules; i++) {
-        if (robots_match(&r->rules[i], p, n)) {
+        if (robots_match(&r->rules[i], p, n, &st->steps)) {
             allowed = r->rules[i].allow;
             break;
         }
@@ -385,6 +407,7 @@ static struct robots *robots_new(void)
 {
     struct robots *r = xcalloc(1, sizeof *r);
     r->delay = -1;
+    r->memo = xcalloc(1, sizeof *r->memo);
     return r;
 }
 
@@ -478,7 +501,13 @@ void robots_free(struct robots *r)
     for (size_t i = 0; i < r->nsitemaps; i++)
         free(r->sitemaps[i]);
     free(r->sitemaps);
+    free(r->memo);
     free(r);
+}
+
+void robots_get_stats(const struct robots *r, struct robots_stats *out)
+{
+    *out = r->memo->stats;
 }
 
 int robots_product_token(const char *user_agent, char *out, size_t cap)

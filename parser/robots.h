@@ -46,6 +46,16 @@ size_t robots_sitemap_count(const struct robots *r);
 const char *robots_sitemap(const struct robots *r, size_t i);
 void robots_free(struct robots *r);
 
+/* Work counters of one struct robots, from its creation on; robots_allowed
+ * updates them (through a pointer r holds, so r stays const). For tests and
+ * statistics. */
+struct robots_stats {
+    unsigned long long queries; /* robots_allowed calls */
+    unsigned long long steps;   /* matching work: path and pattern bytes read,
+                                   compared or scanned, plus one per rule tried */
+};
+void robots_get_stats(const struct robots *r, struct robots_stats *out);
+
 /* The product token of a User-Agent header: its leading run of
  * [A-Za-z_-] ("crawl/0.1.0 (+https://x)" -> "crawl"). Returns 0, or
  * ROBOTS_ERR_TOKEN with out = "" when that run is empty or does not fit in
