@@ -14,7 +14,13 @@
  *  - lines without a colon are ignored (no Google-style leniency);
  *  - %XX of unreserved characters is decoded on both sides before
  *    comparing (RFC 9309 2.2.2's table; google/robotstxt compares raw),
- *    because the crawler's canonical URLs are decoded that way. */
+ *    because the crawler's canonical URLs are decoded that way.
+ *
+ * Matching is linear per rule (issue 10): a wildcard piece is looked for
+ * by memchr on its byte rarest in the path plus memcmp, with a budget,
+ * then by Knuth-Morris-Pratt. Not glibc's memmem: in 2.36 it is two-way
+ * (linear) only for needles over 256 bytes, and below that a Horspool
+ * variant whose worst case is O(path x needle). */
 #include "robots.h"
 #include "url.h"
 
@@ -24,10 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ROBOTS_ANCHOR_LOOK 8 /* bytes from each end of a piece that may be its anchor */
+
 struct robots_rule {
     char *pat;   /* normalised pattern, final '$' removed; owned */
     size_t len;  /* strlen(pat) */
     size_t prio; /* length of the normalised pattern, '$' included */
+    size_t need; /* bytes a matching path has at least: len less the '*'s */
     int allow;
     int anchored; /* pattern ended in '$' */
 };
@@ -159,57 +168,161 @@ static size_t robots_norm(const char *s, size_t n, int pattern, char *out)
 
 /* ---- matching ---- */
 
-/* Offset of the first occurrence of nd[0..nn) in h[0..hn), or -1. */
-static long robots_find(const char *h, size_t hn, const char *nd, size_t nn,
-                        unsigned long long *steps)
+/* One question being answered: the normalised path and what the search
+ * learns about it. steps counts the work (robots_stats). */
+struct robots_scan {
+    const char *path;
+    size_t n;
+    unsigned long long steps;
+    size_t budget;      /* candidate bytes the current rule may still verify */
+    int have_counts;    /* counts[] filled (on the first search that needs it) */
+    size_t counts[256]; /* occurrences of each byte in path */
+};
+
+static void robots_count_bytes(struct robots_scan *sc)
 {
-    if (nn == 0)
-        return 0;
-    for (size_t i = 0; i + nn <= hn; i++) {
-        ++*steps;
-        if (h[i] == nd[0]) {
-            *steps += nn;
-            if (memcmp(h + i, nd, nn) == 0)
-                return (long)i;
-        }
-    }
-    return -1;
+    if (sc->have_counts)
+        return;
+    memset(sc->counts, 0, sizeof sc->counts);
+    for (size_t i = 0; i < sc->n; i++)
+        sc->counts[(unsigned char)sc->path[i]]++;
+    sc->steps += sc->n + 256;
+    sc->have_counts = 1;
 }
 
-/* Does rule r match path[0..n)? The pattern is split at each '*'; the
- * first piece must be a prefix, each later piece is taken at its leftmost
- * place after the previous one (leftmost leaves the most room, so greedy
- * is exact), and an anchored last piece must end the path. O(n * len). */
-static int robots_match(const struct robots_rule *r, const char *path, size_t n,
-                        unsigned long long *steps)
+/* Offset in nd[0..nn) (nn >= 2) of the byte to look for first: of its
+ * first and last ROBOTS_ANCHOR_LOOK bytes, the one rarest in the path. */
+static size_t robots_anchor(struct robots_scan *sc, const char *nd, size_t nn)
 {
-    const char *pat = r->pat, *end = r->pat + r->len;
-    const char *star = memchr(pat, '*', r->len);
+    size_t best = nn - 1;
 
-    *steps += 1 + r->len; /* the rule, and the scan for '*' */
+    robots_count_bytes(sc);
+    for (size_t i = 0; i < nn; i++) {
+        if (i == ROBOTS_ANCHOR_LOOK && nn > 2 * ROBOTS_ANCHOR_LOOK)
+            i = nn - ROBOTS_ANCHOR_LOOK;
+        sc->steps++;
+        if (sc->counts[(unsigned char)nd[i]] < sc->counts[(unsigned char)nd[best]])
+            best = i;
+    }
+    return best;
+}
+
+/* Knuth-Morris-Pratt: the leftmost start >= from of nd[0..nn) in the
+ * path, into *at. At most 2 nn steps for the table and 2 (n - from) for
+ * the scan. Returns 1 if found. */
+static int robots_kmp(struct robots_scan *sc, size_t from, const char *nd, size_t nn, size_t *at)
+{
+    size_t *fail = xmalloc(nn * sizeof *fail); /* longest proper border of nd[0..i] */
+    unsigned long long steps = 0;
+    int found = 0;
+
+    fail[0] = 0;
+    for (size_t i = 1, q = 0; i < nn; i++) {
+        for (; q > 0 && nd[i] != nd[q]; steps++)
+            q = fail[q - 1];
+        q += nd[i] == nd[q];
+        fail[i] = q;
+        steps++;
+    }
+    for (size_t j = from, q = 0; j < sc->n && sc->n - j >= nn - q; j++) {
+        for (; q > 0 && sc->path[j] != nd[q]; steps++)
+            q = fail[q - 1];
+        q += sc->path[j] == nd[q];
+        steps++;
+        if (q == nn) {
+            *at = j + 1 - nn;
+            found = 1;
+            break;
+        }
+    }
+    free(fail);
+    sc->steps += steps;
+    return found;
+}
+
+/* The leftmost start >= from of nd[0..nn) (nn >= 1) in the path, into *at;
+ * returns 1 if found. Candidates come from memchr for the anchor byte and
+ * are verified with memcmp while the rule's budget lasts; then KMP goes on
+ * from the first start not yet ruled out. Linear either way: the memchr
+ * scans never overlap, verification is capped by the budget. */
+static int robots_search(struct robots_scan *sc, size_t from, const char *nd, size_t nn, size_t *at)
+{
+    const char *h = sc->path;
+
+    if (sc->n - from < nn)
+        return 0;
+    size_t last = sc->n - nn; /* the last possible start */
+    if (nn == 1) {
+        const char *hit = memchr(h + from, nd[0], sc->n - from);
+        sc->steps += hit ? (size_t)(hit - h) - from + 1 : sc->n - from;
+        if (hit)
+            *at = (size_t)(hit - h);
+        return hit != NULL;
+    }
+    size_t k = robots_anchor(sc, nd, nn);
+    if (sc->counts[(unsigned char)nd[k]] == 0)
+        return 0;
+    size_t s = from;
+    while (sc->budget >= nn) {
+        const char *hit = memchr(h + s + k, nd[k], last - s + 1);
+        sc->steps += hit ? (size_t)(hit - h) - (s + k) + 1 : last - s + 1;
+        if (!hit)
+            return 0;
+        size_t cand = (size_t)(hit - h) - k;
+        sc->steps += nn;
+        sc->budget -= nn;
+        if (memcmp(h + cand, nd, nn) == 0) {
+            *at = cand;
+            return 1;
+        }
+        if (cand == last)
+            return 0;
+        s = cand + 1;
+    }
+    return robots_kmp(sc, s, nd, nn, at);
+}
+
+/* Does rule r match the path? The pattern is split at each '*'; the first
+ * piece must be a prefix, each later piece is taken at its leftmost place
+ * after the previous one (leftmost leaves the most room, so greedy is
+ * exact), and an anchored last piece must end the path (a suffix check,
+ * not a search). O(n + len) steps. */
+static int robots_match(const struct robots_rule *r, struct robots_scan *sc)
+{
+    const char *pat = r->pat, *end = r->pat + r->len, *path = sc->path;
+    size_t n = sc->n;
+
+    sc->steps++;
+    if (n < r->need)
+        return 0;
+    const char *star = memchr(pat, '*', r->len);
+    sc->steps += star ? (size_t)(star - pat) + 1 : r->len;
     if (!star) {
-        *steps += r->len;
+        sc->steps += r->len;
         if (r->anchored)
             return n == r->len && memcmp(path, pat, n) == 0;
-        return n >= r->len && memcmp(path, pat, r->len) == 0;
+        return memcmp(path, pat, r->len) == 0;
     }
     size_t pos = (size_t)(star - pat);
-    *steps += pos;
-    if (n < pos || memcmp(path, pat, pos) != 0)
+    sc->steps += pos;
+    if (memcmp(path, pat, pos) != 0)
         return 0;
+    sc->budget = n + r->len;
     for (const char *seg = star + 1;;) {
         const char *next = memchr(seg, '*', (size_t)(end - seg));
-        size_t slen = (size_t)((next ? next : end) - seg);
+        size_t slen = (size_t)((next ? next : end) - seg), at;
+        sc->steps += slen + (next != NULL);
         if (!next && r->anchored) {
-            *steps += slen;
+            sc->steps += slen;
             return n - pos >= slen && memcmp(path + n - slen, seg, slen) == 0;
         }
-        long at = robots_find(path + pos, n - pos, seg, slen, steps);
-        if (at < 0)
-            return 0;
+        if (slen > 0) {
+            if (!robots_search(sc, pos, seg, slen, &at))
+                return 0;
+            pos = at + slen;
+        }
         if (!next)
             return 1;
-        pos += (size_t)at + slen;
         seg = next + 1;
     }
 }
@@ -217,18 +330,21 @@ static int robots_match(const struct robots_rule *r, const char *path, size_t n,
 int robots_allowed(const struct robots *r, const char *path_query)
 {
     const char *p = (path_query && *path_query) ? path_query : "/";
-    size_t n = strlen(p);
+    struct robots_scan sc;
     char *norm = NULL;
     int allowed = 1;
     struct robots_stats *st = &r->memo->stats;
 
+    sc.n = strlen(p);
+    sc.steps = sc.n;
+    sc.have_counts = 0;
     st->queries++;
-    st->steps += n;
-    if (memchr(p, '%', n)) {
-        norm = xmalloc(3 * n + 1);
-        n = robots_norm(p, n, 0, norm);
+    if (memchr(p, '%', sc.n)) {
+        norm = xmalloc(3 * sc.n + 1);
+        sc.n = robots_norm(p, sc.n, 0, norm);
         p = norm;
     }
+    sc.path = p;
     if (strcspn(p, "?") == strlen("/robots.txt") && memcmp(p, "/robots.txt", 11) == 0)
         goto out;
     if (r->deny_all) {
@@ -236,12 +352,13 @@ int robots_allowed(const struct robots *r, const char *path_query)
         goto out;
     }
     for (size_t i = 0; i < r->nrules; i++) {
-        if (robots_match(&r->rules[i], p, n, &st->steps)) {
+        if (robots_match(&r->rules[i], &sc)) {
             allowed = r->rules[i].allow;
             break;
         }
     }
 out:
+    st->steps += sc.steps;
     free(norm);
     return allowed;
 }
@@ -318,6 +435,9 @@ static void robots_on_rule(struct robots_parser *p, int allow, const char *v, si
         r.anchored = 1;
         r.pat[--r.len] = '\0';
     }
+    r.need = r.len;
+    for (size_t i = 0; i < r.len; i++)
+        r.need -= r.pat[i] == '*';
     if (p->cur_specific)
         robots_rules_add(&p->spec, &r);
     if (p->cur_global)

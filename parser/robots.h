@@ -12,7 +12,11 @@
  * has raw non-ASCII and other bytes a canonical URL never holds raw
  * percent-encoded. The path is taken as given: pass the canonical URL's.
  * "/robots.txt" is always allowed. Only the first ROBOTS_MAX_BYTES are
- * parsed (a line cut by that limit is dropped). */
+ * parsed (a line cut by that limit is dropped).
+ *
+ * Cost: a question costs O(sum of rule lengths + rules x path length),
+ * whatever the wildcards (each '*'-separated piece is found by a linear
+ * search). */
 #ifndef CRAWL_ROBOTS_H
 #define CRAWL_ROBOTS_H
 
