@@ -20,13 +20,15 @@
  * by memchr on its byte rarest in the path plus memcmp, with a budget,
  * then by Knuth-Morris-Pratt. Not glibc's memmem: in 2.36 it is two-way
  * (linear) only for needles over 256 bytes, and below that a Horspool
- * variant whose worst case is O(path x needle). */
+ * variant whose worst case is O(path x needle). Verdicts that were costly
+ * are remembered per struct robots (bounds in robots.h). */
 #include "robots.h"
 #include "url.h"
 
 #include "xalloc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,10 +49,20 @@ struct robots_rules {
     double delay; /* -1: none */
 };
 
+/* A remembered verdict: the path_query exactly as asked. */
+struct robots_slot {
+    uint64_t hash;
+    char *key; /* owned; NULL: empty slot */
+    size_t len;
+    int allowed;
+};
+
 /* What robots_allowed changes: reached through a pointer, so a const
- * struct robots can still count its work. */
+ * struct robots can still count its work and remember verdicts. */
 struct robots_memo {
     struct robots_stats stats;
+    struct robots_slot *slots; /* ROBOTS_CACHE_SLOTS, direct-mapped; NULL until
+                                  the first verdict worth keeping */
 };
 
 struct robots {
@@ -327,18 +339,16 @@ static int robots_match(const struct robots_rule *r, struct robots_scan *sc)
     }
 }
 
-int robots_allowed(const struct robots *r, const char *path_query)
+/* The verdict for p[0..n), computed; adds its steps to *steps. */
+static int robots_decide(const struct robots *r, const char *p, size_t n, unsigned long long *steps)
 {
-    const char *p = (path_query && *path_query) ? path_query : "/";
     struct robots_scan sc;
     char *norm = NULL;
     int allowed = 1;
-    struct robots_stats *st = &r->memo->stats;
 
-    sc.n = strlen(p);
-    sc.steps = sc.n;
+    sc.n = n;
+    sc.steps = n;
     sc.have_counts = 0;
-    st->queries++;
     if (memchr(p, '%', sc.n)) {
         norm = xmalloc(3 * sc.n + 1);
         sc.n = robots_norm(p, sc.n, 0, norm);
@@ -358,8 +368,59 @@ int robots_allowed(const struct robots *r, const char *path_query)
         }
     }
 out:
-    st->steps += sc.steps;
+    *steps += sc.steps;
     free(norm);
+    return allowed;
+}
+
+/* FNV-1a, folded so the slot index sees every bit. */
+static uint64_t robots_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h ^ (h >> 32);
+}
+
+int robots_allowed(const struct robots *r, const char *path_query)
+{
+    const char *p = (path_query && *path_query) ? path_query : "/";
+    size_t n = strlen(p);
+    struct robots_memo *m = r->memo;
+    uint64_t h = 0;
+
+    m->stats.queries++;
+    if (m->slots && n <= ROBOTS_CACHE_KEY_MAX) {
+        h = robots_hash(p, n);
+        m->stats.steps += n;
+        struct robots_slot *sl = &m->slots[h % ROBOTS_CACHE_SLOTS];
+        if (sl->key && sl->hash == h && sl->len == n) {
+            m->stats.steps += n;
+            if (memcmp(sl->key, p, n) == 0) {
+                m->stats.cache_hits++;
+                return sl->allowed;
+            }
+        }
+    }
+    unsigned long long before = m->stats.steps;
+    int allowed = robots_decide(r, p, n, &m->stats.steps);
+    if (n > ROBOTS_CACHE_KEY_MAX || m->stats.steps - before < ROBOTS_CACHE_MIN_STEPS)
+        return allowed;
+    if (!m->slots) {
+        m->slots = xcalloc(ROBOTS_CACHE_SLOTS, sizeof *m->slots);
+        h = robots_hash(p, n);
+        m->stats.steps += n;
+    }
+    struct robots_slot *sl = &m->slots[h % ROBOTS_CACHE_SLOTS];
+    if (!sl->key)
+        m->stats.cache_entries++;
+    free(sl->key);
+    sl->key = xmemdup0(p, n);
+    sl->hash = h;
+    sl->len = n;
+    sl->allowed = allowed;
     return allowed;
 }
 
@@ -621,6 +682,10 @@ void robots_free(struct robots *r)
     for (size_t i = 0; i < r->nsitemaps; i++)
         free(r->sitemaps[i]);
     free(r->sitemaps);
+    if (r->memo->slots)
+        for (size_t i = 0; i < ROBOTS_CACHE_SLOTS; i++)
+            free(r->memo->slots[i].key);
+    free(r->memo->slots);
     free(r->memo);
     free(r);
 }
