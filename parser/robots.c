@@ -186,7 +186,7 @@ struct robots_scan {
     const char *path;
     size_t n;
     unsigned long long steps;
-    size_t budget;      /* candidate bytes the current rule may still verify */
+    size_t budget;      /* bytes the current rule may still compare at candidates */
     int have_counts;    /* counts[] filled (on the first search that needs it) */
     size_t counts[256]; /* occurrences of each byte in path */
 };
@@ -252,11 +252,28 @@ static int robots_kmp(struct robots_scan *sc, size_t from, const char *nd, size_
     return found;
 }
 
+/* How many bytes of a[0..n) and b[0..n) compare equal before the first
+ * difference, comparing from k (where a mismatch is likeliest, next to the
+ * rare anchor byte) to the end, then from k - 1 down to 0; n if none. */
+static size_t robots_same(const char *a, const char *b, size_t n, size_t k)
+{
+    size_t i = k, same = 0;
+
+    for (; i < n; i++, same++)
+        if (a[i] != b[i])
+            return same;
+    for (i = k; i-- > 0; same++)
+        if (a[i] != b[i])
+            return same;
+    return n;
+}
+
 /* The leftmost start >= from of nd[0..nn) (nn >= 1) in the path, into *at;
  * returns 1 if found. Candidates come from memchr for the anchor byte and
- * are verified with memcmp while the rule's budget lasts; then KMP goes on
- * from the first start not yet ruled out. Linear either way: the memchr
- * scans never overlap, verification is capped by the budget. */
+ * are compared (robots_same) up to their first mismatch while the rule's budget of
+ * compared bytes lasts; then KMP goes on from the first start not yet
+ * ruled out. Linear either way: the memchr scans never overlap, the
+ * comparing is capped by the budget. */
 static int robots_search(struct robots_scan *sc, size_t from, const char *nd, size_t nn, size_t *at)
 {
     const char *h = sc->path;
@@ -281,9 +298,11 @@ static int robots_search(struct robots_scan *sc, size_t from, const char *nd, si
         if (!hit)
             return 0;
         size_t cand = (size_t)(hit - h) - k;
-        sc->steps += nn;
-        sc->budget -= nn;
-        if (memcmp(h + cand, nd, nn) == 0) {
+        size_t same = robots_same(h + cand, nd, nn, k);
+        size_t cost = same < nn ? same + 1 : nn; /* bytes compared */
+        sc->steps += cost;
+        sc->budget -= cost;
+        if (same == nn) {
             *at = cand;
             return 1;
         }

@@ -748,8 +748,8 @@ static unsigned long long steps_of(const struct robots *r, const char *path, int
  * 3356596) took, per path, with that unit = 1,106,770:
  *     plain 248,290,990 (224x)   mixed 240,271,440 (217x)
  *     dense 105,543,000 (95x)    match 196,685,440 (178x)
- * the linear one: plain 161,666 (0.15x), mixed 1,704,906 (1.5x),
- * dense 2,606,307 (2.4x), match 141,376 (0.13x). */
+ * the linear one: plain 161,666 (0.15x), mixed 982,346 (0.89x),
+ * dense 1,066,403 (0.96x), match 139,867 (0.13x). */
 #define ROBOTS_TEST_COST_FACTOR 8
 
 static void run_cost_bound(void)
