@@ -270,10 +270,10 @@ static size_t robots_same(const char *a, const char *b, size_t n, size_t k)
 
 /* The leftmost start >= from of nd[0..nn) (nn >= 1) in the path, into *at;
  * returns 1 if found. Candidates come from memchr for the anchor byte and
- * are compared (robots_same) up to their first mismatch while the rule's budget of
- * compared bytes lasts; then KMP goes on from the first start not yet
- * ruled out. Linear either way: the memchr scans never overlap, the
- * comparing is capped by the budget. */
+ * are compared up to their first mismatch (robots_same) while the rule's
+ * budget of compared bytes lasts; then KMP goes on from the first start
+ * not yet ruled out. Linear either way: the memchr scans never overlap,
+ * the comparing is capped by the budget. */
 static int robots_search(struct robots_scan *sc, size_t from, const char *nd, size_t nn, size_t *at)
 {
     const char *h = sc->path;
@@ -367,6 +367,7 @@ static int robots_decide(const struct robots *r, const char *p, size_t n, unsign
 
     sc.n = n;
     sc.steps = n;
+    sc.budget = 0;
     sc.have_counts = 0;
     if (memchr(p, '%', sc.n)) {
         norm = xmalloc(3 * sc.n + 1);
