@@ -14,20 +14,31 @@
  *  - lines without a colon are ignored (no Google-style leniency);
  *  - %XX of unreserved characters is decoded on both sides before
  *    comparing (RFC 9309 2.2.2's table; google/robotstxt compares raw),
- *    because the crawler's canonical URLs are decoded that way. */
+ *    because the crawler's canonical URLs are decoded that way.
+ *
+ * Matching is linear per rule (issue 10): a wildcard piece is looked for
+ * by memchr on its byte rarest in the path plus memcmp, with a budget,
+ * then by Knuth-Morris-Pratt. Not glibc's memmem: in 2.36 it is two-way
+ * (linear) only for needles over 256 bytes, and below that a Horspool
+ * variant whose worst case is O(path x needle). Verdicts that were costly
+ * are remembered per struct robots (bounds in robots.h). */
 #include "robots.h"
 #include "url.h"
 
 #include "xalloc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define ROBOTS_ANCHOR_LOOK 8 /* bytes from each end of a piece that may be its anchor */
 
 struct robots_rule {
     char *pat;   /* normalised pattern, final '$' removed; owned */
     size_t len;  /* strlen(pat) */
     size_t prio; /* length of the normalised pattern, '$' included */
+    size_t need; /* bytes a matching path has at least: len less the '*'s */
     int allow;
     int anchored; /* pattern ended in '$' */
 };
@@ -38,6 +49,22 @@ struct robots_rules {
     double delay; /* -1: none */
 };
 
+/* A remembered verdict: the path_query exactly as asked. */
+struct robots_slot {
+    uint64_t hash;
+    char *key; /* owned; NULL: empty slot */
+    size_t len;
+    int allowed;
+};
+
+/* What robots_allowed changes: reached through a pointer, so a const
+ * struct robots can still count its work and remember verdicts. */
+struct robots_memo {
+    struct robots_stats stats;
+    struct robots_slot *slots; /* ROBOTS_CACHE_SLOTS, direct-mapped; NULL until
+                                  the first verdict worth keeping */
+};
+
 struct robots {
     struct robots_rule *rules; /* longest first, Allow before Disallow */
     size_t nrules;
@@ -45,6 +72,7 @@ struct robots {
     int deny_all;
     char **sitemaps;
     size_t nsitemaps;
+    struct robots_memo *memo; /* owned */
 };
 
 struct robots_parser {
@@ -152,61 +180,201 @@ static size_t robots_norm(const char *s, size_t n, int pattern, char *out)
 
 /* ---- matching ---- */
 
-/* Offset of the first occurrence of nd[0..nn) in h[0..hn), or -1. */
-static long robots_find(const char *h, size_t hn, const char *nd, size_t nn)
+/* One question being answered: the normalised path and what the search
+ * learns about it. steps counts the work (robots_stats). */
+struct robots_scan {
+    const char *path;
+    size_t n;
+    unsigned long long steps;
+    size_t budget;      /* bytes the current rule may still compare at candidates */
+    int have_counts;    /* counts[] filled (on the first search that needs it) */
+    size_t counts[256]; /* occurrences of each byte in path */
+};
+
+static void robots_count_bytes(struct robots_scan *sc)
 {
-    if (nn == 0)
-        return 0;
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (h[i] == nd[0] && memcmp(h + i, nd, nn) == 0)
-            return (long)i;
-    return -1;
+    if (sc->have_counts)
+        return;
+    memset(sc->counts, 0, sizeof sc->counts);
+    for (size_t i = 0; i < sc->n; i++)
+        sc->counts[(unsigned char)sc->path[i]]++;
+    sc->steps += sc->n + 256;
+    sc->have_counts = 1;
 }
 
-/* Does rule r match path[0..n)? The pattern is split at each '*'; the
- * first piece must be a prefix, each later piece is taken at its leftmost
- * place after the previous one (leftmost leaves the most room, so greedy
- * is exact), and an anchored last piece must end the path. O(n * len). */
-static int robots_match(const struct robots_rule *r, const char *path, size_t n)
+/* Offset in nd[0..nn) (nn >= 2) of the byte to look for first: of its
+ * first and last ROBOTS_ANCHOR_LOOK bytes, the one rarest in the path. */
+static size_t robots_anchor(struct robots_scan *sc, const char *nd, size_t nn)
 {
-    const char *pat = r->pat, *end = r->pat + r->len;
-    const char *star = memchr(pat, '*', r->len);
+    size_t best = nn - 1;
 
+    robots_count_bytes(sc);
+    for (size_t i = 0; i < nn; i++) {
+        if (i == ROBOTS_ANCHOR_LOOK && nn > 2 * ROBOTS_ANCHOR_LOOK)
+            i = nn - ROBOTS_ANCHOR_LOOK;
+        sc->steps++;
+        if (sc->counts[(unsigned char)nd[i]] < sc->counts[(unsigned char)nd[best]])
+            best = i;
+    }
+    return best;
+}
+
+/* Knuth-Morris-Pratt: the leftmost start >= from of nd[0..nn) in the
+ * path, into *at. At most 2 nn steps for the table and 2 (n - from) for
+ * the scan. Returns 1 if found. */
+static int robots_kmp(struct robots_scan *sc, size_t from, const char *nd, size_t nn, size_t *at)
+{
+    size_t *fail = xmalloc(nn * sizeof *fail); /* longest proper border of nd[0..i] */
+    unsigned long long steps = 0;
+    int found = 0;
+
+    fail[0] = 0;
+    for (size_t i = 1, q = 0; i < nn; i++) {
+        for (; q > 0 && nd[i] != nd[q]; steps++)
+            q = fail[q - 1];
+        q += nd[i] == nd[q];
+        fail[i] = q;
+        steps++;
+    }
+    for (size_t j = from, q = 0; j < sc->n && sc->n - j >= nn - q; j++) {
+        for (; q > 0 && sc->path[j] != nd[q]; steps++)
+            q = fail[q - 1];
+        q += sc->path[j] == nd[q];
+        steps++;
+        if (q == nn) {
+            *at = j + 1 - nn;
+            found = 1;
+            break;
+        }
+    }
+    free(fail);
+    sc->steps += steps;
+    return found;
+}
+
+/* How many bytes of a[0..n) and b[0..n) compare equal before the first
+ * difference, comparing from k (where a mismatch is likeliest, next to the
+ * rare anchor byte) to the end, then from k - 1 down to 0; n if none. */
+static size_t robots_same(const char *a, const char *b, size_t n, size_t k)
+{
+    size_t i = k, same = 0;
+
+    for (; i < n; i++, same++)
+        if (a[i] != b[i])
+            return same;
+    for (i = k; i-- > 0; same++)
+        if (a[i] != b[i])
+            return same;
+    return n;
+}
+
+/* The leftmost start >= from of nd[0..nn) (nn >= 1) in the path, into *at;
+ * returns 1 if found. Candidates come from memchr for the anchor byte and
+ * are compared up to their first mismatch (robots_same) while the rule's
+ * budget of compared bytes lasts; then KMP goes on from the first start
+ * not yet ruled out. Linear either way: the memchr scans never overlap,
+ * the comparing is capped by the budget. */
+static int robots_search(struct robots_scan *sc, size_t from, const char *nd, size_t nn, size_t *at)
+{
+    const char *h = sc->path;
+
+    if (sc->n - from < nn)
+        return 0;
+    size_t last = sc->n - nn; /* the last possible start */
+    if (nn == 1) {
+        const char *hit = memchr(h + from, nd[0], sc->n - from);
+        sc->steps += hit ? (size_t)(hit - h) - from + 1 : sc->n - from;
+        if (hit)
+            *at = (size_t)(hit - h);
+        return hit != NULL;
+    }
+    size_t k = robots_anchor(sc, nd, nn);
+    if (sc->counts[(unsigned char)nd[k]] == 0)
+        return 0;
+    size_t s = from;
+    while (sc->budget >= nn) {
+        const char *hit = memchr(h + s + k, nd[k], last - s + 1);
+        sc->steps += hit ? (size_t)(hit - h) - (s + k) + 1 : last - s + 1;
+        if (!hit)
+            return 0;
+        size_t cand = (size_t)(hit - h) - k;
+        size_t same = robots_same(h + cand, nd, nn, k);
+        size_t cost = same < nn ? same + 1 : nn; /* bytes compared */
+        sc->steps += cost;
+        sc->budget -= cost;
+        if (same == nn) {
+            *at = cand;
+            return 1;
+        }
+        if (cand == last)
+            return 0;
+        s = cand + 1;
+    }
+    return robots_kmp(sc, s, nd, nn, at);
+}
+
+/* Does rule r match the path? The pattern is split at each '*'; the first
+ * piece must be a prefix, each later piece is taken at its leftmost place
+ * after the previous one (leftmost leaves the most room, so greedy is
+ * exact), and an anchored last piece must end the path (a suffix check,
+ * not a search). O(n + len) steps. */
+static int robots_match(const struct robots_rule *r, struct robots_scan *sc)
+{
+    const char *pat = r->pat, *end = r->pat + r->len, *path = sc->path;
+    size_t n = sc->n;
+
+    sc->steps++;
+    if (n < r->need)
+        return 0;
+    const char *star = memchr(pat, '*', r->len);
+    sc->steps += star ? (size_t)(star - pat) + 1 : r->len;
     if (!star) {
+        sc->steps += r->len;
         if (r->anchored)
             return n == r->len && memcmp(path, pat, n) == 0;
-        return n >= r->len && memcmp(path, pat, r->len) == 0;
+        return memcmp(path, pat, r->len) == 0;
     }
     size_t pos = (size_t)(star - pat);
-    if (n < pos || memcmp(path, pat, pos) != 0)
+    sc->steps += pos;
+    if (memcmp(path, pat, pos) != 0)
         return 0;
+    sc->budget = n + r->len;
     for (const char *seg = star + 1;;) {
         const char *next = memchr(seg, '*', (size_t)(end - seg));
-        size_t slen = (size_t)((next ? next : end) - seg);
-        if (!next && r->anchored)
+        size_t slen = (size_t)((next ? next : end) - seg), at;
+        sc->steps += slen + (next != NULL);
+        if (!next && r->anchored) {
+            sc->steps += slen;
             return n - pos >= slen && memcmp(path + n - slen, seg, slen) == 0;
-        long at = robots_find(path + pos, n - pos, seg, slen);
-        if (at < 0)
-            return 0;
+        }
+        if (slen > 0) {
+            if (!robots_search(sc, pos, seg, slen, &at))
+                return 0;
+            pos = at + slen;
+        }
         if (!next)
             return 1;
-        pos += (size_t)at + slen;
         seg = next + 1;
     }
 }
 
-int robots_allowed(const struct robots *r, const char *path_query)
+/* The verdict for p[0..n), computed; adds its steps to *steps. */
+static int robots_decide(const struct robots *r, const char *p, size_t n, unsigned long long *steps)
 {
-    const char *p = (path_query && *path_query) ? path_query : "/";
-    size_t n = strlen(p);
+    struct robots_scan sc;
     char *norm = NULL;
     int allowed = 1;
 
-    if (memchr(p, '%', n)) {
-        norm = xmalloc(3 * n + 1);
-        n = robots_norm(p, n, 0, norm);
+    sc.n = n;
+    sc.steps = n;
+    sc.budget = 0;
+    sc.have_counts = 0;
+    if (memchr(p, '%', sc.n)) {
+        norm = xmalloc(3 * sc.n + 1);
+        sc.n = robots_norm(p, sc.n, 0, norm);
         p = norm;
     }
+    sc.path = p;
     if (strcspn(p, "?") == strlen("/robots.txt") && memcmp(p, "/robots.txt", 11) == 0)
         goto out;
     if (r->deny_all) {
@@ -214,13 +382,65 @@ int robots_allowed(const struct robots *r, const char *path_query)
         goto out;
     }
     for (size_t i = 0; i < r->nrules; i++) {
-        if (robots_match(&r->rules[i], p, n)) {
+        if (robots_match(&r->rules[i], &sc)) {
             allowed = r->rules[i].allow;
             break;
         }
     }
 out:
+    *steps += sc.steps;
     free(norm);
+    return allowed;
+}
+
+/* FNV-1a, folded so the slot index sees every bit. */
+static uint64_t robots_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h ^ (h >> 32);
+}
+
+int robots_allowed(const struct robots *r, const char *path_query)
+{
+    const char *p = (path_query && *path_query) ? path_query : "/";
+    size_t n = strlen(p);
+    struct robots_memo *m = r->memo;
+    uint64_t h = 0;
+
+    m->stats.queries++;
+    if (m->slots && n <= ROBOTS_CACHE_KEY_MAX) {
+        h = robots_hash(p, n);
+        m->stats.steps += n;
+        struct robots_slot *sl = &m->slots[h % ROBOTS_CACHE_SLOTS];
+        if (sl->key && sl->hash == h && sl->len == n) {
+            m->stats.steps += n;
+            if (memcmp(sl->key, p, n) == 0) {
+                m->stats.cache_hits++;
+                return sl->allowed;
+            }
+        }
+    }
+    unsigned long long before = m->stats.steps;
+    int allowed = robots_decide(r, p, n, &m->stats.steps);
+    if (n > ROBOTS_CACHE_KEY_MAX || m->stats.steps - before < ROBOTS_CACHE_MIN_STEPS)
+        return allowed;
+    if (!m->slots) {
+        m->slots = xcalloc(ROBOTS_CACHE_SLOTS, sizeof *m->slots);
+        h = robots_hash(p, n);
+        m->stats.steps += n;
+    }
+    struct robots_slot *sl = &m->slots[h % ROBOTS_CACHE_SLOTS];
+    if (!sl->key)
+        m->stats.cache_entries++;
+    free(sl->key);
+    sl->key = xmemdup0(p, n);
+    sl->hash = h;
+    sl->len = n;
+    sl->allowed = allowed;
     return allowed;
 }
 
@@ -296,6 +516,9 @@ static void robots_on_rule(struct robots_parser *p, int allow, const char *v, si
         r.anchored = 1;
         r.pat[--r.len] = '\0';
     }
+    r.need = r.len;
+    for (size_t i = 0; i < r.len; i++)
+        r.need -= r.pat[i] == '*';
     if (p->cur_specific)
         robots_rules_add(&p->spec, &r);
     if (p->cur_global)
@@ -385,6 +608,7 @@ static struct robots *robots_new(void)
 {
     struct robots *r = xcalloc(1, sizeof *r);
     r->delay = -1;
+    r->memo = xcalloc(1, sizeof *r->memo);
     return r;
 }
 
@@ -478,7 +702,17 @@ void robots_free(struct robots *r)
     for (size_t i = 0; i < r->nsitemaps; i++)
         free(r->sitemaps[i]);
     free(r->sitemaps);
+    if (r->memo->slots)
+        for (size_t i = 0; i < ROBOTS_CACHE_SLOTS; i++)
+            free(r->memo->slots[i].key);
+    free(r->memo->slots);
+    free(r->memo);
     free(r);
+}
+
+void robots_get_stats(const struct robots *r, struct robots_stats *out)
+{
+    *out = r->memo->stats;
 }
 
 int robots_product_token(const char *user_agent, char *out, size_t cap)

@@ -12,7 +12,19 @@
  * has raw non-ASCII and other bytes a canonical URL never holds raw
  * percent-encoded. The path is taken as given: pass the canonical URL's.
  * "/robots.txt" is always allowed. Only the first ROBOTS_MAX_BYTES are
- * parsed (a line cut by that limit is dropped). */
+ * parsed (a line cut by that limit is dropped).
+ *
+ * Cost: a question costs O(sum of rule lengths + rules x path length),
+ * whatever the wildcards (each '*'-separated piece is found by a linear
+ * search). A verdict that took at least ROBOTS_CACHE_MIN_STEPS steps is
+ * remembered in a direct-mapped table of ROBOTS_CACHE_SLOTS slots keyed by
+ * the path_query as given (hash plus the whole key, compared), so asking
+ * again costs a hash and a compare. Paths longer than ROBOTS_CACHE_KEY_MAX
+ * are not kept. Memory: none until a verdict is worth keeping, then at most
+ * ROBOTS_CACHE_SLOTS x (ROBOTS_CACHE_KEY_MAX + 1 + 32) bytes plus malloc
+ * overhead (about 260 KiB) per struct robots, freed by robots_free.
+ * robots_allowed thus writes to memory r points to: one struct robots is
+ * not for several threads at once. */
 #ifndef CRAWL_ROBOTS_H
 #define CRAWL_ROBOTS_H
 
@@ -21,6 +33,10 @@
 #define ROBOTS_MAX_BYTES    512000 /* RFC 9309 2.5: at least 500 KiB */
 #define ROBOTS_MAX_SITEMAPS 1000   /* Sitemap: lines kept; later ones ignored */
 #define ROBOTS_ERR_TOKEN    (-1)   /* no usable product token */
+
+#define ROBOTS_CACHE_SLOTS     64   /* verdicts remembered per struct robots */
+#define ROBOTS_CACHE_KEY_MAX   4096 /* longest path_query remembered, bytes */
+#define ROBOTS_CACHE_MIN_STEPS 4096 /* cheaper verdicts are recomputed, not kept */
 
 struct robots; /* opaque */
 
@@ -45,6 +61,18 @@ double robots_crawl_delay(const struct robots *r);
 size_t robots_sitemap_count(const struct robots *r);
 const char *robots_sitemap(const struct robots *r, size_t i);
 void robots_free(struct robots *r);
+
+/* Work counters of one struct robots, from its creation on; robots_allowed
+ * updates them (through a pointer r holds, so r stays const). For tests and
+ * statistics. */
+struct robots_stats {
+    unsigned long long queries;       /* robots_allowed calls */
+    unsigned long long cache_hits;    /* of those, answered from the verdict cache */
+    unsigned long long cache_entries; /* verdicts held now (<= ROBOTS_CACHE_SLOTS) */
+    unsigned long long steps;         /* work: path and pattern bytes read, compared,
+                                         scanned or hashed, plus one per rule tried */
+};
+void robots_get_stats(const struct robots *r, struct robots_stats *out);
 
 /* The product token of a User-Agent header: its leading run of
  * [A-Za-z_-] ("crawl/0.1.0 (+https://x)" -> "crawl"). Returns 0, or
