@@ -69,6 +69,26 @@ def test_nofollow_then_followed(c, args):
         c.eq(x and (x["depth"], rel(srv, x["parent"])), (3, "/c"), "%s: /x" % what)
 
 
+def test_slow_sitemap_depth(c, args):
+    """A URL reached at depth 3 over fast pages and listed in a slow
+    sitemap is a start URL (depth 0): its record waits for the sitemap."""
+    what = "slow sitemap, fast long path"
+    with tempfile.TemporaryDirectory() as empty, TestServer(empty) as srv:
+        sm = ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+              "<url><loc>%s</loc></url></urlset>" % srv.url("/x"))
+        site(srv, {"/": ("<a href='/a'>a</a>",), "/a": ("<a href='/b'>b</a>",),
+                   "/b": ("<a href='/x'>x</a>",), "/x": ("<a href='/y'>y</a>",), "/y": ("y",),
+                   "/robots.txt": ("User-agent: *\nAllow: /\nSitemap: /sm.xml\n",)})
+        srv.add_route("/sm.xml", page(sm.encode(), content_type="application/xml", delay_s=1.5))
+        srv.add_route("/sitemap.xml", lambda req: (404, {}, b""))
+        res = run_crawl(args.crawl, ["-d", "3", "--sitemaps", srv.url("/")], timeout=60)
+        if not check_run_ok(c, res, what):
+            return
+        got = {rel(srv, r["url"]): (r["depth"], rel(srv, r["parent"])) for r in res.records}
+        c.eq(got, {"/": (0, None), "/a": (1, "/"), "/b": (2, "/a"), "/x": (0, None),
+                   "/y": (1, "/x")}, "%s: (depth, parent)" % what)
+
+
 def test_state_needs_streaming(c, args):
     for extra in (["--sort"], ["-f", "dot"], ["-f", "graphml"], ["-f", "sitemap"],
                   ["-f", "broken"]):
@@ -86,6 +106,7 @@ def main():
     c = Checker(args.verbose)
     test_skip_depth(c, args)
     test_nofollow_then_followed(c, args)
+    test_slow_sitemap_depth(c, args)
     test_state_needs_streaming(c, args)
     return c.finish()
 
