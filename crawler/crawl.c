@@ -14,7 +14,7 @@
 #include "frontier.h"
 #include "journal.h"
 #include "log.h"
-#include "record.h"
+#include "records.h"
 #include "robots.h"
 #include "sched.h"
 #include "seed.h"
@@ -35,7 +35,6 @@
 #define CRAWL_ROBOTS_MAX       512000 /* robots.txt bytes parsed (RFC: >= 500 KiB) */
 #define CRAWL_ROBOTS_REDIRECTS 5
 #define CRAWL_SKIPS_PER_TURN   4096 /* skipped records written per loop turn */
-#define CRAWL_HOST_PINNED      1    /* host: a depth-0 pin until its sitemaps are known */
 
 enum transfer_kind {
     TRANSFER_PAGE = 0, /* a URL's record (possibly a redirect chain) */
@@ -65,7 +64,7 @@ struct job {
 struct crawl {
     const struct options *opt;
     const struct scope *scope;
-    struct frontier fr;
+    struct records *rec; /* the frontier and the records */
     struct sched *sched;
     struct seeds *seeds;
     struct fetcher *fetch;
@@ -87,7 +86,7 @@ struct crawl {
     int failed; /* output, journal or archive failed */
 };
 
-static void crawl_expand(struct crawl *c, struct entry *e, struct record *rec);
+static int crawl_failed(const struct crawl *c);
 
 /* ---- transfers ---- */
 
@@ -109,267 +108,6 @@ static void crawl_transfer_free(struct transfer *t)
     free(t);
 }
 
-/* ---- records ---- */
-
-/* The record of e is out: make it durable, then journal it. */
-static void crawl_journal_done(struct crawl *c, const struct record *rec)
-{
-    size_t n = 0;
-    const char **hops = xmalloc((rec->nhops + 1) * sizeof *hops);
-    if (output_flush(c->out) < 0) {
-        c->failed = 1;
-        free(hops);
-        return;
-    }
-    for (size_t i = 1; i < rec->nhops; i++)
-        hops[n++] = rec->hops[i].url;
-    if (rec->end_url)
-        hops[n++] = rec->end_url; /* the fetched end of the chain */
-    if (journal_done(c->journal, rec->fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, rec->e->url,
-                     hops, n) < 0)
-        c->failed = 1;
-    free(hops);
-}
-
-static void crawl_journal_seen(struct crawl *c, int nofollow, int depth, const char *url,
-                               const char *parent)
-{
-    if (c->journal && journal_seen(c->journal, nofollow ? JOURNAL_NOFOLLOW : JOURNAL_DISCOVERED,
-                                   depth, url, parent) < 0)
-        c->failed = 1;
-}
-
-static void crawl_count(struct crawl *c, const struct output_record *r)
-{
-    c->st->bytes += r->bytes;
-    if (r->error)
-        c->st->errors++;
-    else if (r->status >= 200 && r->status < 300)
-        c->st->pages_ok++;
-    else if (r->status >= 400)
-        c->st->http_errors++;
-    if (r->reason) {
-        c->st->skipped++;
-        if (!strncmp(r->reason, "robots", 6))
-            c->st->robots_blocked++;
-    }
-    c->st->records++;
-    stats_add(&c->st->detail, r->status, r->content_type, r->error, r->reason);
-    if (log_get_level() >= LOG_LEVEL_INFO)
-        log_info("%s %ld %s%s", r->url, r->status, r->error ? r->error : "",
-                 r->reason ? r->reason : "");
-}
-
-/* Write rec's record, finish its entry, free rec. */
-static void crawl_emit(struct crawl *c, struct record *rec)
-{
-    struct output_record r;
-    record_view(rec, &r);
-    crawl_count(c, &r);
-    if (output_write(c->out, &r) < 0)
-        c->failed = 1;
-    else if (c->journal && !(r.error && !strcmp(r.error, "interrupted")))
-        crawl_journal_done(c, rec);
-    frontier_finish(&c->fr, rec->e);
-    record_free(rec);
-}
-
-/* Write held records whose depth became final (all of them with `all`),
- * lowest depth first; each costs O(1) in the number held. */
-static void crawl_settle_held(struct crawl *c, int all)
-{
-    struct entry *e;
-    while ((e = frontier_next_final(&c->fr, all))) {
-        struct record *rec = e->held;
-        e->held = NULL;
-        crawl_emit(c, rec);
-    }
-}
-
-/* Write rec now if its depth is final, else hold it. Never settles other
- * records: safe in the middle of a link expansion. */
-static void crawl_write_or_hold(struct crawl *c, struct record *rec)
-{
-    struct entry *e = rec->e;
-    if (frontier_depth_final(&c->fr, e)) {
-        crawl_emit(c, rec);
-    } else {
-        e->held = rec;
-        frontier_pend(&c->fr, e);
-    }
-}
-
-/* A URL decided without a fetch (reason code, and the error behind it or
- * NULL). Held like a page's record while a shorter path may appear. */
-static void crawl_skip_hold(struct crawl *c, struct entry *e, const char *reason, const char *error)
-{
-    struct record *rec = record_new(e);
-    rec->reason = reason;
-    rec->error = error;
-    crawl_write_or_hold(c, rec);
-}
-
-/* The chain behind rec is over: expand its links, archive them, then
- * write or hold the record. */
-static void crawl_complete(struct crawl *c, struct record *rec)
-{
-    if (rec->parsed) {
-        crawl_expand(c, rec->e, rec);
-        if (c->io->warc && archive_links(c->io->warc, rec->end_url ? rec->end_url : rec->e->url,
-                                         rec->when, rec->warc_id, &rec->page) < 0)
-            c->failed = 1;
-    }
-    crawl_write_or_hold(c, rec);
-    crawl_settle_held(c, 0);
-}
-
-/* ---- discovery ---- */
-
-static struct host *crawl_host_of(struct crawl *c, const char *url)
-{
-    struct host *h = sched_host(c->sched, url);
-    /* With --sitemaps, a host's sitemaps may still bring depth-0 URLs
-     * until its robots.txt is known: pages two levels down are not final
-     * before that. */
-    if (c->opt->sitemaps && c->opt->robots && h->name[0] && h->robots_state != HOST_ROBOTS_READY &&
-        !(h->marks & CRAWL_HOST_PINNED)) {
-        h->marks |= CRAWL_HOST_PINNED;
-        frontier_pin(&c->fr);
-    }
-    return h;
-}
-
-static void crawl_push(struct crawl *c, const char *url, const char *parent, int depth,
-                       uint32_t seq)
-{
-    sched_push(c->sched, crawl_host_of(c, url), depth, seq, url, parent);
-}
-
-/* A new URL to fetch at depth: queued, unless its host's queue is full. */
-static void crawl_admit(struct crawl *c, const char *url, uint64_t fp, const char *parent,
-                        int depth)
-{
-    struct host *h = crawl_host_of(c, url);
-    if (c->opt->max_queue && h->queued >= (size_t)c->opt->max_queue) {
-        crawl_skip_hold(c, frontier_add_active(&c->fr, fp, url, parent, depth), "queue_full", NULL);
-        return;
-    }
-    uint32_t seq = frontier_add_queued(&c->fr, fp, depth);
-    crawl_journal_seen(c, 0, depth, url, parent);
-    sched_push(c->sched, h, depth, seq, url, parent);
-}
-
-static void crawl_set_parent(struct entry *x, const char *parent)
-{
-    free(x->parent);
-    x->parent = parent ? xstrdup(parent) : NULL;
-}
-
-/* A shorter path to url (in seen state st at depth old) was found: move
- * it to depth d. */
-static void crawl_relax(struct crawl *c, const char *url, uint64_t fp, int st, int old, int d,
-                        const char *parent)
-{
-    struct entry *x;
-    switch (st) {
-    case SEEN_QUEUED:
-        crawl_push(c, url, parent, d, frontier_requeue(&c->fr, fp, old, d));
-        crawl_journal_seen(c, 0, d, url, parent);
-        return;
-    case SEEN_LIVE:
-    case SEEN_NOFOLLOW:
-        x = frontier_entry(&c->fr, fp);
-        if (!x)
-            return;
-        frontier_set_depth(&c->fr, x, d);
-        crawl_set_parent(x, parent);
-        crawl_journal_seen(c, st == SEEN_NOFOLLOW, d, url, parent);
-        if (x->state == ENTRY_PENDING)
-            crawl_expand(c, x, x->held); /* its children may get closer too */
-        return;
-    default:
-        return; /* written already (or a redirect hop): depth is kept */
-    }
-}
-
-/* Does meta robots (or a link's rel) say nofollow? */
-static int crawl_has_token(const char *list, const char *tok)
-{
-    size_t n = strlen(tok);
-    for (const char *p = list; p && *p;) {
-        p += strspn(p, " \t\r\n,");
-        size_t l = strcspn(p, " \t\r\n,");
-        if (l == n && !strncasecmp(p, tok, n))
-            return 1;
-        p += l;
-    }
-    return 0;
-}
-
-/* Per-link flags, computed once per page. */
-static void crawl_classify(struct crawl *c, struct record *rec)
-{
-    const struct html_page *p = &rec->page;
-    if (rec->external || !p->nlinks)
-        return;
-    int page_nofollow = c->opt->robots && (crawl_has_token(p->meta_robots, "nofollow") ||
-                                           crawl_has_token(p->meta_robots, "none"));
-    rec->external = xmalloc(p->nlinks);
-    for (size_t i = 0; i < p->nlinks; i++) {
-        int nofollow =
-            page_nofollow || (c->opt->robots && crawl_has_token(p->links[i].rel, "nofollow"));
-        int external = !scope_check(c->scope, p->links[i].url, NULL);
-        rec->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
-                                           (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
-    }
-}
-
-/* One in-scope link target u of e (NULL for a start) at depth nd. */
-static void crawl_discover(struct crawl *c, struct entry *e, const char *u, int nd, int nofollow)
-{
-    uint64_t fp;
-    int depth = 0;
-    const char *parent = e ? e->url : NULL;
-    int st = frontier_lookup(&c->fr, u, &fp, &depth);
-    if (st == SEEN_NOFOLLOW && !nofollow) {
-        /* Followable after all: it joins the crawl. Its depth and parent
-         * are those of the followable path: the nofollow ones never
-         * counted. */
-        uint32_t seq = frontier_follow(&c->fr, frontier_entry(&c->fr, fp), nd);
-        crawl_journal_seen(c, 0, nd, u, parent);
-        crawl_push(c, u, parent, nd, seq);
-        return;
-    }
-    if (st != SEEN_NONE) {
-        if (depth > nd)
-            crawl_relax(c, u, fp, st, depth, nd, parent);
-        return;
-    }
-    const char *why = scope_rule(c->scope, u);
-    if (why) {
-        crawl_skip_hold(c, frontier_add_active(&c->fr, fp, u, parent, nd), why, NULL);
-        return;
-    }
-    if (nofollow) {
-        frontier_add_nofollow(&c->fr, fp, u, parent, nd);
-        crawl_journal_seen(c, 1, nd, u, parent);
-        return;
-    }
-    crawl_admit(c, u, fp, parent, nd);
-}
-
-static void crawl_expand(struct crawl *c, struct entry *e, struct record *rec)
-{
-    const struct html_page *p = &rec->page;
-    int nd = e->depth + 1;
-    crawl_classify(c, rec);
-    if (nd > c->opt->depth)
-        return;
-    for (size_t i = 0; i < p->nlinks; i++)
-        if (!(rec->external[i] & OUTPUT_LINK_EXTERNAL))
-            crawl_discover(c, e, p->links[i].url, nd, rec->external[i] & OUTPUT_LINK_NOFOLLOW);
-}
-
 /* ---- sitemaps (seed.c's callbacks) ---- */
 
 /* A sitemap file to fetch: parked on its host, counted as a possible
@@ -377,15 +115,15 @@ static void crawl_expand(struct crawl *c, struct entry *e, struct record *rec)
 static void crawl_on_sitemap_url(void *ctx, char *url)
 {
     struct crawl *c = ctx;
-    frontier_pin(&c->fr);
-    sched_park(c->sched, crawl_host_of(c, url), crawl_transfer_new(TRANSFER_SITEMAP, url));
+    records_pin(c->rec);
+    sched_park(c->sched, records_host(c->rec, url), crawl_transfer_new(TRANSFER_SITEMAP, url));
 }
 
 /* A URL from a sitemap joins the crawl as a start URL (depth 0). */
 static void crawl_on_sitemap_start(void *ctx, char *url)
 {
     struct crawl *c = ctx;
-    crawl_discover(c, NULL, url, 0, 0);
+    records_add_seed(c->rec, url);
     free(url);
 }
 
@@ -397,9 +135,9 @@ static void crawl_sitemap_done(struct crawl *c, struct transfer *t)
     else
         log_info("sitemap %s: %s", t->url,
                  r && r->err ? fetch_err_code(r->err) : "no sitemap there");
-    frontier_unpin(&c->fr);
+    records_unpin(c->rec);
     crawl_transfer_free(t);
-    crawl_settle_held(c, 0);
+    records_settle(c->rec, 0);
 }
 
 /* h's sitemaps can be asked for now (its robots.txt is known, or off). */
@@ -407,10 +145,7 @@ static void crawl_seed_host(struct crawl *c, struct host *h)
 {
     if (c->opt->sitemaps && h->name[0])
         seeds_host(c->seeds, h->origin, h->robots);
-    if (h->marks & CRAWL_HOST_PINNED) {
-        h->marks &= ~CRAWL_HOST_PINNED;
-        frontier_unpin(&c->fr);
-    }
+    records_host_known(c->rec, h);
 }
 
 /* ---- robots.txt ---- */
@@ -439,7 +174,7 @@ static void crawl_robots_done(struct crawl *c, struct transfer *t)
     c->st->robots_fetched++;
     crawl_seed_host(c, h);
     crawl_transfer_free(t);
-    crawl_settle_held(c, 0);
+    records_settle(c->rec, 0);
 }
 
 /* Make robots.txt transfers libcurl-followed (RFC 9309: at least five
@@ -484,7 +219,7 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
  * full, keeps transfers flowing while workers drain the backlog. */
 static int crawl_room(const struct crawl *c)
 {
-    return !c->failed && c->active < c->conc_limit &&
+    return !crawl_failed(c) && c->active < c->conc_limit &&
            c->active + c->nbacklog < (size_t)c->opt->concurrency + c->backlog_cap;
 }
 
@@ -492,20 +227,16 @@ static int crawl_room(const struct crawl *c)
  * decided away (a stale item; a skip, then *skipped is set). */
 static struct transfer *crawl_take_queued(struct crawl *c, struct sched_decision *d, int *skipped)
 {
-    const struct queue_item *it = &d->item;
-    uint64_t fp = seen_fp(it->url, it->url_len);
-    struct entry *e = frontier_take(&c->fr, fp, d->depth, it->seq, it->url, it->url_len, it->parent,
-                                    it->parent_len);
+    struct entry *e = records_take(c->rec, d);
     if (!e)
         return NULL; /* a shorter path queued it again, or it is done */
-    e->host = d->host;
     const char *why = NULL;
     if (c->opt->max_pages && c->started >= c->opt->max_pages)
         why = "max_pages";
     else
         why = sched_robots_verdict(c->sched, d->host, e->url);
     if (why) {
-        crawl_skip_hold(c, e, why, why[0] == 'r' ? d->host->robots_error : NULL);
+        records_skip(c->rec, e, why, why[0] == 'r' ? d->host->robots_error : NULL);
         *skipped = 1;
         return NULL;
     }
@@ -528,7 +259,7 @@ static struct transfer *crawl_take_parked(struct crawl *c, struct transfer *t, s
     rec->error = h->robots_error;
     rec->final_url = xstrdup(t->url); /* the last 3xx stays the record's response */
     crawl_transfer_free(t);
-    crawl_complete(c, rec);
+    records_complete(c->rec, rec);
     return NULL;
 }
 
@@ -661,13 +392,11 @@ static int crawl_redirect(struct crawl *c, struct transfer *t)
     int from_file = !strncmp(t->url, "file:", 5);
     int to_file = !strncmp(target, "file:", 5);
     const char *why = NULL;
-    uint64_t fp = 0;
-    int depth;
     if (rc == URL_ERR_SCHEME) {
         /* not ours to fetch */
     } else if (crawl_in_chain(rec, target)) {
         rec->error = "redirect_loop";
-    } else if (frontier_lookup(&c->fr, target, &fp, &depth) != SEEN_NONE || from_file != to_file ||
+    } else if (records_known(c->rec, target, 0) || from_file != to_file ||
                !scope_check(c->scope, target, NULL)) {
         /* It has its own record, or is not ours to fetch: stop here. */
     } else if (rec->nhops > (size_t)c->opt->max_redirects) {
@@ -675,13 +404,13 @@ static int crawl_redirect(struct crawl *c, struct transfer *t)
     } else if ((why = scope_rule(c->scope, target))) {
         rec->reason = why;
     } else {
-        frontier_add_done(&c->fr, fp);
+        records_known(c->rec, target, 1);
         free(t->url);
         t->url = target;
         t->attempts = 0;
         fetch_response_free(t->resp);
         t->resp = NULL;
-        sched_park(c->sched, crawl_host_of(c, target), t);
+        sched_park(c->sched, records_host(c->rec, target), t);
         return 1;
     }
     free(rec->final_url);
@@ -738,7 +467,7 @@ static void crawl_page_done(struct crawl *c, struct transfer *t)
     }
     t->rec = NULL;
     crawl_transfer_free(t);
-    crawl_complete(c, rec);
+    records_complete(c->rec, rec);
 }
 
 /* Phase 5a: a transfer finished. */
@@ -817,7 +546,7 @@ static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cau
         if (err == POOL_ERR_NO_WORKERS)
             c->st->parse_gave_up++;
     }
-    crawl_complete(c, rec);
+    records_complete(c->rec, rec);
 }
 
 /* ---- interruption ---- */
@@ -826,7 +555,7 @@ static void crawl_interrupt(struct crawl *c, struct transfer *t)
 {
     if (t->kind != TRANSFER_PAGE) {
         if (t->kind == TRANSFER_SITEMAP)
-            frontier_unpin(&c->fr);
+            records_unpin(c->rec);
         crawl_transfer_free(t);
         return;
     }
@@ -837,7 +566,7 @@ static void crawl_interrupt(struct crawl *c, struct transfer *t)
     rec->error = "interrupted";
     c->st->interrupted++;
     crawl_transfer_free(t);
-    crawl_complete(c, rec);
+    records_complete(c->rec, rec);
 }
 
 /* The grace period is over: everything still in flight gets its record. */
@@ -864,7 +593,7 @@ static void crawl_cut(struct crawl *c, int64_t now)
         free(j);
         rec->error = "interrupted";
         c->st->interrupted++;
-        crawl_complete(c, rec);
+        records_complete(c->rec, rec);
     }
 }
 
@@ -895,9 +624,14 @@ static void crawl_on_signal(struct crawl *c, int signo, int64_t now)
 
 /* ---- the loop ---- */
 
+static int crawl_failed(const struct crawl *c)
+{
+    return c->failed || records_failed(c->rec);
+}
+
 static int crawl_alive(const struct crawl *c)
 {
-    if (c->failed)
+    if (crawl_failed(c))
         return 0;
     if (c->stop.cut)
         return c->active || fetch_in_flight(c->fetch); /* the pool's jobs were dropped */
@@ -910,15 +644,9 @@ static int crawl_alive(const struct crawl *c)
 static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        uint64_t fp;
-        int depth;
-        if (frontier_lookup(&c->fr, starts[i], &fp, &depth) != SEEN_NONE)
-            continue; /* the same start given twice */
-        uint32_t seq = frontier_add_queued(&c->fr, fp, 0);
-        crawl_journal_seen(c, 0, 0, starts[i], NULL);
-        crawl_push(c, starts[i], NULL, 0, seq);
+        records_add_start(c->rec, starts[i]);
         /* Without robots.txt there is no Sitemap: line to wait for. */
-        struct host *h = crawl_host_of(c, starts[i]);
+        struct host *h = records_host(c->rec, starts[i]);
         if (c->opt->sitemaps && !c->opt->robots && h->name[0])
             crawl_seed_host(c, h);
     }
@@ -977,17 +705,6 @@ static int crawl_poll(struct crawl *c)
     return 0;
 }
 
-/* URLs seen only through nofollow links get their record at the end. */
-static void crawl_flush_nofollow(struct crawl *c)
-{
-    struct entry *e;
-    while ((e = frontier_any_nofollow(&c->fr))) {
-        struct record *rec = record_new(e);
-        rec->reason = "nofollow";
-        crawl_emit(c, rec);
-    }
-}
-
 static void crawl_tick(struct crawl *c)
 {
     struct crawl_progress p = {
@@ -997,48 +714,6 @@ static void crawl_tick(struct crawl *c)
         .parsing = c->nbacklog + pool_pending(c->pool),
     };
     c->io->tick(c->io->tick_ctx, &p);
-}
-
-/* --resume: rebuild the frontier from the journal. */
-static void crawl_on_journal(void *ctx, enum journal_kind kind, int depth, const char *url,
-                             const char *parent, const char *const *hops, size_t nhops)
-{
-    struct crawl *c = ctx;
-    char *canon = NULL;
-    uint64_t fp, pfp;
-    int d = 0, pd;
-    /* URLs are canonical; anything else is damage: skip it. */
-    int ok = url_canonicalize(url, &canon) == URL_OK && !strcmp(canon, url) &&
-             (!parent || frontier_lookup(&c->fr, parent, &pfp, &pd) != SEEN_NONE);
-    free(canon);
-    if (!ok) {
-        log_warn("state file: skipping a damaged entry for %s", url);
-        return;
-    }
-    int st = frontier_lookup(&c->fr, url, &fp, &d);
-    if (kind == JOURNAL_DISCOVERED || kind == JOURNAL_NOFOLLOW) {
-        if (depth > c->opt->depth)
-            return;
-        if (st == SEEN_NONE) {
-            if (kind == JOURNAL_NOFOLLOW)
-                frontier_add_nofollow(&c->fr, fp, url, parent, depth);
-            else
-                crawl_push(c, url, parent, depth, frontier_add_queued(&c->fr, fp, depth));
-        } else if (st == SEEN_NOFOLLOW && kind == JOURNAL_DISCOVERED) {
-            crawl_push(c, url, parent, depth,
-                       frontier_follow(&c->fr, frontier_entry(&c->fr, fp), depth));
-        } else if (depth < d) {
-            crawl_relax(c, url, fp, st, d, depth, parent);
-        }
-        return;
-    }
-    /* F or S: the record is in an earlier run's output. */
-    frontier_mark_done(&c->fr, fp);
-    if (kind == JOURNAL_FETCHED)
-        c->started++;
-    for (size_t i = 0; i < nhops; i++)
-        if (frontier_lookup(&c->fr, hops[i], &fp, &d) == SEEN_NONE)
-            frontier_add_done(&c->fr, fp);
 }
 
 static void crawl_cleanup(struct crawl *c)
@@ -1065,19 +740,13 @@ static void crawl_cleanup(struct crawl *c)
         record_free(j->rec);
         free(j);
     }
-    struct entry *e, *etmp;
-    HASH_ITER(hh, c->fr.live, e, etmp)
-    {
-        record_free(e->held);
-        e->held = NULL;
-    }
     if (c->sched)
         while ((t = sched_take_parked(c->sched)))
             crawl_transfer_free(t);
     seeds_free(c->seeds);
     fetch_destroy(c->fetch);
     sched_free(c->sched);
-    frontier_free(&c->fr);
+    records_free(c->rec);
     journal_close(c->journal);
 }
 
@@ -1120,8 +789,14 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     c.conc_limit = (size_t)opt->concurrency;
     c.backlog_cap = (size_t)opt->workers * 2 + 2;
     *signo = 0;
-    frontier_init(&c.fr, opt->depth);
     c.sched = sched_create(&sc);
+    struct records_config rc_cfg = {.opt = opt,
+                                    .scope = scope,
+                                    .sched = c.sched,
+                                    .out = io->out,
+                                    .st = stats,
+                                    .warc = io->warc};
+    c.rec = records_create(&rc_cfg);
     c.seeds = seeds_create(scope, opt->max_size, crawl_on_sitemap_url, crawl_on_sitemap_start, &c);
     c.fetch = fetch_create(&fc);
     if (!c.fetch) {
@@ -1130,12 +805,15 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         goto out;
     }
     if (opt->state) {
-        c.journal = journal_open(opt->state, opt->resume, crawl_on_journal, &c, err, sizeof err);
+        c.journal =
+            journal_open(opt->state, opt->resume, records_on_journal, c.rec, err, sizeof err);
         if (!c.journal) {
             log_error("%s", err);
             rc = CRAWL_END_SETUP;
             goto out;
         }
+        records_set_journal(c.rec, c.journal);
+        c.started = records_resumed(c.rec);
     }
     crawl_add_starts(&c, starts, n);
     c.next_tick = clock_ms() + io->tick_ms;
@@ -1161,15 +839,15 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         while ((r = fetch_next(c.fetch)))
             crawl_on_fetched(&c, r, now);
     }
-    if (c.stop.signo && !c.failed)
+    if (c.stop.signo && !crawl_failed(&c))
         crawl_interrupt_parked(&c);
     /* Records still held wait only for each other now, or, after a signal,
      * for URLs that will not be fetched in this run: write them all. */
-    if (!c.failed)
-        crawl_settle_held(&c, c.stop.signo != 0);
-    if (!c.failed && !c.stop.signo)
-        crawl_flush_nofollow(&c);
-    if (c.failed)
+    if (!crawl_failed(&c))
+        records_settle(c.rec, c.stop.signo != 0);
+    if (!crawl_failed(&c) && !c.stop.signo)
+        records_flush_nofollow(c.rec);
+    if (crawl_failed(&c))
         rc = CRAWL_END_OUTPUT;
     else if (c.stop.signo)
         rc = CRAWL_END_INTERRUPTED;

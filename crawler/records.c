@@ -1,0 +1,440 @@
+/* records: link discovery, shortest depth, and the record life cycle
+ * (write or hold, settle, journal, statistics). Owns the frontier and the
+ * records it holds. */
+#include "records.h"
+
+#include "archive.h"
+#include "frontier.h"
+#include "log.h"
+#include "url.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define RECORDS_HOST_PINNED 1 /* host mark: depth 0 pinned until its sitemaps are known */
+
+struct records {
+    const struct options *opt;
+    const struct scope *scope;
+    struct sched *sched;
+    struct output *out;
+    struct crawl_stats *st;
+    struct warc *warc;
+    struct journal *journal;
+    struct frontier fr;
+    long resumed_fetched;
+    int failed;
+};
+
+static void records_expand(struct records *r, struct entry *e, struct record *rec);
+
+struct records *records_create(const struct records_config *cfg)
+{
+    struct records *r = xcalloc(1, sizeof *r);
+    r->opt = cfg->opt;
+    r->scope = cfg->scope;
+    r->sched = cfg->sched;
+    r->out = cfg->out;
+    r->st = cfg->st;
+    r->warc = cfg->warc;
+    frontier_init(&r->fr, cfg->opt->depth);
+    return r;
+}
+
+void records_free(struct records *r)
+{
+    if (!r)
+        return;
+    struct entry *e, *tmp;
+    HASH_ITER(hh, r->fr.live, e, tmp)
+    {
+        record_free(e->held);
+        e->held = NULL;
+    }
+    frontier_free(&r->fr);
+    free(r);
+}
+
+void records_set_journal(struct records *r, struct journal *j)
+{
+    r->journal = j;
+}
+
+int records_failed(const struct records *r)
+{
+    return r->failed;
+}
+
+long records_resumed(const struct records *r)
+{
+    return r->resumed_fetched;
+}
+
+void records_pin(struct records *r)
+{
+    frontier_pin(&r->fr);
+}
+
+void records_unpin(struct records *r)
+{
+    frontier_unpin(&r->fr);
+}
+
+void records_host_known(struct records *r, struct host *h)
+{
+    if (h->marks & RECORDS_HOST_PINNED) {
+        h->marks &= ~RECORDS_HOST_PINNED;
+        frontier_unpin(&r->fr);
+    }
+}
+
+struct entry *records_take(struct records *r, const struct sched_decision *d)
+{
+    const struct queue_item *it = &d->item;
+    uint64_t fp = seen_fp(it->url, it->url_len);
+    struct entry *e = frontier_take(&r->fr, fp, d->depth, it->seq, it->url, it->url_len, it->parent,
+                                    it->parent_len);
+    if (e)
+        e->host = d->host;
+    return e;
+}
+
+int records_known(struct records *r, const char *url, int claim)
+{
+    uint64_t fp;
+    int depth;
+    if (frontier_lookup(&r->fr, url, &fp, &depth) != SEEN_NONE)
+        return 1;
+    if (claim)
+        frontier_add_done(&r->fr, fp);
+    return 0;
+}
+
+/* The record of e is out: make it durable, then journal it. */
+static void records_journal_done(struct records *r, const struct record *rec)
+{
+    size_t n = 0;
+    const char **hops = xmalloc((rec->nhops + 1) * sizeof *hops);
+    if (output_flush(r->out) < 0) {
+        r->failed = 1;
+        free(hops);
+        return;
+    }
+    for (size_t i = 1; i < rec->nhops; i++)
+        hops[n++] = rec->hops[i].url;
+    if (rec->end_url)
+        hops[n++] = rec->end_url; /* the fetched end of the chain */
+    if (journal_done(r->journal, rec->fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, rec->e->url,
+                     hops, n) < 0)
+        r->failed = 1;
+    free(hops);
+}
+
+static void records_journal_seen(struct records *r, int nofollow, int depth, const char *url,
+                                 const char *parent)
+{
+    if (r->journal && journal_seen(r->journal, nofollow ? JOURNAL_NOFOLLOW : JOURNAL_DISCOVERED,
+                                   depth, url, parent) < 0)
+        r->failed = 1;
+}
+
+static void records_count(struct records *r, const struct output_record *o)
+{
+    r->st->bytes += o->bytes;
+    if (o->error)
+        r->st->errors++;
+    else if (o->status >= 200 && o->status < 300)
+        r->st->pages_ok++;
+    else if (o->status >= 400)
+        r->st->http_errors++;
+    if (o->reason) {
+        r->st->skipped++;
+        if (!strncmp(o->reason, "robots", 6))
+            r->st->robots_blocked++;
+    }
+    r->st->records++;
+    stats_add(&r->st->detail, o->status, o->content_type, o->error, o->reason);
+    if (log_get_level() >= LOG_LEVEL_INFO)
+        log_info("%s %ld %s%s", o->url, o->status, o->error ? o->error : "",
+                 o->reason ? o->reason : "");
+}
+
+/* Write rec's record, finish its entry, free rec. */
+static void records_emit(struct records *r, struct record *rec)
+{
+    struct output_record o;
+    record_view(rec, &o);
+    records_count(r, &o);
+    if (output_write(r->out, &o) < 0)
+        r->failed = 1;
+    else if (r->journal && !(o.error && !strcmp(o.error, "interrupted")))
+        records_journal_done(r, rec);
+    frontier_finish(&r->fr, rec->e);
+    record_free(rec);
+}
+
+/* Write held records whose depth became final (all of them with `all`),
+ * lowest depth first; each costs O(1) in the number held. */
+void records_settle(struct records *r, int all)
+{
+    struct entry *e;
+    while ((e = frontier_next_final(&r->fr, all))) {
+        struct record *rec = e->held;
+        e->held = NULL;
+        records_emit(r, rec);
+    }
+}
+
+/* Write rec now if its depth is final, else hold it. Never settles other
+ * records: safe in the middle of a link expansion. */
+static void records_write_or_hold(struct records *r, struct record *rec)
+{
+    struct entry *e = rec->e;
+    if (frontier_depth_final(&r->fr, e)) {
+        records_emit(r, rec);
+    } else {
+        e->held = rec;
+        frontier_pend(&r->fr, e);
+    }
+}
+
+/* A URL decided without a fetch (reason code, and the error behind it or
+ * NULL). Held like a page's record while a shorter path may appear. */
+void records_skip(struct records *r, struct entry *e, const char *reason, const char *error)
+{
+    struct record *rec = record_new(e);
+    rec->reason = reason;
+    rec->error = error;
+    records_write_or_hold(r, rec);
+}
+
+/* The chain behind rec is over: expand its links, archive them, then
+ * write or hold the record. */
+void records_complete(struct records *r, struct record *rec)
+{
+    if (rec->parsed) {
+        records_expand(r, rec->e, rec);
+        if (r->warc && archive_links(r->warc, rec->end_url ? rec->end_url : rec->e->url, rec->when,
+                                     rec->warc_id, &rec->page) < 0)
+            r->failed = 1;
+    }
+    records_write_or_hold(r, rec);
+    records_settle(r, 0);
+}
+
+struct host *records_host(struct records *r, const char *url)
+{
+    struct host *h = sched_host(r->sched, url);
+    /* With --sitemaps, a host's sitemaps may still bring depth-0 URLs
+     * until its robots.txt is known: pages two levels down are not final
+     * before that. */
+    if (r->opt->sitemaps && r->opt->robots && h->name[0] && h->robots_state != HOST_ROBOTS_READY &&
+        !(h->marks & RECORDS_HOST_PINNED)) {
+        h->marks |= RECORDS_HOST_PINNED;
+        frontier_pin(&r->fr);
+    }
+    return h;
+}
+
+static void records_push(struct records *r, const char *url, const char *parent, int depth,
+                         uint32_t seq)
+{
+    sched_push(r->sched, records_host(r, url), depth, seq, url, parent);
+}
+
+/* A new URL to fetch at depth: queued, unless its host's queue is full. */
+static void records_admit(struct records *r, const char *url, uint64_t fp, const char *parent,
+                          int depth)
+{
+    struct host *h = records_host(r, url);
+    if (r->opt->max_queue && h->queued >= (size_t)r->opt->max_queue) {
+        records_skip(r, frontier_add_active(&r->fr, fp, url, parent, depth), "queue_full", NULL);
+        return;
+    }
+    uint32_t seq = frontier_add_queued(&r->fr, fp, depth);
+    records_journal_seen(r, 0, depth, url, parent);
+    sched_push(r->sched, h, depth, seq, url, parent);
+}
+
+static void records_set_parent(struct entry *x, const char *parent)
+{
+    free(x->parent);
+    x->parent = parent ? xstrdup(parent) : NULL;
+}
+
+/* A shorter path to url (in seen state st at depth old) was found: move
+ * it to depth d. */
+static void records_relax(struct records *r, const char *url, uint64_t fp, int st, int old, int d,
+                          const char *parent)
+{
+    struct entry *x;
+    switch (st) {
+    case SEEN_QUEUED:
+        records_push(r, url, parent, d, frontier_requeue(&r->fr, fp, old, d));
+        records_journal_seen(r, 0, d, url, parent);
+        return;
+    case SEEN_LIVE:
+    case SEEN_NOFOLLOW:
+        x = frontier_entry(&r->fr, fp);
+        if (!x)
+            return;
+        frontier_set_depth(&r->fr, x, d);
+        records_set_parent(x, parent);
+        records_journal_seen(r, st == SEEN_NOFOLLOW, d, url, parent);
+        if (x->state == ENTRY_PENDING)
+            records_expand(r, x, x->held); /* its children may get closer too */
+        return;
+    default:
+        return; /* written already (or a redirect hop): depth is kept */
+    }
+}
+
+/* Does meta robots (or a link's rel) say nofollow? */
+static int records_has_token(const char *list, const char *tok)
+{
+    size_t n = strlen(tok);
+    for (const char *p = list; p && *p;) {
+        p += strspn(p, " \t\r\n,");
+        size_t l = strcspn(p, " \t\r\n,");
+        if (l == n && !strncasecmp(p, tok, n))
+            return 1;
+        p += l;
+    }
+    return 0;
+}
+
+/* Per-link flags, computed once per page. */
+static void records_classify(struct records *r, struct record *rec)
+{
+    const struct html_page *p = &rec->page;
+    if (rec->external || !p->nlinks)
+        return;
+    int page_nofollow = r->opt->robots && (records_has_token(p->meta_robots, "nofollow") ||
+                                           records_has_token(p->meta_robots, "none"));
+    rec->external = xmalloc(p->nlinks);
+    for (size_t i = 0; i < p->nlinks; i++) {
+        int nofollow =
+            page_nofollow || (r->opt->robots && records_has_token(p->links[i].rel, "nofollow"));
+        int external = !scope_check(r->scope, p->links[i].url, NULL);
+        rec->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
+                                           (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
+    }
+}
+
+/* One in-scope link target u of e (NULL for a start) at depth nd. */
+static void records_discover(struct records *r, struct entry *e, const char *u, int nd,
+                             int nofollow)
+{
+    uint64_t fp;
+    int depth = 0;
+    const char *parent = e ? e->url : NULL;
+    int st = frontier_lookup(&r->fr, u, &fp, &depth);
+    if (st == SEEN_NOFOLLOW && !nofollow) {
+        /* Followable after all: it joins the crawl. Its depth and parent
+         * are those of the followable path: the nofollow ones never
+         * counted. */
+        uint32_t seq = frontier_follow(&r->fr, frontier_entry(&r->fr, fp), nd);
+        records_journal_seen(r, 0, nd, u, parent);
+        records_push(r, u, parent, nd, seq);
+        return;
+    }
+    if (st != SEEN_NONE) {
+        if (depth > nd)
+            records_relax(r, u, fp, st, depth, nd, parent);
+        return;
+    }
+    const char *why = scope_rule(r->scope, u);
+    if (why) {
+        records_skip(r, frontier_add_active(&r->fr, fp, u, parent, nd), why, NULL);
+        return;
+    }
+    if (nofollow) {
+        frontier_add_nofollow(&r->fr, fp, u, parent, nd);
+        records_journal_seen(r, 1, nd, u, parent);
+        return;
+    }
+    records_admit(r, u, fp, parent, nd);
+}
+
+static void records_expand(struct records *r, struct entry *e, struct record *rec)
+{
+    const struct html_page *p = &rec->page;
+    int nd = e->depth + 1;
+    records_classify(r, rec);
+    if (nd > r->opt->depth)
+        return;
+    for (size_t i = 0; i < p->nlinks; i++)
+        if (!(rec->external[i] & OUTPUT_LINK_EXTERNAL))
+            records_discover(r, e, p->links[i].url, nd, rec->external[i] & OUTPUT_LINK_NOFOLLOW);
+}
+
+/* --resume: rebuild the frontier from the journal. */
+void records_on_journal(void *ctx, enum journal_kind kind, int depth, const char *url,
+                        const char *parent, const char *const *hops, size_t nhops)
+{
+    struct records *r = ctx;
+    char *canon = NULL;
+    uint64_t fp, pfp;
+    int d = 0, pd;
+    /* URLs are canonical; anything else is damage: skip it. */
+    int ok = url_canonicalize(url, &canon) == URL_OK && !strcmp(canon, url) &&
+             (!parent || frontier_lookup(&r->fr, parent, &pfp, &pd) != SEEN_NONE);
+    free(canon);
+    if (!ok) {
+        log_warn("state file: skipping a damaged entry for %s", url);
+        return;
+    }
+    int st = frontier_lookup(&r->fr, url, &fp, &d);
+    if (kind == JOURNAL_DISCOVERED || kind == JOURNAL_NOFOLLOW) {
+        if (depth > r->opt->depth)
+            return;
+        if (st == SEEN_NONE) {
+            if (kind == JOURNAL_NOFOLLOW)
+                frontier_add_nofollow(&r->fr, fp, url, parent, depth);
+            else
+                records_push(r, url, parent, depth, frontier_add_queued(&r->fr, fp, depth));
+        } else if (st == SEEN_NOFOLLOW && kind == JOURNAL_DISCOVERED) {
+            records_push(r, url, parent, depth,
+                         frontier_follow(&r->fr, frontier_entry(&r->fr, fp), depth));
+        } else if (depth < d) {
+            records_relax(r, url, fp, st, d, depth, parent);
+        }
+        return;
+    }
+    /* F or S: the record is in an earlier run's output. */
+    frontier_mark_done(&r->fr, fp);
+    if (kind == JOURNAL_FETCHED)
+        r->resumed_fetched++;
+    for (size_t i = 0; i < nhops; i++)
+        if (frontier_lookup(&r->fr, hops[i], &fp, &d) == SEEN_NONE)
+            frontier_add_done(&r->fr, fp);
+}
+
+/* URLs seen only through nofollow links get their record at the end. */
+void records_add_start(struct records *r, const char *url)
+{
+    uint64_t fp;
+    int depth;
+    if (frontier_lookup(&r->fr, url, &fp, &depth) != SEEN_NONE)
+        return; /* the same start given twice */
+    uint32_t seq = frontier_add_queued(&r->fr, fp, 0);
+    records_journal_seen(r, 0, 0, url, NULL);
+    records_push(r, url, NULL, 0, seq);
+}
+
+void records_add_seed(struct records *r, const char *url)
+{
+    records_discover(r, NULL, url, 0, 0);
+}
+
+void records_flush_nofollow(struct records *r)
+{
+    struct entry *e;
+    while ((e = frontier_any_nofollow(&r->fr))) {
+        struct record *rec = record_new(e);
+        rec->reason = "nofollow";
+        records_emit(r, rec);
+    }
+}

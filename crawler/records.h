@@ -1,0 +1,73 @@
+/* records: the crawl's policy on URLs: what a page's links add to the
+ * frontier (scope, nofollow, shortest depth, the per-host queue cap) and
+ * when a record is written (held until its depth is final, then written
+ * in depth order), with the journal lines and statistics that go with
+ * each record. Owns the frontier and every record handed to it; queues
+ * URLs on the scheduler; writes the output, the journal and the WARC
+ * outlinks. Never starts a transfer and never calls the loop. */
+#ifndef CRAWL_RECORDS_H
+#define CRAWL_RECORDS_H
+
+#include <stdint.h>
+
+#include "crawl.h"
+#include "journal.h"
+#include "record.h"
+#include "sched.h"
+
+struct warc;
+struct records;
+
+struct records_config {
+    const struct options *opt;
+    const struct scope *scope;
+    struct sched *sched;
+    struct output *out;
+    struct crawl_stats *st;
+    struct warc *warc; /* or NULL */
+};
+
+struct records *records_create(const struct records_config *cfg);
+/* Frees the frontier and every held record. */
+void records_free(struct records *r);
+/* --state: from now on every record and discovery is journaled. */
+void records_set_journal(struct records *r, struct journal *j);
+/* Nonzero once the output, the journal or the archive failed. */
+int records_failed(const struct records *r);
+
+/* The host of url (sched_host), pinned with --sitemaps until its
+ * robots.txt and sitemaps are known (records_host_known). */
+struct host *records_host(struct records *r, const char *url);
+void records_host_known(struct records *r, struct host *h);
+/* A start URL at depth 0 (nothing if known). */
+void records_add_start(struct records *r, const char *url);
+/* A URL from a sitemap joins at depth 0, as a link would (scope rules). */
+void records_add_seed(struct records *r, const char *url);
+/* Pin depth 0 while a sitemap that may add start URLs is pending. */
+void records_pin(struct records *r);
+void records_unpin(struct records *r);
+
+/* A queue item came up: its live entry (ACTIVE), or NULL when stale. */
+struct entry *records_take(struct records *r, const struct sched_decision *d);
+/* A redirect target: nonzero if the crawl knows it already; otherwise,
+ * with `claim`, it becomes a hop of the chain that reached it. */
+int records_known(struct records *r, const char *url, int claim);
+
+/* e is decided without a fetch: its record, with a reason code (and the
+ * error behind it, or NULL), is written or held. */
+void records_skip(struct records *r, struct entry *e, const char *reason, const char *error);
+/* The chain behind rec is over (rec is taken): expand its links, archive
+ * them, write or hold the record, write whatever became final. */
+void records_complete(struct records *r, struct record *rec);
+/* Write held records whose depth is final (all of them with `all`). */
+void records_settle(struct records *r, int all);
+/* At the end of a complete crawl: records for nofollow-only URLs. */
+void records_flush_nofollow(struct records *r);
+
+/* journal_open's callback for --resume (ctx: struct records). */
+void records_on_journal(void *ctx, enum journal_kind kind, int depth, const char *url,
+                        const char *parent, const char *const *hops, size_t nhops);
+/* Pages fetched by earlier runs (for --max-pages). */
+long records_resumed(const struct records *r);
+
+#endif
