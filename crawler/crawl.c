@@ -36,22 +36,33 @@ void crawl_result_free(struct page_result *pr)
     free(pr);
 }
 
-/* The record of e is out: make it durable, then journal it. */
+/* Group commit (journal.h): once a batch is due, push the records written
+ * so far to the output, then journal them with the output's position. */
+static void crawl_commit(struct crawl *c, int64_t now, int force)
+{
+    int64_t pos;
+    if (!c->journal || c->stop || !journal_commit_due(c->journal, now, force))
+        return;
+    if (output_commit(c->out, &pos) < 0 || journal_commit(c->journal, pos) < 0)
+        c->stop = 1;
+}
+
+/* The record of e was handed to the output: journal it with every hop of
+ * its chain. A stream (stdout) cannot be cut back on --resume, so there
+ * each record is committed at once. */
 static void crawl_journal_done(struct crawl *c, const struct entry *e, const struct page_result *pr)
 {
-    const char *hops[64];
+    const char **hops = xmalloc(((pr ? pr->nhops : 0) + 1) * sizeof *hops);
     size_t n = 0;
-    if (output_flush(c->out) < 0) {
-        c->stop = 1;
-        return;
-    }
-    for (size_t i = 1; pr && i < pr->nhops && n < 63; i++)
+    for (size_t i = 1; pr && i < pr->nhops; i++)
         hops[n++] = pr->hops[i].url;
     if (pr && pr->nhops && !pr->final_url)
         hops[n++] = pr->cur_url; /* the fetched end of the chain */
     int fetched = pr && pr->resp;
     if (journal_done(c->journal, fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, e->url, hops, n) < 0)
         c->stop = 1;
+    free(hops);
+    crawl_commit(c, clock_ms(), output_is_stream(c->out));
 }
 
 static void crawl_journal_seen(struct crawl *c, const struct entry *x)
@@ -562,6 +573,9 @@ static int crawl_poll(struct crawl *c)
         wait = c->grace_end - now;
     if (c->io->tick && c->next_tick - now < wait)
         wait = c->next_tick - now;
+    int64_t commit = c->journal ? journal_commit_wait_ms(c->journal, now) : -1;
+    if (commit >= 0 && commit < wait)
+        wait = commit;
     if (wait < 0)
         wait = 0;
     if (fetch_wait(c->fetch, wfds, (unsigned)nall, (int)wait) < 0) {
@@ -746,6 +760,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     c.next_tick = clock_ms() + io->tick_ms;
     while (crawl_alive(&c)) {
         int64_t now = clock_ms();
+        crawl_commit(&c, now, 0);
         if (io->tick && now >= c.next_tick) {
             crawl_tick(&c);
             c.next_tick = now + io->tick_ms;
@@ -783,6 +798,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     }
     if (!c.stop && !c.signo)
         crawl_flush_nofollow(&c);
+    crawl_commit(&c, clock_ms(), 1);
     if (c.stop)
         rc = CRAWL_END_OUTPUT;
     else if (c.signo)
