@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "crawl.h"
+#include "journal.h"
 #include "log.h"
 #include "options.h"
 #include "output.h"
@@ -36,6 +37,21 @@ static int main_usage_error(const char *reason)
     fprintf(stderr, "crawl: %s\n", reason);
     options_usage(stderr);
     return 2;
+}
+
+/* --state, before the output is opened (and, without --resume, truncated):
+ * refuse an existing state file without --resume; with it, cut the state
+ * file back to its last commit the output still reaches and continue the
+ * output from that commit's position. */
+static int main_prepare_state(const struct options *opt, struct output_config *oc, char *err,
+                              size_t errcap)
+{
+    int64_t reach = -1;
+    if (!opt->state)
+        return 0;
+    if (opt->resume && output_reach(oc, &reach, err, errcap) < 0)
+        return -1;
+    return journal_prepare(opt->state, opt->resume, reach, &oc->committed, err, errcap);
 }
 
 int main(int argc, char **argv)
@@ -96,7 +112,15 @@ int main(int argc, char **argv)
         goto out;
     }
     curl_up = 1;
-    struct output_config oc = {.path = opt.output, .format = opt.format, .sort = opt.sort};
+    struct output_config oc = {.path = opt.output,
+                               .format = opt.format,
+                               .sort = opt.sort,
+                               .journaled = opt.state != NULL,
+                               .resume = opt.resume};
+    if (main_prepare_state(&opt, &oc, err, sizeof err) < 0) {
+        log_error("%s", err);
+        goto out;
+    }
     out = output_open(&oc, err, sizeof err);
     if (!out) {
         log_error("%s", err);

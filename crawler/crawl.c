@@ -687,6 +687,9 @@ static int crawl_poll(struct crawl *c)
         wait = cut;
     if (c->io->tick && c->next_tick - now < wait)
         wait = c->next_tick - now;
+    int64_t commit = records_commit_wait_ms(c->rec, now);
+    if (commit >= 0 && commit < wait)
+        wait = commit;
     if (wait < 0)
         wait = 0;
     if (fetch_wait(c->fetch, wfds, (unsigned)nall, (int)wait) < 0) {
@@ -819,6 +822,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     c.next_tick = clock_ms() + io->tick_ms;
     while (crawl_alive(&c)) {
         int64_t now = clock_ms();
+        records_commit(c.rec, now, 0);
         if (io->tick && now >= c.next_tick) {
             crawl_tick(&c);
             c.next_tick = now + io->tick_ms;
@@ -847,6 +851,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         records_settle(c.rec, c.stop.signo != 0);
     if (!crawl_failed(&c) && !c.stop.signo)
         records_flush_nofollow(c.rec);
+    records_commit(c.rec, clock_ms(), 1);
     if (crawl_failed(&c))
         rc = CRAWL_END_OUTPUT;
     else if (c.stop.signo)

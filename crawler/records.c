@@ -4,6 +4,7 @@
 #include "records.h"
 
 #include "archive.h"
+#include "clock.h"
 #include "frontier.h"
 #include "log.h"
 #include "url.h"
@@ -112,16 +113,27 @@ int records_known(struct records *r, const char *url, int claim)
     return 0;
 }
 
-/* The record of e is out: make it durable, then journal it. */
+void records_commit(struct records *r, int64_t now, int force)
+{
+    int64_t pos;
+    if (!r->journal || r->failed || !journal_commit_due(r->journal, now, force))
+        return;
+    if (output_commit(r->out, &pos) < 0 || journal_commit(r->journal, pos) < 0)
+        r->failed = 1;
+}
+
+int64_t records_commit_wait_ms(const struct records *r, int64_t now)
+{
+    return r->journal ? journal_commit_wait_ms(r->journal, now) : -1;
+}
+
+/* The record was handed to the output: journal it with every hop of its
+ * chain (committed with the next batch; a stream, which cannot be cut
+ * back on --resume, commits each record at once). */
 static void records_journal_done(struct records *r, const struct record *rec)
 {
     size_t n = 0;
     const char **hops = xmalloc((rec->nhops + 1) * sizeof *hops);
-    if (output_flush(r->out) < 0) {
-        r->failed = 1;
-        free(hops);
-        return;
-    }
     for (size_t i = 1; i < rec->nhops; i++)
         hops[n++] = rec->hops[i].url;
     if (rec->end_url)
@@ -130,6 +142,7 @@ static void records_journal_done(struct records *r, const struct record *rec)
                      hops, n) < 0)
         r->failed = 1;
     free(hops);
+    records_commit(r, clock_ms(), output_is_stream(r->out));
 }
 
 static void records_journal_seen(struct records *r, int nofollow, int depth, const char *url,

@@ -64,6 +64,13 @@ void records_settle(struct records *r, int all);
 /* At the end of a complete crawl: records for nofollow-only URLs. */
 void records_flush_nofollow(struct records *r);
 
+/* --state group commit (journal.h): once a batch is due (or with force),
+ * push the records written so far to the output, then journal them with
+ * the output's position. */
+void records_commit(struct records *r, int64_t now, int force);
+/* Milliseconds until the next commit is due, or -1. */
+int64_t records_commit_wait_ms(const struct records *r, int64_t now);
+
 /* journal_open's callback for --resume (ctx: struct records). */
 void records_on_journal(void *ctx, enum journal_kind kind, int depth, const char *url,
                         const char *parent, const char *const *hops, size_t nhops);

@@ -41,6 +41,11 @@ struct format_ops {
     /* Optional: push what was written to the file (output_flush). Without
      * it, the main sink is flushed. 0, or -1 once the output failed. */
     int (*flush)(struct format *f);
+    /* Optional, for writers that own their output: output_commit (without
+     * it, the main sink's position) and output_reach (without it, the
+     * size of the file at cfg->path). */
+    int (*commit)(struct format *f, int64_t *pos);
+    int (*reach)(const struct output_config *cfg, int64_t *reach, char *err, size_t errcap);
     /* Write the footer and free state. `ok` is 0 when output already
      * failed (only free then). 0, or -1 with f->err set when it is new. */
     int (*close)(struct format *f, int ok);

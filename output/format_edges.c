@@ -4,7 +4,9 @@
  * RFC 4180 quoting, LF line ends, a header row. depth is the source page's;
  * status is the target's HTTP status when its record was written before the
  * row (always, with --sort: every record is noted first), else empty (also
- * for off-site and unfetched targets). */
+ * for off-site and unfetched targets). A resumed crawl appends rows to the
+ * file, without a second header; its status column only knows the records
+ * of its own run. */
 #include "format.h"
 
 #include "format_text.h"
@@ -28,7 +30,8 @@ static int format_edges_open(struct format *f)
     format_urlset_init(&e->status);
     f->state = e;
     /* A failed write is remembered by the sink and reported at close. */
-    format_sink_puts(f->sink, "source,target,tag,attr,rel,text,external,depth,status\n");
+    if (format_sink_position(f->sink) <= 0)
+        format_sink_puts(f->sink, "source,target,tag,attr,rel,text,external,depth,status\n");
     return 0;
 }
 

@@ -2,7 +2,9 @@
  * Owns the FILE, the deflate stream and the temp file's name. gzip is zlib's
  * deflate with a gzip wrapper (header mtime 0, so the bytes depend on the
  * content only) written through the same stdio stream, so every failure is
- * an errno from fwrite/fflush/fclose. Knows nothing about records. */
+ * an errno from fwrite/fflush/fclose. A commit ends the gzip member, so the
+ * file up to any commit is a complete gzip file and a resumed crawl appends
+ * members. Knows nothing about records. */
 #include "format_sink.h"
 
 #include "xalloc.h"
@@ -29,6 +31,9 @@ struct format_sink {
     z_stream z;
     unsigned char *zout;
     unsigned long long bytes;
+    int zopen;    /* deflate was fed since the gzip member began */
+    int64_t fpos; /* bytes handed to fp: the file's size once flushed */
+    int stream;   /* stdout, a device or a fifo: no position */
     int failed;
     int err; /* errno of the first failure */
     char *iobuf;
@@ -84,38 +89,16 @@ static void format_sink_fail(struct format_sink *s, int e)
     }
 }
 
-struct format_sink *format_sink_open(const char *path, int temp, char *err, size_t errcap)
+/* Wrap fd (taken) in a buffered stream, with deflate for a .gz name. */
+static int format_sink_start(struct format_sink *s, int fd, const char *path, char *err,
+                             size_t errcap)
 {
-    struct format_sink *s = xcalloc(1, sizeof *s);
-    int fd = -1;
-    if (!path || !strcmp(path, "-")) {
-        /* Our own stream on a dup of fd 1, so its buffer is ours to free. */
-        fd = dup(STDOUT_FILENO);
-        if (fd < 0) {
-            snprintf(err, errcap, "cannot write to stdout: %s", strerror(errno));
-            goto fail;
-        }
-    } else {
-        s->path = xstrdup(path);
-        s->gz = format_sink_is_gz(path);
-        if (temp && format_sink_replaceable(path)) {
-            fd = format_sink_tempfile(path, &s->tmp, err, errcap);
-            if (fd < 0)
-                goto fail;
-        } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-            if (fd < 0) {
-                snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
-                goto fail;
-            }
-        }
-    }
     s->fp = fdopen(fd, "w");
     if (!s->fp) {
         snprintf(err, errcap, "cannot open %s: %s", path ? path : "stdout", strerror(errno));
-        goto fail;
+        close(fd);
+        return -1;
     }
-    fd = -1;
     s->iobuf = xmalloc(FORMAT_SINK_IOBUF);
     setvbuf(s->fp, s->iobuf, _IOFBF, FORMAT_SINK_IOBUF);
     if (s->gz) {
@@ -124,9 +107,62 @@ struct format_sink *format_sink_open(const char *path, int temp, char *err, size
                          Z_DEFAULT_STRATEGY) != Z_OK) {
             snprintf(err, errcap, "cannot start gzip compression for %s", path);
             s->gz = 0;
-            goto fail;
+            return -1;
         }
         s->zout = xmalloc(FORMAT_SINK_ZBUF);
+    }
+    return 0;
+}
+
+/* A sink on `path` (NULL or "-": stdout); at >= 0: continue the file
+ * from byte `at` instead of truncating it. */
+static struct format_sink *format_sink_new(const char *path, int temp, int64_t at, char *err,
+                                           size_t errcap)
+{
+    struct format_sink *s = xcalloc(1, sizeof *s);
+    struct stat st;
+    int fd = -1;
+    if (!path || !strcmp(path, "-")) {
+        /* Our own stream on a dup of fd 1, so its buffer is ours to free. */
+        fd = dup(STDOUT_FILENO);
+        if (fd < 0) {
+            snprintf(err, errcap, "cannot write to stdout: %s", strerror(errno));
+            goto fail;
+        }
+        s->stream = 1;
+        goto start;
+    }
+    s->path = xstrdup(path);
+    s->gz = format_sink_is_gz(path);
+    if (temp && format_sink_replaceable(path)) {
+        fd = format_sink_tempfile(path, &s->tmp, err, errcap);
+        if (fd < 0)
+            goto fail;
+        goto start;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | (at < 0 ? O_TRUNC : 0) | O_CLOEXEC, 0666);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    s->stream = !S_ISREG(st.st_mode);
+    if (at >= 0 && !s->stream) {
+        /* Cut back to the last commit: what follows was never committed. */
+        if (st.st_size < at) {
+            snprintf(err, errcap, "cannot resume %s: it is shorter than the state file says", path);
+            goto fail;
+        }
+        if (ftruncate(fd, (off_t)at) < 0 || lseek(fd, (off_t)at, SEEK_SET) < 0) {
+            snprintf(err, errcap, "cannot cut %s back to its last commit: %s", path,
+                     strerror(errno));
+            goto fail;
+        }
+        s->fpos = at;
+    }
+start:
+    if (format_sink_start(s, fd, path, err, errcap) < 0) {
+        fd = -1; /* closed */
+        goto fail;
     }
     return s;
 fail:
@@ -134,6 +170,16 @@ fail:
         close(fd);
     format_sink_discard(s);
     return NULL;
+}
+
+struct format_sink *format_sink_open(const char *path, int temp, char *err, size_t errcap)
+{
+    return format_sink_new(path, temp, -1, err, errcap);
+}
+
+struct format_sink *format_sink_open_at(const char *path, int64_t at, char *err, size_t errcap)
+{
+    return format_sink_new(path, 0, at < 0 ? 0 : at, err, errcap);
 }
 
 /* Run deflate over the pending input with `flush`, writing what it makes. */
@@ -153,6 +199,7 @@ static int format_sink_deflate(struct format_sink *s, int flush)
             format_sink_fail(s, errno);
             return -1;
         }
+        s->fpos += (int64_t)have;
     } while (s->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
     return 0;
 }
@@ -167,8 +214,10 @@ int format_sink_write(struct format_sink *s, const void *p, size_t n)
             format_sink_fail(s, errno);
             return -1;
         }
+        s->fpos += (int64_t)n;
         return 0;
     }
+    s->zopen = 1;
     const unsigned char *in = p;
     while (n > 0) {
         uInt chunk = n > UINT_MAX ? UINT_MAX : (uInt)n;
@@ -194,6 +243,7 @@ int format_sink_flush(struct format_sink *s)
     if (s->gz) {
         s->z.next_in = NULL;
         s->z.avail_in = 0;
+        s->zopen = 1;
         if (format_sink_deflate(s, Z_SYNC_FLUSH) < 0)
             return -1;
     }
@@ -202,6 +252,36 @@ int format_sink_flush(struct format_sink *s)
         return -1;
     }
     return 0;
+}
+
+int format_sink_commit(struct format_sink *s, int64_t *pos)
+{
+    *pos = -1;
+    if (s->failed)
+        return -1;
+    if (s->gz && s->zopen) {
+        /* End the member: the file so far is a whole gzip file. */
+        s->z.next_in = NULL;
+        s->z.avail_in = 0;
+        if (format_sink_deflate(s, Z_FINISH) < 0)
+            return -1;
+        if (deflateReset(&s->z) != Z_OK) {
+            format_sink_fail(s, EIO);
+            return -1;
+        }
+        s->zopen = 0;
+    }
+    if (fflush(s->fp) != 0) {
+        format_sink_fail(s, errno);
+        return -1;
+    }
+    *pos = format_sink_position(s);
+    return 0;
+}
+
+int64_t format_sink_position(const struct format_sink *s)
+{
+    return s->stream || s->tmp ? -1 : s->fpos;
 }
 
 int format_sink_closed_pipe(const struct format_sink *s)
@@ -223,7 +303,9 @@ unsigned long long format_sink_bytes(const struct format_sink *s)
 static void format_sink_finish(struct format_sink *s)
 {
     if (s->gz) {
-        if (!s->failed) {
+        /* After a commit the member is empty: end it only in an empty
+         * file, which must still be a gzip file. */
+        if (!s->failed && (s->zopen || s->fpos == 0)) {
             s->z.next_in = NULL;
             s->z.avail_in = 0;
             format_sink_deflate(s, Z_FINISH);

@@ -8,18 +8,32 @@
 #define CRAWL_FORMAT_SINK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct format_sink;
 
 /* Open `path` (NULL or "-" = stdout, never compressed nor temp). NULL on
  * failure with a one-line reason in err. */
 struct format_sink *format_sink_open(const char *path, int temp, char *err, size_t errcap);
+/* Continue `path` (--resume; never temp): a regular file is cut back to
+ * `at` bytes (an error if it is shorter) and written on from there; stdout,
+ * a device or a fifo is opened as by format_sink_open. */
+struct format_sink *format_sink_open_at(const char *path, int64_t at, char *err, size_t errcap);
 /* Append n bytes. 0, or -1 once the sink has failed. */
 int format_sink_write(struct format_sink *s, const void *p, size_t n);
 int format_sink_puts(struct format_sink *s, const char *str);
 /* Push buffered bytes to the file (a gzip sync flush first: the stream so
  * far can be decompressed). 0, or -1 once the sink has failed. */
 int format_sink_flush(struct format_sink *s);
+/* Push everything to the file at a point a reader may stop at (a gzip
+ * member ends; the next write begins another) and store the file's size
+ * in *pos (-1: see format_sink_position). Not an fsync. 0, or -1 once the
+ * sink has failed. */
+int format_sink_commit(struct format_sink *s, int64_t *pos);
+/* Bytes handed to the file so far (compressed), counting what it held at
+ * format_sink_open_at; -1 for stdout, a device, a fifo or a temp file,
+ * which cannot be cut back to a position. */
+int64_t format_sink_position(const struct format_sink *s);
 int format_sink_failed(const struct format_sink *s);
 /* Bytes written so far (before compression). */
 unsigned long long format_sink_bytes(const struct format_sink *s);

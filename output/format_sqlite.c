@@ -8,7 +8,14 @@
  * transactions committed every FORMAT_SQLITE_BATCH records or at the first
  * record after a second, so the file can be queried during the crawl. With
  * --sort the database is built beside FILE at close and renamed over it.
- * Text is stored as valid UTF-8 (invalid bytes become U+FFFD). */
+ * Text is stored as valid UTF-8 (invalid bytes become U+FFFD).
+ *
+ * Under --state the journal decides the commits (output_commit), and a
+ * commit's position is the last pages.id: --resume deletes the pages after
+ * it, with their links, and goes on in the same file. Meanwhile the
+ * database is in WAL mode with synchronous=NORMAL, so a commit is an
+ * append to FILE-wal, not a few fsyncs (those come only at checkpoints);
+ * at close it goes back to a rollback journal, one file again. */
 #include "format.h"
 
 #include "clock.h"
@@ -21,25 +28,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FORMAT_SQLITE_BATCH    1000
 #define FORMAT_SQLITE_BATCH_MS 1000
 #define FORMAT_SQLITE_TEXT_MAX (64u * 1024 * 1024)
 
+/* IF NOT EXISTS: a resumed crawl finds the tables there. */
 static const char format_sqlite_schema[] =
-    "CREATE TABLE pages(id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, final_url TEXT, "
-    "depth INTEGER, parent TEXT, status INTEGER, content_type TEXT, bytes INTEGER, "
-    "fetch_ms INTEGER, title TEXT, error TEXT, reason TEXT);"
-    "CREATE TABLE links(source TEXT NOT NULL, target TEXT NOT NULL, tag TEXT, attr TEXT, "
-    "rel TEXT, text TEXT, external INTEGER NOT NULL);"
-    "CREATE INDEX links_source ON links(source);"
-    "CREATE INDEX links_target ON links(target);"
-    "BEGIN;";
+    "CREATE TABLE IF NOT EXISTS pages(id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, "
+    "final_url TEXT, depth INTEGER, parent TEXT, status INTEGER, content_type TEXT, "
+    "bytes INTEGER, fetch_ms INTEGER, title TEXT, error TEXT, reason TEXT);"
+    "CREATE TABLE IF NOT EXISTS links(source TEXT NOT NULL, target TEXT NOT NULL, tag TEXT, "
+    "attr TEXT, rel TEXT, text TEXT, external INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS links_source ON links(source);"
+    "CREATE INDEX IF NOT EXISTS links_target ON links(target);";
+
+static const char format_sqlite_last_id[] = "SELECT coalesce(max(id), 0) FROM pages";
 
 struct format_sqlite {
     sqlite3 *db;
-    sqlite3_stmt *page, *link;
+    sqlite3_stmt *page, *link, *last_id;
     const char *path; /* the database's final name */
     char *tmp;        /* built under this name and renamed, or NULL */
     struct buf text;
@@ -61,6 +71,7 @@ static void format_sqlite_free(struct format *f)
     struct format_sqlite *s = f->state;
     sqlite3_finalize(s->page);
     sqlite3_finalize(s->link);
+    sqlite3_finalize(s->last_id);
     sqlite3_close(s->db);
     if (s->tmp) {
         unlink(s->tmp);
@@ -82,6 +93,22 @@ static void format_sqlite_remove(const char *path)
         unlink(name);
     }
     free(name);
+}
+
+/* --resume: delete the pages after the last commit, and their links. */
+static int format_sqlite_cut(struct format *f, int64_t last_id)
+{
+    struct format_sqlite *s = f->state;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM links WHERE source IN (SELECT url FROM pages WHERE id > %lld);"
+             "DELETE FROM pages WHERE id > %lld;",
+             (long long)last_id, (long long)last_id);
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        format_sqlite_fail(f, "cannot cut back");
+        return -1;
+    }
+    return 0;
 }
 
 static int format_sqlite_open(struct format *f)
@@ -108,7 +135,7 @@ static int format_sqlite_open(struct format *f)
         if (fd < 0)
             goto fail;
         close(fd);
-    } else {
+    } else if (!f->cfg->resume) {
         format_sqlite_remove(path);
     }
     if (sqlite3_open_v2(s->tmp ? s->tmp : path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -116,7 +143,20 @@ static int format_sqlite_open(struct format *f)
         format_sqlite_fail(f, "cannot open");
         goto fail;
     }
-    if (sqlite3_exec(s->db, format_sqlite_schema, NULL, NULL, NULL) != SQLITE_OK ||
+    if (f->cfg->journaled &&
+        sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA journal_mode=WAL;", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        format_sqlite_fail(f, "cannot set up");
+        goto fail;
+    }
+    if (sqlite3_exec(s->db, format_sqlite_schema, NULL, NULL, NULL) != SQLITE_OK) {
+        format_sqlite_fail(f, "cannot create");
+        goto fail;
+    }
+    if (f->cfg->resume && format_sqlite_cut(f, f->cfg->committed) < 0)
+        goto fail;
+    if (sqlite3_exec(s->db, "BEGIN;", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, format_sqlite_last_id, -1, &s->last_id, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "INSERT INTO pages(url, final_url, depth, parent, status, content_type, "
                            "bytes, fetch_ms, title, error, reason) "
@@ -132,7 +172,7 @@ static int format_sqlite_open(struct format *f)
     s->last_commit = clock_ms();
     return 0;
 fail:
-    if (s->db && !s->tmp) {
+    if (s->db && !s->tmp && !f->cfg->resume) {
         sqlite3_close(s->db); /* nothing worth keeping was written */
         s->db = NULL;
         format_sqlite_remove(path);
@@ -221,10 +261,73 @@ static int format_sqlite_record(struct format *f, const struct output_record *r)
         format_sqlite_fail(f, "writing");
         return -1;
     }
-    if (++s->pending >= FORMAT_SQLITE_BATCH ||
-        clock_ms() - s->last_commit >= FORMAT_SQLITE_BATCH_MS)
+    s->pending++;
+    if (!f->cfg->journaled && (s->pending >= FORMAT_SQLITE_BATCH ||
+                               clock_ms() - s->last_commit >= FORMAT_SQLITE_BATCH_MS))
         return format_sqlite_commit(f);
     return 0;
+}
+
+/* output_commit: the transaction, then the last row id as the position. */
+static int format_sqlite_commit_at(struct format *f, int64_t *pos)
+{
+    struct format_sqlite *s = f->state;
+    *pos = -1;
+    if (format_sqlite_commit(f) < 0)
+        return -1;
+    if (sqlite3_step(s->last_id) != SQLITE_ROW) {
+        sqlite3_reset(s->last_id);
+        format_sqlite_fail(f, "reading");
+        return -1;
+    }
+    *pos = sqlite3_column_int64(s->last_id, 0);
+    sqlite3_reset(s->last_id);
+    return 0;
+}
+
+static int format_sqlite_reach(const struct output_config *cfg, int64_t *reach, char *err,
+                               size_t errcap)
+{
+    struct stat st;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st_last = NULL;
+    int rc = -1;
+    *reach = 0;
+    if (!cfg->path)
+        return 0; /* refused at open */
+    if (stat(cfg->path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errcap, "cannot resume %s: %s", cfg->path, strerror(errno));
+        return -1;
+    }
+    /* Read-write: after a kill, opening it recovers its WAL. */
+    if (sqlite3_open_v2(cfg->path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        snprintf(err, errcap, "cannot resume %s: %s", cfg->path,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, format_sqlite_last_id, -1, &st_last, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st_last) == SQLITE_ROW) {
+            *reach = sqlite3_column_int64(st_last, 0);
+            rc = 0;
+        } else {
+            snprintf(err, errcap, "cannot resume %s: %s", cfg->path, sqlite3_errmsg(db));
+        }
+        goto out;
+    }
+    /* No pages table: fine for a database with no tables at all. */
+    sqlite3_stmt *any = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &any, NULL) == SQLITE_OK &&
+        sqlite3_step(any) == SQLITE_ROW && sqlite3_column_int64(any, 0) == 0)
+        rc = 0;
+    else
+        snprintf(err, errcap, "cannot resume %s: not a database written by crawl", cfg->path);
+    sqlite3_finalize(any);
+out:
+    sqlite3_finalize(st_last);
+    sqlite3_close(db);
+    return rc;
 }
 
 static int format_sqlite_close(struct format *f, int ok)
@@ -238,7 +341,11 @@ static int format_sqlite_close(struct format *f, int ok)
         }
         sqlite3_finalize(s->page);
         sqlite3_finalize(s->link);
-        s->page = s->link = NULL;
+        sqlite3_finalize(s->last_id);
+        s->page = s->link = s->last_id = NULL;
+        /* Back to one file; if a reader holds it, it stays in WAL mode. */
+        if (rc == 0 && f->cfg->journaled)
+            (void)sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL);
         if (rc == 0 && sqlite3_close(s->db) != SQLITE_OK) {
             format_sqlite_fail(f, "closing");
             rc = -1;
@@ -266,5 +373,7 @@ const struct format_ops format_sqlite_ops = {
     .open = format_sqlite_open,
     .record = format_sqlite_record,
     .flush = format_sqlite_commit,
+    .commit = format_sqlite_commit_at,
+    .reach = format_sqlite_reach,
     .close = format_sqlite_close,
 };

@@ -1,7 +1,9 @@
 /* output: picks the format writer, opens the main output for it, keeps the
- * records of a --sort crawl and replays them at close, and reports the
- * first failure in one log line. The bytes of each format are the format
- * files' business; the stream (file, gzip, temp + rename) is format_sink's. */
+ * records of a --sort crawl and replays them at close, holds a journaled
+ * crawl's "interrupted" records until after its last commit, and reports
+ * the first failure in one log line. The bytes of each format are the
+ * format files' business; the stream (file, gzip, temp + rename) is
+ * format_sink's. */
 #include "output.h"
 
 #include "format.h"
@@ -9,14 +11,18 @@
 #include "log.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct output {
     struct output_config cfg;
     struct format f;
     struct format_store store; /* --sort: every record, until close */
+    struct format_store held;  /* interrupted records, until close */
+    int hold_interrupted;      /* journaled and not a stream */
     int failed;
 };
 
@@ -47,8 +53,12 @@ struct output *output_open(const struct output_config *cfg, char *err, size_t er
     o->f.cfg = &o->cfg;
     o->f.temp = cfg->sort || (ops->flags & FORMAT_AT_END);
     format_store_init(&o->store);
+    format_store_init(&o->held);
     if (!(ops->flags & FORMAT_OWN_OUTPUT)) {
-        o->f.sink = format_sink_open(cfg->path, o->f.temp, err, errcap);
+        if (cfg->resume && !o->f.temp)
+            o->f.sink = format_sink_open_at(cfg->path, cfg->committed, err, errcap);
+        else
+            o->f.sink = format_sink_open(cfg->path, o->f.temp, err, errcap);
         if (!o->f.sink)
             goto fail;
     }
@@ -57,6 +67,7 @@ struct output *output_open(const struct output_config *cfg, char *err, size_t er
         format_sink_discard(o->f.sink);
         goto fail;
     }
+    o->hold_interrupted = cfg->journaled && !output_is_stream(o);
     return o;
 fail:
     free(o);
@@ -72,10 +83,36 @@ static int output_emit(struct output *o, const struct output_record *r)
     return o->failed ? -1 : 0;
 }
 
+int output_reach(const struct output_config *cfg, int64_t *reach, char *err, size_t errcap)
+{
+    const struct format_ops *ops = output_find_format(cfg->format ? cfg->format : "jsonl");
+    struct stat st;
+    *reach = -1;
+    if (ops && ops->reach)
+        return ops->reach(cfg, reach, err, errcap);
+    if (!cfg->path || !strcmp(cfg->path, "-"))
+        return 0;
+    if (stat(cfg->path, &st) < 0) {
+        if (errno == ENOENT) {
+            *reach = 0;
+            return 0;
+        }
+        snprintf(err, errcap, "cannot resume %s: %s", cfg->path, strerror(errno));
+        return -1;
+    }
+    if (S_ISREG(st.st_mode))
+        *reach = (int64_t)st.st_size;
+    return 0;
+}
+
 int output_write(struct output *o, const struct output_record *r)
 {
     if (o->failed)
         return -1;
+    if (o->hold_interrupted && r->error && !strcmp(r->error, "interrupted")) {
+        format_store_add(&o->held, r);
+        return 0;
+    }
     if (o->cfg.sort) {
         /* Timings are the one thing two identical crawls never share. */
         struct output_record copy = *r;
@@ -100,6 +137,30 @@ int output_flush(struct output *o)
     if (rc < 0)
         o->failed = 1;
     return rc;
+}
+
+int output_commit(struct output *o, int64_t *pos)
+{
+    *pos = -1;
+    if (o->failed)
+        return -1;
+    int rc = 0;
+    if (o->f.ops->commit)
+        rc = o->f.ops->commit(&o->f, pos);
+    else if (o->f.sink && !o->cfg.sort)
+        rc = format_sink_commit(o->f.sink, pos);
+    if (rc < 0)
+        o->failed = 1;
+    return rc;
+}
+
+int output_is_stream(const struct output *o)
+{
+    if (o->cfg.sort)
+        return 1;
+    if (o->f.ops->commit)
+        return 0;
+    return !o->f.sink || format_sink_position(o->f.sink) < 0;
 }
 
 int output_closed_pipe(const struct output *o)
@@ -130,6 +191,8 @@ int output_close(struct output *o)
         return 0;
     if (o->cfg.sort && !o->failed)
         output_replay(o);
+    for (size_t i = 0; !o->failed && i < o->held.n; i++)
+        output_emit(o, o->held.recs[i]);
     if (o->f.ops->close(&o->f, !o->failed) < 0)
         o->failed = 1;
     char msg[FORMAT_ERR_MAX] = "";
@@ -149,6 +212,7 @@ int output_close(struct output *o)
     if (o->failed && !pipe)
         log_error("%s", why);
     format_store_free(&o->store);
+    format_store_free(&o->held);
     int rc = !o->failed ? 0 : pipe ? OUTPUT_CLOSED_PIPE : -1;
     free(o);
     return rc;

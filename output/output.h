@@ -50,15 +50,41 @@ struct output_config {
     const char *format; /* "jsonl", "edges", "dot", "graphml", "sitemap",
                            "sqlite", "broken" (validated by options) */
     int sort;           /* order by (depth, seq) at the end */
+    int journaled;      /* --state: output_commit marks what is done (below) */
+    int resume;         /* --resume: continue the output from `committed` */
+    int64_t committed;  /* with resume: the last commit's position */
 };
 
-/* Open the output. NULL on failure with a one-line reason in err. */
+/* Open the output. NULL on failure with a one-line reason in err. With
+ * cfg->resume, an existing file is cut back to cfg->committed (see
+ * output_commit) and appended to; jsonl and edges files, their .gz, and
+ * sqlite databases can be (edges writes its header only into an empty
+ * file); stdout is simply written. */
 struct output *output_open(const struct output_config *cfg, char *err, size_t errcap);
-/* Append one record. Returns 0, or -1 once the stream has failed. */
+/* How far the existing output at cfg->path reaches, comparable with
+ * output_commit's positions: 0 when there is none yet, -1 for stdout, a
+ * device or a fifo (no limit). 0, or -1 with a reason in err (e.g. a
+ * database that is not crawl's). Opens nothing for good. */
+int output_reach(const struct output_config *cfg, int64_t *reach, char *err, size_t errcap);
+/* Append one record. Returns 0, or -1 once the stream has failed. When
+ * cfg->journaled and the output is not a stream, records with error
+ * "interrupted" are held and written at output_close, after the last
+ * commit: --resume cuts them off and fetches their URLs again. */
 int output_write(struct output *o, const struct output_record *r);
+/* Group commit under --state: push every record written so far to the
+ * file and store its position in *pos: the file's size in bytes (jsonl,
+ * edges; with .gz the gzip member is ended, so the file is whole there),
+ * or the last row id (sqlite, whose transaction is committed). Streams
+ * store -1. No fsync: a kill loses nothing that was written, and after a
+ * power loss journal_prepare falls back to a commit the output reaches.
+ * Returns 0, or -1 once the output has failed. */
+int output_commit(struct output *o, int64_t *pos);
+/* Nonzero when the output cannot be cut back to a commit (stdout, a
+ * device, a fifo): --resume can only add to what it got. */
+int output_is_stream(const struct output *o);
 /* Push the records written so far out of our buffers into the file
- * (stdio flush; a gzip sync flush; a SQLite commit), so a record can be
- * journaled as done. Not an fsync. With --sort, and for dot, graphml,
+ * (stdio flush; a gzip sync flush; a SQLite commit) before leaving at once
+ * on a second signal. Not an fsync. With --sort, and for dot, graphml,
  * sitemap and broken, the final file only appears at close: nothing to
  * push. Returns 0, or -1 once the output has failed. */
 int output_flush(struct output *o);

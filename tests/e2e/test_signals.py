@@ -479,7 +479,7 @@ def scenario_sigkill_resume(env):
     # the resumed run's entries must not be glued onto the torn fragment
     with open(st) as f:
         jlines = f.read().split("\n")
-    entry = re.compile(r"^(crawl-state 1|[DN] \d+ http://127\.0\.0\.1:\d+/\S* \S+|"
+    entry = re.compile(r"^(crawl-state 2|C \d+|[DN] \d+ http://127\.0\.0\.1:\d+/\S* \S+|"
                        r"[FS] http://127\.0\.0\.1:\d+/\S*( \S+)*)$")
     badj = [l for l in jlines[:-1] if not entry.match(l)]
     c.check(not badj and jlines[-1] == "",
