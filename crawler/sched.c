@@ -21,7 +21,6 @@
 
 #define SCHED_BACKOFF_BASE_MS  500    /* first retry delay, doubled per failure */
 #define SCHED_BACKOFF_MAX_MS   60000  /* exponential backoff ceiling */
-#define SCHED_RETRY_AFTER_MAX  300    /* seconds: longer Retry-After is capped */
 #define SCHED_ROBOTS_MAX       512000 /* robots.txt bytes parsed (RFC: >= 500 KiB) */
 #define SCHED_ROBOTS_REDIRECTS 5
 
@@ -279,11 +278,13 @@ int sched_retry(struct crawl *c, struct page_result *pr, int64_t now)
     if (!sched_retryable(r))
         return 0;
     /* Back the host off: Retry-After when the server gave one (429/503),
-     * else exponential with jitter. Every URL of the host waits. */
+     * capped like a Crawl-delay, else exponential with jitter. Every URL
+     * of the host waits, but only for a URL that will be retried. */
     long ra = (r->status == 429 || r->status == 503) ? sched_retry_after(r->retry_after) : -1;
     int64_t delay;
     if (ra >= 0) {
-        delay = (int64_t)(ra > SCHED_RETRY_AFTER_MAX ? SCHED_RETRY_AFTER_MAX : ra) * 1000;
+        double s = (double)ra < c->opt->max_crawl_delay_s ? (double)ra : c->opt->max_crawl_delay_s;
+        delay = (int64_t)(s * 1000.0);
     } else {
         double d = SCHED_BACKOFF_BASE_MS * pow(2.0, h->backoff_level);
         if (d > SCHED_BACKOFF_MAX_MS)
@@ -291,10 +292,10 @@ int sched_retry(struct crawl *c, struct page_result *pr, int64_t now)
         delay = (int64_t)(d * (0.5 + sched_random(c)));
     }
     h->backoff_level++;
-    if (now + delay > h->backoff_until)
-        h->backoff_until = now + delay;
     if (pr->attempts > c->opt->retries)
         return 0;
+    if (now + delay > h->backoff_until)
+        h->backoff_until = now + delay;
     log_info("%s: %s, retry %d of %d in %lld ms", pr->cur_url,
              r->err ? fetch_err_code(r->err) : "server busy", pr->attempts, c->opt->retries,
              (long long)delay);
