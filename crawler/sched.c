@@ -21,6 +21,7 @@
 
 #define SCHED_BACKOFF_BASE_MS  500    /* first retry delay, doubled per failure */
 #define SCHED_BACKOFF_MAX_MS   60000  /* exponential backoff ceiling */
+#define SCHED_NO_FDS_WAIT_MS   100    /* out of descriptors: try again after */
 #define SCHED_ROBOTS_MAX       512000 /* robots.txt bytes parsed (RFC: >= 500 KiB) */
 #define SCHED_ROBOTS_REDIRECTS 5
 
@@ -263,6 +264,7 @@ static int sched_retryable(const struct fetch_response *r)
     case FETCH_ERR_TIMEOUT:
     case FETCH_ERR_CONNECT:
     case FETCH_ERR_TRANSPORT:
+    case FETCH_ERR_NO_FDS:
         return 1;
     case FETCH_OK:
         return r->status == 429 || r->status == 502 || r->status == 503 || r->status == 504;
@@ -277,12 +279,20 @@ int sched_retry(struct crawl *c, struct page_result *pr, int64_t now)
     struct host *h = pr->host;
     if (!sched_retryable(r))
         return 0;
+    /* Out of descriptors is this process's shortage, not the host's
+     * failure: no backoff, and while another transfer is in flight (it
+     * will give its descriptor back) the try does not count. */
+    int no_fds = r->err == FETCH_ERR_NO_FDS;
+    if (no_fds && c->active)
+        pr->attempts--;
     /* Back the host off: Retry-After when the server gave one (429/503),
      * capped like a Crawl-delay, else exponential with jitter. Every URL
      * of the host waits, but only for a URL that will be retried. */
     long ra = (r->status == 429 || r->status == 503) ? sched_retry_after(r->retry_after) : -1;
     int64_t delay;
-    if (ra >= 0) {
+    if (no_fds) {
+        delay = SCHED_NO_FDS_WAIT_MS;
+    } else if (ra >= 0) {
         double s = (double)ra < c->opt->max_crawl_delay_s ? (double)ra : c->opt->max_crawl_delay_s;
         delay = (int64_t)(s * 1000.0);
     } else {
@@ -291,7 +301,8 @@ int sched_retry(struct crawl *c, struct page_result *pr, int64_t now)
             d = SCHED_BACKOFF_MAX_MS;
         delay = (int64_t)(d * (0.5 + sched_random(c)));
     }
-    h->backoff_level++;
+    if (!no_fds)
+        h->backoff_level++;
     if (pr->attempts > c->opt->retries)
         return 0;
     if (now + delay > h->backoff_until)
