@@ -7,6 +7,7 @@
 #include "crawl_int.h"
 
 #include "log.h"
+#include "sig.h"
 
 #include <unistd.h>
 
@@ -65,20 +66,22 @@ void stop_interrupt_parked(struct crawl *c)
     }
 }
 
-/* A signal arrived: the first starts the graceful stop, a second one
- * leaves at once with only complete records written. */
+/* Signals arrived: the first starts the graceful stop, a second one
+ * leaves at once with only complete records written. `signo` is the first
+ * one taken from the self-pipe (0: none); every other signal already in
+ * the pipe counts too, even when both arrived within one loop turn. */
 void stop_on_signal(struct crawl *c, int signo, int64_t now)
 {
-    if (!signo)
-        return;
-    if (c->signo) {
-        log_warn("second signal: stopping now");
-        output_flush(c->out);
-        _exit(128 + c->signo);
+    for (; signo; signo = sig_take(c->sig_fd)) {
+        if (c->signo) {
+            log_warn("second signal: stopping now");
+            output_flush(c->out);
+            _exit(128 + c->signo);
+        }
+        c->signo = signo;
+        c->grace_end = now + STOP_GRACE_MS;
+        log_warn("signal %d: finishing the transfers in flight (%zu), then stopping; send it "
+                 "again to stop at once",
+                 signo, c->active);
     }
-    c->signo = signo;
-    c->grace_end = now + STOP_GRACE_MS;
-    log_warn("signal %d: finishing the transfers in flight (%zu), then stopping; send it again "
-             "to stop at once",
-             signo, c->active);
 }
