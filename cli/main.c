@@ -18,10 +18,13 @@
 #include "xalloc.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Workers' address-space cap. AddressSanitizer reserves terabytes of
@@ -31,6 +34,60 @@
 #else
 #define MAIN_WORKER_MEM_LIMIT (1024u * 1024 * 1024)
 #endif
+
+/* Descriptors kept for what is opened after main_fit_fds counts the open
+ * ones: curl's wakeup socketpair, the --state journal, the --stats-json
+ * file, a respawned worker's socketpair, and files opened in passing (the
+ * TLS CA bundle, the resolver's configuration, output parts). */
+#define MAIN_FD_RESERVE 16
+/* One transfer's worst case: its socket and a second one while happy
+ * eyeballs tries two addresses, or while its host name resolves, the
+ * threaded resolver's socketpair and the resolver's own DNS socket. */
+#define MAIN_FDS_PER_TRANSFER 3
+
+/* The soft RLIMIT_NOFILE up to the hard one: a crawl is made of sockets. */
+static void main_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        log_debug("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+}
+
+/* Lower -c to what the descriptor limit allows, besides the descriptors
+ * open now and the reserve, and say so once. Out of descriptors, socket()
+ * fails and the transfer would look like a failing host. Returns 0, or -1
+ * when not even one transfer fits. */
+static int main_fit_fds(struct options *opt)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    rlim_t lim = rl.rlim_cur;
+    rlim_t want = (rlim_t)opt->concurrency * MAIN_FDS_PER_TRANSFER + MAIN_FD_RESERVE;
+    if (lim > want + 1024)
+        return 0; /* room to spare whatever is open: skip the count */
+    rlim_t nopen = 0;
+    for (rlim_t fd = 0; fd < lim; fd++)
+        if (fcntl((int)fd, F_GETFD) >= 0)
+            nopen++;
+    rlim_t room = lim > nopen + MAIN_FD_RESERVE ? lim - nopen - MAIN_FD_RESERVE : 0;
+    rlim_t fit = room / MAIN_FDS_PER_TRANSFER;
+    if (fit >= (rlim_t)opt->concurrency)
+        return 0;
+    if (fit < 1) {
+        log_error("only %llu file descriptors (ulimit -n), %llu of them open: too few for "
+                  "one transfer",
+                  (unsigned long long)lim, (unsigned long long)nopen);
+        return -1;
+    }
+    log_warn("-c %d lowered to %d: only %llu file descriptors (ulimit -n)", opt->concurrency,
+             (int)fit, (unsigned long long)lim);
+    opt->concurrency = (int)fit;
+    return 0;
+}
 
 static int main_usage_error(const char *reason)
 {
@@ -67,6 +124,7 @@ int main(int argc, char **argv)
     log_init(opt.quiet ? LOG_LEVEL_ERROR : opt.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "crawl");
     if (getenv("CRAWL_DEBUG"))
         log_init(LOG_LEVEL_DEBUG, NULL);
+    main_raise_nofile();
 
     struct scope scope;
     scope_init(&scope);
@@ -145,6 +203,8 @@ int main(int argc, char **argv)
         log_error("cannot set up signal handling");
         goto out;
     }
+    if (main_fit_fds(&opt) < 0)
+        goto out;
     struct crawl_stats st = {0};
     struct report rep = {
         .progress = opt.progress && isatty(STDERR_FILENO),

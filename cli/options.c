@@ -1,5 +1,9 @@
-/* options: command-line parsing with getopt_long, strict number parsing,
- * and the help text (which states every default). */
+/* options: the command line, from one table. Each row names an option,
+ * its argument, its help text and default, the field it fills and how its
+ * value is checked; getopt_long's table, the short-option string and the
+ * --help text are all made from it, so they cannot disagree. Checks that
+ * involve several options follow the table. Owns nothing but the
+ * include/exclude arrays. Never starts any work. */
 #include "options.h"
 
 #include "xalloc.h"
@@ -8,156 +12,173 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum {
-    OPT_PER_HOST = 256,
-    OPT_WORKERS,
-    OPT_MAX_PAGES,
-    OPT_MAX_SIZE,
-    OPT_TIMEOUT,
-    OPT_CONNECT_TIMEOUT,
-    OPT_PARSE_TIMEOUT,
-    OPT_MAX_REDIRECT,
-    OPT_MAX_LINKS,
-    OPT_FRONTIER_MEMORY,
-    OPT_FRONTIER_DIR,
-    OPT_MAX_QUEUE,
-    OPT_USER_AGENT,
-    OPT_VERSION,
-    OPT_NO_ROBOTS,
-    OPT_MAX_CRAWL_DELAY,
-    OPT_RANDOM_WAIT,
-    OPT_RATE,
-    OPT_LIMIT_RATE,
-    OPT_RETRIES,
-    OPT_STALL_TIMEOUT,
-    OPT_SUBDOMAINS,
-    OPT_INCLUDE,
-    OPT_EXCLUDE,
-    OPT_MAX_URL_LENGTH,
-    OPT_SITEMAPS,
-    OPT_STATE,
-    OPT_RESUME,
-    OPT_SORT,
-    OPT_WARC,
-    OPT_NO_PROGRESS,
-    OPT_STATS_JSON,
-    OPT_STATS_INTERVAL
+enum options_kind {
+    OPTIONS_INT,     /* int in [lo, hi] */
+    OPTIONS_LONG,    /* long in [lo, hi] */
+    OPTIONS_SIZE,    /* size_t in [lo, hi], k/M/G suffixes */
+    OPTIONS_LLSIZE,  /* long long in [lo, hi], k/M/G suffixes */
+    OPTIONS_MS,      /* seconds in [lo, hi] stored as int milliseconds */
+    OPTIONS_SECONDS, /* double seconds (or a rate) from 0 to 86400 */
+    OPTIONS_ON,      /* int flag set to 1 */
+    OPTIONS_OFF,     /* int flag set to 0 */
+    OPTIONS_STRING,  /* const char *, as given */
+    OPTIONS_LINE,    /* const char *, one non-empty line */
+    OPTIONS_FORMAT,  /* const char *, a known -f value */
+    OPTIONS_LIST,    /* appended to a const char ** array (counted) */
+    OPTIONS_HELP,    /* --help */
+    OPTIONS_VERSION  /* --version */
 };
 
-static const struct option options_long[] = {
-    {"depth", required_argument, NULL, 'd'},
-    {"concurrency", required_argument, NULL, 'c'},
-    {"per-host", required_argument, NULL, OPT_PER_HOST},
-    {"workers", required_argument, NULL, OPT_WORKERS},
-    {"max-pages", required_argument, NULL, OPT_MAX_PAGES},
-    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-    {"parse-timeout", required_argument, NULL, OPT_PARSE_TIMEOUT},
-    {"max-redirect", required_argument, NULL, OPT_MAX_REDIRECT},
-    {"max-links", required_argument, NULL, OPT_MAX_LINKS},
-    {"frontier-memory", required_argument, NULL, OPT_FRONTIER_MEMORY},
-    {"frontier-dir", required_argument, NULL, OPT_FRONTIER_DIR},
-    {"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
-    {"output", required_argument, NULL, 'o'},
-    {"user-agent", required_argument, NULL, OPT_USER_AGENT},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {"no-robots", no_argument, NULL, OPT_NO_ROBOTS},
-    {"max-crawl-delay", required_argument, NULL, OPT_MAX_CRAWL_DELAY},
-    {"wait", required_argument, NULL, 'w'},
-    {"random-wait", no_argument, NULL, OPT_RANDOM_WAIT},
-    {"rate", required_argument, NULL, OPT_RATE},
-    {"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
-    {"retries", required_argument, NULL, OPT_RETRIES},
-    {"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
-    {"subdomains", no_argument, NULL, OPT_SUBDOMAINS},
-    {"include", required_argument, NULL, OPT_INCLUDE},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"max-url-length", required_argument, NULL, OPT_MAX_URL_LENGTH},
-    {"sitemaps", no_argument, NULL, OPT_SITEMAPS},
-    {"state", required_argument, NULL, OPT_STATE},
-    {"resume", no_argument, NULL, OPT_RESUME},
-    {"format", required_argument, NULL, 'f'},
-    {"sort", no_argument, NULL, OPT_SORT},
-    {"warc", required_argument, NULL, OPT_WARC},
-    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-    {"stats-json", required_argument, NULL, OPT_STATS_JSON},
-    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct options_spec {
+    const char *section; /* a heading printed before this row, or NULL */
+    const char *name;    /* long name */
+    int shortname;       /* 0: none */
+    const char *arg;     /* the argument's name in --help, NULL: no argument */
+    enum options_kind kind;
+    size_t off;       /* offsetof(struct options, field) */
+    size_t count_off; /* OPTIONS_LIST: offsetof the count */
+    long long lo, hi;
+    const char *help; /* lines after the first are indented */
+    const char *dflt; /* printed as [dflt], NULL: nothing */
 };
+
+#define OFF(f) offsetof(struct options, f)
+
+static const struct options_spec options_table[] = {
+    {NULL, "depth", 'd', "N", OPTIONS_INT, OFF(depth), 0, 0, 1000,
+     "link hops from the start URLs (0 = only them)", "2"},
+    {NULL, "concurrency", 'c', "N", OPTIONS_INT, OFF(concurrency), 0, 1, 10000,
+     "transfers in flight in total, lowered to fit the\nfile descriptor limit (ulimit -n)", "16"},
+    {NULL, "per-host", 0, "N", OPTIONS_INT, OFF(per_host), 0, 1, 1000,
+     "connections to one host at once", "4"},
+    {NULL, "workers", 0, "N", OPTIONS_INT, OFF(workers), 0, 1, 256, "HTML parser processes",
+     "online CPUs"},
+    {NULL, "max-pages", 0, "N", OPTIONS_LONG, OFF(max_pages), 0, 0, LONG_MAX,
+     "fetch at most N pages, 0 = no limit", "0"},
+    {NULL, "max-size", 0, "BYTES", OPTIONS_SIZE, OFF(max_size), 0, 1, 1LL << 31,
+     "largest body kept, decompressed; k/M/G suffixes", "10M"},
+    {NULL, "timeout", 0, "SECONDS", OPTIONS_INT, OFF(timeout_s), 0, 1, 86400,
+     "whole-request time limit", "30"},
+    {NULL, "connect-timeout", 0, "SECONDS", OPTIONS_INT, OFF(connect_timeout_s), 0, 1, 3600,
+     "connection set-up limit", "10"},
+    {NULL, "parse-timeout", 0, "SECONDS", OPTIONS_MS, OFF(parse_timeout_ms), 0, 1, 3600,
+     "per-page parse deadline in a worker", "10"},
+    {NULL, "max-redirect", 0, "N", OPTIONS_INT, OFF(max_redirects), 0, 0, 100,
+     "redirect hops followed per URL", "10"},
+    {NULL, "max-links", 0, "N", OPTIONS_SIZE, OFF(max_links), 0, 1, 1000000, "links kept per page",
+     "10000"},
+    {NULL, "max-url-length", 0, "N", OPTIONS_INT, OFF(max_url_len), 0, 16, 8192,
+     "longer URLs are not followed", "2048"},
+    {NULL, "subdomains", 0, NULL, OPTIONS_ON, OFF(subdomains), 0, 0, 0,
+     "also follow subdomains of the start hosts", "off"},
+    {NULL, "include", 0, "REGEX", OPTIONS_LIST, OFF(include), OFF(ninclude), 0, 0,
+     "follow only URLs matching REGEX (POSIX ERE on the\ncanonical URL; repeatable)", "all"},
+    {NULL, "exclude", 0, "REGEX", OPTIONS_LIST, OFF(exclude), OFF(nexclude), 0, 0,
+     "do not follow URLs matching REGEX (repeatable)", "none"},
+    {NULL, "sitemaps", 0, NULL, OPTIONS_ON, OFF(sitemaps), 0, 0, 0,
+     "also seed from robots.txt Sitemap: lines and\n/sitemap.xml", "off"},
+    {"Frontier (memory and disk):", "max-queue", 0, "N", OPTIONS_LONG, OFF(max_queue), 0, 0,
+     LONG_MAX, "URLs queued per host at most; more get a queue_full\nrecord; 0 = no cap",
+     "1000000"},
+    {NULL, "frontier-memory", 0, "BYTES", OPTIONS_SIZE, OFF(frontier_memory), 0, 65536, 1LL << 40,
+     "queued URLs kept in memory; the rest wait in a\nspill file; k/M/G suffixes", "32M"},
+    {NULL, "frontier-dir", 0, "DIR", OPTIONS_STRING, OFF(frontier_dir), 0, 0, 0,
+     "where the spill file goes (deleted at once, gone\nwith the process)", "$TMPDIR or /tmp"},
+    {"Politeness (per host):", "user-agent", 0, "STRING", OPTIONS_LINE, OFF(user_agent), 0, 0, 0,
+     "User-Agent header, and the robots.txt product token", OPTIONS_DEFAULT_UA},
+    {NULL, "no-robots", 0, NULL, OPTIONS_OFF, OFF(robots), 0, 0, 0,
+     "neither fetch nor obey robots.txt", "obey"},
+    {NULL, "max-crawl-delay", 0, "SECONDS", OPTIONS_SECONDS, OFF(max_crawl_delay_s), 0, 0, 0,
+     "cap on a robots.txt Crawl-delay and on a\nRetry-After", "30"},
+    {NULL, "wait", 'w', "SECONDS", OPTIONS_SECONDS, OFF(wait_s), 0, 0, 0,
+     "gap between request starts to one host", "0"},
+    {NULL, "random-wait", 0, NULL, OPTIONS_ON, OFF(random_wait), 0, 0, 0,
+     "vary each gap 0.5x..1.5x", "off"},
+    {NULL, "rate", 0, "N", OPTIONS_SECONDS, OFF(rate), 0, 0, 0,
+     "requests per second to one host, token bucket with\nbursts up to --per-host; 0 = no limit",
+     "0"},
+    {NULL, "limit-rate", 0, "BYTES", OPTIONS_LLSIZE, OFF(limit_rate), 0, 1, 1LL << 40,
+     "download speed cap per transfer, k/M suffixes", "none"},
+    {NULL, "retries", 0, "N", OPTIONS_INT, OFF(retries), 0, 0, 100,
+     "retries after timeouts, connection failures, 429,\n502, 503, 504, with backoff and "
+     "Retry-After",
+     "2"},
+    {NULL, "stall-timeout", 0, "SECONDS", OPTIONS_INT, OFF(stall_s), 0, 1, 86400,
+     "abort a transfer slower than 1 byte/s for this\nlong", "30"},
+    {"Output:", "output", 'o', "FILE", OPTIONS_STRING, OFF(output), 0, 0, 0,
+     "write records to FILE instead of stdout; a name\nending in .gz is gzip-compressed", "stdout"},
+    {NULL, "format", 'f', "FORMAT", OPTIONS_FORMAT, OFF(format), 0, 0, 0,
+     "jsonl, edges, dot, graphml, sitemap, sqlite, broken", "jsonl"},
+    {NULL, "sort", 0, NULL, OPTIONS_ON, OFF(sort), 0, 0, 0,
+     "order records by depth, then discovery, so output\nis byte-identical whatever the "
+     "concurrency",
+     "off"},
+    {NULL, "warc", 0, "FILE", OPTIONS_STRING, OFF(warc), 0, 0, 0,
+     "also write a WARC/1.1 archive to FILE (.gz:\ncompressed per record)", "none"},
+    {NULL, "stats-json", 0, "FILE", OPTIONS_STRING, OFF(stats_json), 0, 0, 0,
+     "write crawl statistics as JSON at the end", "none"},
+    {NULL, "stats-interval", 0, "SECONDS", OPTIONS_SECONDS, OFF(stats_interval_s), 0, 0, 0,
+     "also print statistics lines on stderr", "0 = off"},
+    {NULL, "no-progress", 0, NULL, OPTIONS_OFF, OFF(progress), 0, 0, 0,
+     "no live status line on a terminal", "on if a tty"},
+    {NULL, "state", 0, "FILE", OPTIONS_STRING, OFF(state), 0, 0, 0, "keep a resume journal in FILE",
+     "none"},
+    {NULL, "resume", 0, NULL, OPTIONS_ON, OFF(resume), 0, 0, 0,
+     "continue the crawl recorded in --state FILE, appending\nto -o FILE", "off"},
+    {NULL, "quiet", 'q', NULL, OPTIONS_ON, OFF(quiet), 0, 0, 0,
+     "no logs and no summary on stderr, only errors", "off"},
+    {NULL, "verbose", 'v', NULL, OPTIONS_ON, OFF(verbose), 0, 0, 0,
+     "log every fetch and decision on stderr", "off"},
+    {NULL, "version", 0, NULL, OPTIONS_VERSION, 0, 0, 0, 0, "print the version and exit", NULL},
+    {NULL, "help", 'h', NULL, OPTIONS_HELP, 0, 0, 0, 0, "print this help and exit", NULL},
+};
+
+#define OPTIONS_N        (sizeof options_table / sizeof options_table[0])
+#define OPTIONS_HELP_COL 27
+
+/* The left column of a row: "  -d, --depth N" or "      --per-host N". */
+static int options_left(const struct options_spec *sp, char *buf, size_t cap)
+{
+    char sh[8] = "    ";
+    if (sp->shortname)
+        snprintf(sh, sizeof sh, "-%c, ", sp->shortname);
+    return snprintf(buf, cap, "  %s--%s%s%s", sh, sp->name, sp->arg ? " " : "",
+                    sp->arg ? sp->arg : "");
+}
 
 void options_usage(FILE *f)
 {
     fputs("Usage: crawl [OPTIONS] URL|DIR...\n"
           "Crawl the links of one site breadth-first and write one JSON object per URL\n"
           "to stdout (logs and a summary go to stderr). URL is http://, https:// or\n"
-          "file://; DIR is a directory crawled offline from DIR/index.html.\n"
-          "\n"
-          "  -d, --depth N            link hops from the start URLs (0 = only them) [2]\n"
-          "  -c, --concurrency N      transfers in flight in total [16]\n"
-          "      --per-host N         connections to one host at once [4]\n"
-          "      --workers N          HTML parser processes [online CPUs]\n"
-          "      --max-pages N        fetch at most N pages, 0 = no limit [0]\n"
-          "      --max-size BYTES     largest body kept, decompressed; k/M/G suffixes [10M]\n"
-          "      --timeout SECONDS    whole-request time limit [30]\n"
-          "      --connect-timeout SECONDS  connection set-up limit [10]\n"
-          "      --parse-timeout SECONDS    per-page parse deadline in a worker [10]\n"
-          "      --max-redirect N     redirect hops followed per URL [10]\n"
-          "      --max-links N        links kept per page [10000]\n"
-          "      --max-url-length N   longer URLs are not followed [2048]\n"
-          "      --subdomains         also follow subdomains of the start hosts [off]\n"
-          "      --include REGEX      follow only URLs matching REGEX (POSIX ERE on the\n"
-          "                           canonical URL; repeatable) [all]\n"
-          "      --exclude REGEX      do not follow URLs matching REGEX (repeatable) [none]\n"
-          "      --sitemaps           also seed from robots.txt Sitemap: lines and\n"
-          "                           /sitemap.xml [off]\n"
-          "      --max-queue N        URLs queued per host at most; more get a queue_full\n"
-          "                           record; 0 = no cap [1000000]\n"
-          "      --frontier-memory BYTES  queued URLs kept in memory; the rest wait in a\n"
-          "                           spill file; k/M/G suffixes [32M]\n"
-          "      --frontier-dir DIR   where the spill file goes [$TMPDIR or /tmp]\n"
-          "\n"
-          "Politeness (per host):\n"
-          "      --user-agent STRING  User-Agent header, and the robots.txt product token\n"
-          "                           [" OPTIONS_DEFAULT_UA "]\n"
-          "      --no-robots          neither fetch nor obey robots.txt [obey]\n"
-          "      --max-crawl-delay SECONDS  cap on a robots.txt Crawl-delay [30]\n"
-          "  -w, --wait SECONDS       gap between request starts to one host [0]\n"
-          "      --random-wait        vary each gap 0.5x..1.5x [off]\n"
-          "      --rate N             requests per second to one host, token bucket with\n"
-          "                           bursts up to --per-host; 0 = no limit [0]\n"
-          "      --limit-rate BYTES   download speed cap per transfer, k/M suffixes [none]\n"
-          "      --retries N          retries after timeouts, connection failures, 429,\n"
-          "                           502, 503, 504, with backoff and Retry-After [2]\n"
-          "      --stall-timeout SECONDS  abort a transfer slower than 1 byte/s for this\n"
-          "                           long [30]\n"
-          "\n"
-          "Output:\n"
-          "  -o, --output FILE        write records to FILE instead of stdout; a name\n"
-          "                           ending in .gz is gzip-compressed [stdout]\n"
-          "  -f, --format FORMAT      jsonl, edges, dot, graphml, sitemap, sqlite, broken\n"
-          "                           [jsonl]\n"
-          "      --sort               order records by depth, then discovery, so output\n"
-          "                           is byte-identical whatever the concurrency [off]\n"
-          "      --warc FILE          also write a WARC/1.1 archive (FILE.warc.gz) [none]\n"
-          "      --stats-json FILE    write crawl statistics as JSON at the end [none]\n"
-          "      --stats-interval SECONDS  also print statistics lines on stderr [0 = off]\n"
-          "      --no-progress        no live status line on a terminal [on if a tty]\n"
-          "      --state FILE         keep a resume journal in FILE [none]\n"
-          "      --resume             continue the crawl recorded in --state FILE [off]\n"
-          "  -q, --quiet              no logs and no summary on stderr, only errors [off]\n"
-          "  -v, --verbose            log every fetch and decision on stderr [off]\n"
-          "      --version            print the version and exit\n"
-          "  -h, --help               print this help and exit\n"
-          "\n"
-          "Exit status: 0 crawl completed (pages may have failed; see records),\n"
+          "file://; DIR is a directory crawled offline from DIR/index.html.\n\n",
+          f);
+    for (size_t i = 0; i < OPTIONS_N; i++) {
+        const struct options_spec *sp = &options_table[i];
+        char left[64];
+        int n = options_left(sp, left, sizeof left);
+        if (sp->section)
+            fprintf(f, "\n%s\n", sp->section);
+        fputs(left, f);
+        if (n + 2 > OPTIONS_HELP_COL) /* a long left column: help on the same line */
+            fputs("  ", f);
+        else
+            fprintf(f, "%*s", OPTIONS_HELP_COL - n, "");
+        for (const char *p = sp->help; *p; p++) {
+            fputc(*p, f);
+            if (*p == '\n')
+                fprintf(f, "%*s", OPTIONS_HELP_COL, "");
+        }
+        if (sp->dflt)
+            fprintf(f, " [%s]", sp->dflt);
+        fputc('\n', f);
+    }
+    fputs("\nExit status: 0 crawl completed (pages may have failed; see records),\n"
           "1 the crawl could not run or its output could not be written, 2 usage,\n"
           "130/143 interrupted by SIGINT/SIGTERM.\n",
           f);
@@ -239,7 +260,76 @@ static int options_seconds(const char *s, double *out)
     return 0;
 }
 
-int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t errcap)
+/* Store optarg into the field sp describes. */
+static int options_set(const struct options_spec *sp, const char *arg, struct options *o,
+                       char *errbuf, size_t errcap)
+{
+    char *base = (char *)o;
+    long long v = 0;
+    double d;
+    int sized = sp->kind == OPTIONS_SIZE || sp->kind == OPTIONS_LLSIZE;
+    switch (sp->kind) {
+    case OPTIONS_ON:
+    case OPTIONS_OFF:
+        *(int *)(void *)(base + sp->off) = sp->kind == OPTIONS_ON;
+        return 0;
+    case OPTIONS_STRING:
+        if (!*arg)
+            return options_fail(errbuf, errcap, "--%s needs a non-empty value", sp->name);
+        *(const char **)(void *)(base + sp->off) = arg;
+        return 0;
+    case OPTIONS_LINE:
+        if (!*arg || strpbrk(arg, "\r\n"))
+            return options_fail(errbuf, errcap, "--%s must be one non-empty line", sp->name);
+        *(const char **)(void *)(base + sp->off) = arg;
+        return 0;
+    case OPTIONS_FORMAT:
+        if (!options_format_known(arg))
+            return options_fail(errbuf, errcap,
+                                "--format: '%s' is not one of jsonl, edges, dot, graphml, "
+                                "sitemap, sqlite, broken",
+                                arg);
+        *(const char **)(void *)(base + sp->off) = arg;
+        return 0;
+    case OPTIONS_LIST: {
+        const char **list = *(const char ***)(void *)(base + sp->off);
+        int *n = (int *)(void *)(base + sp->count_off);
+        list[(*n)++] = arg;
+        return 0;
+    }
+    case OPTIONS_SECONDS:
+        if (options_seconds(arg, &d) < 0)
+            return options_fail(errbuf, errcap, "--%s: '%s' is not a number from 0 to 86400",
+                                sp->name, arg);
+        *(double *)(void *)(base + sp->off) = d;
+        return 0;
+    default:
+        break;
+    }
+    if (options_number(arg, sp->lo, sp->hi, sized, &v) < 0)
+        return options_fail(errbuf, errcap, "--%s: '%s' is not a number from %lld to %lld",
+                            sp->name, arg, sp->lo, sp->hi);
+    switch (sp->kind) {
+    case OPTIONS_INT:
+        *(int *)(void *)(base + sp->off) = (int)v;
+        break;
+    case OPTIONS_MS:
+        *(int *)(void *)(base + sp->off) = (int)v * 1000;
+        break;
+    case OPTIONS_LONG:
+        *(long *)(void *)(base + sp->off) = (long)v;
+        break;
+    case OPTIONS_SIZE:
+        *(size_t *)(void *)(base + sp->off) = (size_t)v;
+        break;
+    default:
+        *(long long *)(void *)(base + sp->off) = v;
+        break;
+    }
+    return 0;
+}
+
+static void options_defaults(struct options *o, int argc)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     memset(o, 0, sizeof *o);
@@ -265,225 +355,60 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
     o->progress = 1;
     o->include = xcalloc((size_t)argc + 1, sizeof *o->include);
     o->exclude = xcalloc((size_t)argc + 1, sizeof *o->exclude);
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t errcap)
+{
+    struct option longopts[OPTIONS_N + 1];
+    char shorts[2 * OPTIONS_N + 2];
+    size_t ns = 0;
+    options_defaults(o, argc);
+    shorts[ns++] = ':';
+    for (size_t i = 0; i < OPTIONS_N; i++) {
+        const struct options_spec *sp = &options_table[i];
+        longopts[i].name = sp->name;
+        longopts[i].has_arg = sp->arg ? required_argument : no_argument;
+        longopts[i].flag = NULL;
+        longopts[i].val = sp->shortname ? sp->shortname : 256 + (int)i;
+        if (sp->shortname) {
+            shorts[ns++] = (char)sp->shortname;
+            if (sp->arg)
+                shorts[ns++] = ':';
+        }
+    }
+    memset(&longopts[OPTIONS_N], 0, sizeof longopts[OPTIONS_N]);
+    shorts[ns] = '\0';
 
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":d:c:o:f:w:qvh", options_long, NULL)) != -1) {
-        long long v = 0;
-        const char *name = NULL;
-        long long lo = 0, hi = 0;
-        int sized = 0;
-        switch (c) {
-        case 'd':
-            name = "--depth", lo = 0, hi = 1000;
-            break;
-        case 'c':
-            name = "--concurrency", lo = 1, hi = 10000;
-            break;
-        case OPT_PER_HOST:
-            name = "--per-host", lo = 1, hi = 1000;
-            break;
-        case OPT_WORKERS:
-            name = "--workers", lo = 1, hi = 256;
-            break;
-        case OPT_MAX_PAGES:
-            name = "--max-pages", lo = 0, hi = LONG_MAX;
-            break;
-        case OPT_MAX_SIZE:
-            name = "--max-size", lo = 1, hi = 1LL << 31, sized = 1;
-            break;
-        case OPT_TIMEOUT:
-            name = "--timeout", lo = 1, hi = 86400;
-            break;
-        case OPT_CONNECT_TIMEOUT:
-            name = "--connect-timeout", lo = 1, hi = 3600;
-            break;
-        case OPT_PARSE_TIMEOUT:
-            name = "--parse-timeout", lo = 1, hi = 3600;
-            break;
-        case OPT_MAX_REDIRECT:
-            name = "--max-redirect", lo = 0, hi = 100;
-            break;
-        case OPT_MAX_LINKS:
-            name = "--max-links", lo = 1, hi = 1000000;
-            break;
-        case OPT_FRONTIER_MEMORY:
-            name = "--frontier-memory", lo = 65536, hi = 1LL << 40, sized = 1;
-            break;
-        case OPT_MAX_QUEUE:
-            name = "--max-queue", lo = 0, hi = LONG_MAX;
-            break;
-        case OPT_FRONTIER_DIR:
-            if (!*optarg)
-                return options_fail(errbuf, errcap, "--frontier-dir needs a directory");
-            o->frontier_dir = optarg;
-            continue;
-        case 'o':
-            o->output = optarg;
-            continue;
-        case 'f':
-            if (!options_format_known(optarg))
-                return options_fail(errbuf, errcap,
-                                    "--format: '%s' is not one of jsonl, edges, dot, graphml, "
-                                    "sitemap, sqlite, broken",
-                                    optarg);
-            o->format = optarg;
-            continue;
-        case 'w':
-        case OPT_MAX_CRAWL_DELAY:
-        case OPT_RATE:
-        case OPT_STATS_INTERVAL: {
-            double d;
-            const char *n = c == 'w'                  ? "--wait"
-                            : c == OPT_RATE           ? "--rate"
-                            : c == OPT_STATS_INTERVAL ? "--stats-interval"
-                                                      : "--max-crawl-delay";
-            if (options_seconds(optarg, &d) < 0)
-                return options_fail(errbuf, errcap, "%s: '%s' is not a number from 0 to 86400", n,
-                                    optarg);
-            if (c == 'w')
-                o->wait_s = d;
-            else if (c == OPT_RATE)
-                o->rate = d;
-            else if (c == OPT_STATS_INTERVAL)
-                o->stats_interval_s = d;
-            else
-                o->max_crawl_delay_s = d;
-            continue;
-        }
-        case OPT_NO_ROBOTS:
-            o->robots = 0;
-            continue;
-        case OPT_RANDOM_WAIT:
-            o->random_wait = 1;
-            continue;
-        case OPT_SUBDOMAINS:
-            o->subdomains = 1;
-            continue;
-        case OPT_SITEMAPS:
-            o->sitemaps = 1;
-            continue;
-        case OPT_RESUME:
-            o->resume = 1;
-            continue;
-        case OPT_SORT:
-            o->sort = 1;
-            continue;
-        case OPT_NO_PROGRESS:
-            o->progress = 0;
-            continue;
-        case OPT_INCLUDE:
-            o->include[o->ninclude++] = optarg;
-            continue;
-        case OPT_EXCLUDE:
-            o->exclude[o->nexclude++] = optarg;
-            continue;
-        case OPT_STATE:
-            o->state = optarg;
-            continue;
-        case OPT_WARC:
-            o->warc = optarg;
-            continue;
-        case OPT_STATS_JSON:
-            o->stats_json = optarg;
-            continue;
-        case OPT_LIMIT_RATE:
-            name = "--limit-rate", lo = 1, hi = 1LL << 40, sized = 1;
-            break;
-        case OPT_RETRIES:
-            name = "--retries", lo = 0, hi = 100;
-            break;
-        case OPT_STALL_TIMEOUT:
-            name = "--stall-timeout", lo = 1, hi = 86400;
-            break;
-        case OPT_MAX_URL_LENGTH:
-            name = "--max-url-length", lo = 16, hi = 8192;
-            break;
-        case OPT_USER_AGENT:
-            if (!*optarg || strpbrk(optarg, "\r\n"))
-                return options_fail(errbuf, errcap, "--user-agent must be one non-empty line");
-            o->user_agent = optarg;
-            continue;
-        case 'q':
-            o->quiet = 1;
-            continue;
-        case 'v':
-            o->verbose = 1;
-            continue;
-        case 'h':
-            options_usage(stdout);
-            return OPTIONS_EXIT;
-        case OPT_VERSION:
-            printf("crawl %s\n", CRAWL_VERSION);
-            return OPTIONS_EXIT;
-        case ':':
-            if (optopt && optopt < 256)
-                return options_fail(errbuf, errcap, "option -%c needs a value", optopt);
-            return options_fail(errbuf, errcap, "option %s needs a value", argv[optind - 1]);
-        default:
+    while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+        const struct options_spec *sp = NULL;
+        if (c >= 256 && c < 256 + (int)OPTIONS_N)
+            sp = &options_table[c - 256];
+        for (size_t i = 0; !sp && c > 0 && c < 256 && c != ':' && c != '?' && i < OPTIONS_N; i++)
+            if (options_table[i].shortname == c)
+                sp = &options_table[i];
+        if (!sp) {
+            if (c == ':') {
+                if (optopt && optopt < 256)
+                    return options_fail(errbuf, errcap, "option -%c needs a value", optopt);
+                return options_fail(errbuf, errcap, "option %s needs a value", argv[optind - 1]);
+            }
             if (optopt && optopt < 256)
                 return options_fail(errbuf, errcap, "unknown option -%c", optopt);
             return options_fail(errbuf, errcap, "unknown option %s", argv[optind - 1]);
         }
-        if (options_number(optarg, lo, hi, sized, &v) < 0)
-            return options_fail(errbuf, errcap, "%s: '%s' is not a number from %lld to %lld", name,
-                                optarg, lo, hi);
-        switch (c) {
-        case 'd':
-            o->depth = (int)v;
-            break;
-        case 'c':
-            o->concurrency = (int)v;
-            break;
-        case OPT_PER_HOST:
-            o->per_host = (int)v;
-            break;
-        case OPT_WORKERS:
-            o->workers = (int)v;
-            break;
-        case OPT_MAX_PAGES:
-            o->max_pages = (long)v;
-            break;
-        case OPT_MAX_SIZE:
-            o->max_size = (size_t)v;
-            break;
-        case OPT_TIMEOUT:
-            o->timeout_s = (int)v;
-            break;
-        case OPT_CONNECT_TIMEOUT:
-            o->connect_timeout_s = (int)v;
-            break;
-        case OPT_PARSE_TIMEOUT:
-            o->parse_timeout_ms = (int)v * 1000;
-            break;
-        case OPT_MAX_REDIRECT:
-            o->max_redirects = (int)v;
-            break;
-        case OPT_MAX_LINKS:
-            o->max_links = (size_t)v;
-            break;
-        case OPT_FRONTIER_MEMORY:
-            o->frontier_memory = (size_t)v;
-            break;
-        case OPT_MAX_QUEUE:
-            o->max_queue = (long)v;
-            break;
-        case OPT_LIMIT_RATE:
-            o->limit_rate = v;
-            break;
-        case OPT_RETRIES:
-            o->retries = (int)v;
-            break;
-        case OPT_STALL_TIMEOUT:
-            o->stall_s = (int)v;
-            break;
-        case OPT_MAX_URL_LENGTH:
-            o->max_url_len = (int)v;
-            break;
-        default:
-            break;
+        if (sp->kind == OPTIONS_HELP) {
+            options_usage(stdout);
+            return OPTIONS_EXIT;
         }
+        if (sp->kind == OPTIONS_VERSION) {
+            printf("crawl %s\n", CRAWL_VERSION);
+            return OPTIONS_EXIT;
+        }
+        if (options_set(sp, optarg, o, errbuf, errcap) != 0)
+            return OPTIONS_USAGE;
     }
     if (o->quiet && o->verbose)
         return options_fail(errbuf, errcap, "--quiet and --verbose contradict each other");

@@ -1,4 +1,6 @@
-/* sig: async-signal-safe self-pipe. */
+/* sig: async-signal-safe self-pipe. One byte per signal received, taken
+ * back one at a time so that two signals read in the same loop turn still
+ * count as two. */
 #include "sig.h"
 
 #include <errno.h>
@@ -39,10 +41,9 @@ int sig_install(void)
 
 int sig_take(int fd)
 {
-    unsigned char buf[64];
-    int last = 0;
+    unsigned char b;
     ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0)
-        last = buf[n - 1];
-    return last;
+    while ((n = read(fd, &b, 1)) < 0 && errno == EINTR)
+        continue;
+    return n == 1 ? b : 0;
 }

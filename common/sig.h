@@ -7,8 +7,9 @@
 /* Install the handlers; returns the read end to poll, or -1. Call after
  * the worker pool is forked (workers ignore SIGINT themselves). */
 int sig_install(void);
-/* The last signal received since the previous call (0 if none); drains
- * the pipe. Never blocks. */
+/* The oldest signal received and not yet taken, or 0 if none: one per
+ * call, so a caller that loops until 0 sees every signal, even several
+ * that arrived within one poll. Never blocks. */
 int sig_take(int fd);
 
 #endif

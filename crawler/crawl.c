@@ -87,6 +87,7 @@ struct crawl {
 };
 
 static int crawl_failed(const struct crawl *c);
+static void crawl_lower_concurrency(struct crawl *c);
 
 /* ---- transfers ---- */
 
@@ -157,6 +158,13 @@ static void crawl_robots_done(struct crawl *c, struct transfer *t)
     char token[64];
     struct robots *rules = NULL;
     int unreachable = 0;
+    if (r->err == FETCH_ERR_NO_FDS && c->active) {
+        /* Out of descriptors is not the host's answer: ask again later. */
+        crawl_lower_concurrency(c);
+        sched_robots_retry(c->sched, h);
+        crawl_transfer_free(t);
+        return;
+    }
     robots_product_token(c->opt->user_agent, token, sizeof token);
     if (r->err == FETCH_OK && r->status >= 200 && r->status < 300) {
         rules = robots_parse(r->body ? r->body : "", r->body ? r->body_len : 0, token);
@@ -331,10 +339,22 @@ static enum sched_result crawl_result_of(const struct fetch_response *r)
     case FETCH_ERR_TIMEOUT:
     case FETCH_ERR_CONNECT:
     case FETCH_ERR_TRANSPORT:
+    case FETCH_ERR_NO_FDS: /* with nothing else in flight, waiting cannot help */
         return SCHED_RESULT_FAILED;
     default:
         return SCHED_RESULT_FINAL;
     }
+}
+
+static void crawl_lower_concurrency(struct crawl *c)
+{
+    size_t lim = c->active ? c->active : 1;
+    if (lim >= c->conc_limit)
+        return;
+    if (c->conc_limit == (size_t)c->opt->concurrency)
+        log_warn("out of file descriptors with %zu transfers in flight: at most %zu from now on",
+                 c->active, lim);
+    c->conc_limit = lim;
 }
 
 /* After a transfer: tell the scheduler how it went; park it for another
@@ -343,6 +363,14 @@ static int crawl_retry(struct crawl *c, struct transfer *t, int64_t now)
 {
     struct fetch_response *r = t->resp;
     enum sched_result res = crawl_result_of(r);
+    if (r->err == FETCH_ERR_NO_FDS && c->active) {
+        /* Out of descriptors while other transfers hold them: not the
+         * host's fault and not this URL's try. Start no more transfers
+         * than are running now; this one goes again when one ends. */
+        crawl_lower_concurrency(c);
+        res = SCHED_RESULT_LOCAL;
+        t->attempts--;
+    }
     long ra = (r->status == 429 || r->status == 503) ? crawl_retry_after(r->retry_after) : -1;
     int64_t delay = sched_outcome(c->sched, t->host, res, t->attempts, ra, now);
     if (delay < 0)
@@ -702,8 +730,11 @@ static int crawl_poll(struct crawl *c)
             (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0) |
                     (re & CURL_WAIT_POLLPRI ? POLLPRI : 0));
     }
-    if (nall > n && wfds[n].revents)
-        crawl_on_signal(c, sig_take(c->io->sig_fd), clock_ms());
+    if (nall > n && wfds[n].revents) {
+        int signo;
+        while ((signo = sig_take(c->io->sig_fd))) /* each one counts */
+            crawl_on_signal(c, signo, clock_ms());
+    }
     pool_service(c->pool, pfds, n, clock_ms(), crawl_on_parsed, c);
     return 0;
 }

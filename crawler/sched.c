@@ -280,6 +280,12 @@ void sched_robots_done(struct sched *s, struct host *h, struct robots *rules, in
     sched_update(s, h);
 }
 
+void sched_robots_retry(struct sched *s, struct host *h)
+{
+    h->robots_state = HOST_ROBOTS_UNKNOWN;
+    sched_update(s, h);
+}
+
 const char *sched_robots_verdict(const struct sched *s, const struct host *h, const char *url)
 {
     struct url_view v;

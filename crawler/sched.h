@@ -104,6 +104,8 @@ int64_t sched_outcome(struct sched *s, struct host *h, enum sched_result res, in
  * request's own start. */
 void sched_robots_done(struct sched *s, struct host *h, struct robots *rules, int unreachable,
                        const char *error);
+/* h's robots.txt could not be asked for (a local failure): ask again. */
+void sched_robots_retry(struct sched *s, struct host *h);
 /* Reason code when robots.txt forbids url on h ("robots" or
  * "robots_unreachable"), else NULL. */
 const char *sched_robots_verdict(const struct sched *s, const struct host *h, const char *url);

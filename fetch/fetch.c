@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ struct fetch_xfer {
     int decided;   /* content type looked at */
     int keep;      /* keep the body (HTML or unknown type) */
     int too_large; /* aborted by the cap */
+    int no_fds;    /* a socket() failed with EMFILE or ENFILE */
     struct fetch_req req;
     size_t cap;
     struct buf req_head;  /* capture: request headers as sent */
@@ -78,6 +80,8 @@ const char *fetch_err_code(int err)
         return "interrupted";
     case FETCH_ERR_REDIRECTS:
         return "too_many_redirects";
+    case FETCH_ERR_NO_FDS:
+        return "no_fds";
     default:
         return "transport";
     }
@@ -233,6 +237,20 @@ static int fetch_on_debug(CURL *e, curl_infotype type, char *p, size_t len, void
     return 0;
 }
 
+/* Opens the transfer's sockets as libcurl would, noting a failure for
+ * want of descriptors: libcurl reports it as any connection failure, which
+ * would count against the host. */
+static curl_socket_t fetch_on_open_socket(void *ud, curlsocktype purpose,
+                                          struct curl_sockaddr *addr)
+{
+    struct fetch_xfer *x = ud;
+    (void)purpose;
+    curl_socket_t fd = socket(addr->family, addr->socktype, addr->protocol);
+    if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+        x->no_fds = 1;
+    return fd;
+}
+
 static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
                             const struct fetch_req *req)
 {
@@ -253,6 +271,8 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, req->follow > 0 ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->follow);
@@ -445,6 +465,8 @@ static int fetch_map_curl(CURLcode rc, const struct fetch_xfer *x)
 {
     if (x->too_large)
         return x->req.truncate ? FETCH_OK : FETCH_ERR_TOO_LARGE;
+    if (rc != CURLE_OK && x->no_fds)
+        return FETCH_ERR_NO_FDS;
     switch (rc) {
     case CURLE_OK:
         return FETCH_OK;

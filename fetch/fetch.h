@@ -26,7 +26,10 @@ enum fetch_err {
     FETCH_ERR_OUTSIDE,     /* file: resolves outside the root (symlink) */
     FETCH_ERR_READ,        /* file: read error */
     FETCH_ERR_INTERRUPTED, /* cancelled by fetch_cancel_all */
-    FETCH_ERR_REDIRECTS    /* libcurl-followed redirects over the limit */
+    FETCH_ERR_REDIRECTS,   /* libcurl-followed redirects over the limit */
+    FETCH_ERR_NO_FDS       /* socket() failed with EMFILE/ENFILE: this process
+                              (or the system) is out of file descriptors; not
+                              the host's failure */
 };
 
 /* Stable short code for the output ("dns", "connect", ...); NULL for OK. */
