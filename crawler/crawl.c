@@ -25,6 +25,7 @@
 
 #include <curl/curl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,7 +35,8 @@
 #define CRAWL_MAX_POLLFDS      260
 #define CRAWL_ROBOTS_MAX       512000 /* robots.txt bytes parsed (RFC: >= 500 KiB) */
 #define CRAWL_ROBOTS_REDIRECTS 5
-#define CRAWL_SKIPS_PER_TURN   4096 /* skipped records written per loop turn */
+#define CRAWL_SKIPS_PER_TURN   4096       /* skipped records written per loop turn */
+#define CRAWL_OUTPUT_BACKLOG   (8u << 20) /* output bytes waiting for a slow reader */
 
 enum transfer_kind {
     TRANSFER_PAGE = 0, /* a URL's record (possibly a redirect chain) */
@@ -227,6 +229,9 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
  * full, keeps transfers flowing while workers drain the backlog. */
 static int crawl_room(const struct crawl *c)
 {
+    /* A reader that does not keep up stops the fetching, not the loop. */
+    if (output_pending(c->out) > CRAWL_OUTPUT_BACKLOG)
+        return 0;
     return !crawl_failed(c) && c->active < c->conc_limit &&
            c->active + c->nbacklog < (size_t)c->opt->concurrency + c->backlog_cap;
 }
@@ -687,13 +692,21 @@ static int crawl_poll(struct crawl *c)
 {
     struct pollfd pfds[CRAWL_MAX_POLLFDS];
     struct curl_waitfd wfds[CRAWL_MAX_POLLFDS];
-    size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 1);
+    size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 2);
     size_t nall = n;
+    size_t sig_i = SIZE_MAX, out_i = SIZE_MAX;
     if (c->io->sig_fd >= 0) {
-        wfds[nall].fd = c->io->sig_fd;
-        wfds[nall].events = CURL_WAIT_POLLIN;
-        wfds[nall].revents = 0;
-        nall++;
+        sig_i = nall++;
+        wfds[sig_i].fd = c->io->sig_fd;
+        wfds[sig_i].events = CURL_WAIT_POLLIN;
+        wfds[sig_i].revents = 0;
+    }
+    int out_fd = output_pollfd(c->out);
+    if (out_fd >= 0) {
+        out_i = nall++;
+        wfds[out_i].fd = out_fd;
+        wfds[out_i].events = CURL_WAIT_POLLOUT;
+        wfds[out_i].revents = 0;
     }
     for (size_t i = 0; i < n; i++) {
         wfds[i].fd = pfds[i].fd;
@@ -730,7 +743,9 @@ static int crawl_poll(struct crawl *c)
             (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0) |
                     (re & CURL_WAIT_POLLPRI ? POLLPRI : 0));
     }
-    if (nall > n && wfds[n].revents) {
+    if (out_i != SIZE_MAX && wfds[out_i].revents && output_drain(c->out) < 0)
+        c->failed = 1;
+    if (sig_i != SIZE_MAX && wfds[sig_i].revents) {
         int signo;
         while ((signo = sig_take(c->io->sig_fd))) /* each one counts */
             crawl_on_signal(c, signo, clock_ms());

@@ -20,8 +20,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define FORMAT_SINK_IOBUF (1u << 18)
-#define FORMAT_SINK_ZBUF  (1u << 16)
+#define FORMAT_SINK_IOBUF    (1u << 18)
+#define FORMAT_SINK_ZBUF     (1u << 16)
+#define FORMAT_SINK_NB_BATCH (1u << 16) /* queued bytes that trigger a write */
 
 struct format_sink {
     FILE *fp;
@@ -37,6 +38,14 @@ struct format_sink {
     int failed;
     int err; /* errno of the first failure */
     char *iobuf;
+    /* Non-blocking mode (a pipe or socket, format_sink_nonblocking): bytes
+     * wait in nb_buf and go out with non-blocking writes; stdio is not
+     * used for them. */
+    int nb;
+    int nb_fd;
+    int nb_flags; /* the fd's flags before, restored at close */
+    char *nb_buf;
+    size_t nb_len, nb_off, nb_cap;
 };
 
 int format_sink_is_gz(const char *path)
@@ -204,11 +213,101 @@ static int format_sink_deflate(struct format_sink *s, int flush)
     return 0;
 }
 
+int format_sink_nonblocking(struct format_sink *s)
+{
+    struct stat st;
+    if (s->nb || s->gz || s->failed || !s->fp || fflush(s->fp) != 0)
+        return 0;
+    int fd = fileno(s->fp);
+    if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return 0;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return 0;
+    s->nb = 1;
+    s->nb_fd = fd;
+    s->nb_flags = fl;
+    return 1;
+}
+
+int format_sink_drain(struct format_sink *s)
+{
+    while (s->nb && !s->failed && s->nb_off < s->nb_len) {
+        ssize_t w = write(s->nb_fd, s->nb_buf + s->nb_off, s->nb_len - s->nb_off);
+        if (w > 0) {
+            s->nb_off += (size_t)w;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        } else {
+            format_sink_fail(s, w < 0 ? errno : EIO);
+            return -1;
+        }
+    }
+    if (s->nb_off == s->nb_len)
+        s->nb_off = s->nb_len = 0;
+    return s->failed ? -1 : 0;
+}
+
+size_t format_sink_pending(const struct format_sink *s)
+{
+    return s->nb && !s->failed ? s->nb_len - s->nb_off : 0;
+}
+
+int format_sink_pollfd(const struct format_sink *s)
+{
+    return format_sink_pending(s) ? s->nb_fd : -1;
+}
+
+/* Non-blocking mode: queue n bytes, and write them once enough wait. */
+static int format_sink_nb_write(struct format_sink *s, const void *p, size_t n)
+{
+    if (s->nb_off && s->nb_off >= s->nb_len / 2) {
+        memmove(s->nb_buf, s->nb_buf + s->nb_off, s->nb_len - s->nb_off);
+        s->nb_len -= s->nb_off;
+        s->nb_off = 0;
+    }
+    if (s->nb_len + n > s->nb_cap) {
+        size_t cap = s->nb_cap ? s->nb_cap : FORMAT_SINK_IOBUF;
+        while (cap < s->nb_len + n)
+            cap *= 2;
+        s->nb_buf = xrealloc(s->nb_buf, cap);
+        s->nb_cap = cap;
+    }
+    memcpy(s->nb_buf + s->nb_len, p, n);
+    s->nb_len += n;
+    s->fpos += (int64_t)n;
+    if (s->nb_len - s->nb_off >= FORMAT_SINK_NB_BATCH)
+        return format_sink_drain(s);
+    return 0;
+}
+
+/* At close: back to blocking writes for whatever still waits. */
+static void format_sink_nb_finish(struct format_sink *s)
+{
+    if (!s->nb)
+        return;
+    fcntl(s->nb_fd, F_SETFL, s->nb_flags);
+    s->nb = 0;
+    size_t off = s->nb_off;
+    while (!s->failed && off < s->nb_len) {
+        ssize_t w = write(s->nb_fd, s->nb_buf + off, s->nb_len - off);
+        if (w > 0)
+            off += (size_t)w;
+        else if (!(w < 0 && errno == EINTR))
+            format_sink_fail(s, w < 0 ? errno : EIO);
+    }
+    s->nb_off = s->nb_len = 0;
+}
+
 int format_sink_write(struct format_sink *s, const void *p, size_t n)
 {
     if (s->failed)
         return -1;
     s->bytes += n;
+    if (s->nb)
+        return format_sink_nb_write(s, p, n);
     if (!s->gz) {
         if (n && fwrite(p, 1, n, s->fp) != n) {
             format_sink_fail(s, errno);
@@ -240,6 +339,8 @@ int format_sink_flush(struct format_sink *s)
 {
     if (s->failed)
         return -1;
+    if (s->nb)
+        return format_sink_drain(s);
     if (s->gz) {
         s->z.next_in = NULL;
         s->z.avail_in = 0;
@@ -259,6 +360,8 @@ int format_sink_commit(struct format_sink *s, int64_t *pos)
     *pos = -1;
     if (s->failed)
         return -1;
+    if (s->nb)
+        return format_sink_drain(s); /* a stream: no position */
     if (s->gz && s->zopen) {
         /* End the member: the file so far is a whole gzip file. */
         s->z.next_in = NULL;
@@ -302,6 +405,7 @@ unsigned long long format_sink_bytes(const struct format_sink *s)
 /* Finish the stream and close the FILE; records the first failure. */
 static void format_sink_finish(struct format_sink *s)
 {
+    format_sink_nb_finish(s);
     if (s->gz) {
         /* After a commit the member is empty: end it only in an empty
          * file, which must still be a gzip file. */
@@ -325,6 +429,7 @@ static void format_sink_finish(struct format_sink *s)
 static void format_sink_free(struct format_sink *s)
 {
     free(s->zout);
+    free(s->nb_buf);
     free(s->iobuf);
     free(s->tmp);
     free(s->path);

@@ -48,6 +48,21 @@ int format_sink_close(struct format_sink *s, const char *dest, char *err, size_t
 /* Close without reporting; a temp file is removed. Frees s; NULL is fine. */
 void format_sink_discard(struct format_sink *s);
 
+/* Non-blocking output. When s writes to a pipe or a socket (stdout piped
+ * to a slow reader), switch it to non-blocking writes: bytes wait in
+ * memory (without bound here: the caller stops producing records while
+ * format_sink_pending is high) and go out when the fd can take them. The
+ * fd's flags are restored at close, where what still waits is written
+ * with blocking writes. Returns 1 when switched, 0 when s stays as it is
+ * (a file, a tty, gzip). */
+int format_sink_nonblocking(struct format_sink *s);
+/* Write what waits, as far as the fd takes it now. 0, or -1 once failed. */
+int format_sink_drain(struct format_sink *s);
+/* Bytes waiting to be written (0 unless non-blocking). */
+size_t format_sink_pending(const struct format_sink *s);
+/* The fd to poll for POLLOUT while bytes wait, or -1. */
+int format_sink_pollfd(const struct format_sink *s);
+
 /* Nonzero when `path` names a regular file or nothing yet (so it may be
  * replaced by rename); 0 for devices, fifos, directories. */
 int format_sink_replaceable(const char *path);

@@ -61,6 +61,10 @@ struct output *output_open(const struct output_config *cfg, char *err, size_t er
             o->f.sink = format_sink_open(cfg->path, o->f.temp, err, errcap);
         if (!o->f.sink)
             goto fail;
+        /* A pipe or socket is written without blocking the crawl, unless
+         * --state needs each record pushed before it is journaled. */
+        if (!cfg->journaled)
+            format_sink_nonblocking(o->f.sink);
     }
     if (ops->open(&o->f) < 0) {
         snprintf(err, errcap, "%s", o->f.err);
@@ -152,6 +156,21 @@ int output_commit(struct output *o, int64_t *pos)
     if (rc < 0)
         o->failed = 1;
     return rc;
+}
+
+size_t output_pending(const struct output *o)
+{
+    return o->f.sink ? format_sink_pending(o->f.sink) : 0;
+}
+
+int output_pollfd(const struct output *o)
+{
+    return o->f.sink ? format_sink_pollfd(o->f.sink) : -1;
+}
+
+int output_drain(struct output *o)
+{
+    return o->f.sink ? format_sink_drain(o->f.sink) : 0;
 }
 
 int output_is_stream(const struct output *o)

@@ -82,6 +82,14 @@ int output_commit(struct output *o, int64_t *pos);
 /* Nonzero when the output cannot be cut back to a commit (stdout, a
  * device, a fifo): --resume can only add to what it got. */
 int output_is_stream(const struct output *o);
+/* Output to a pipe or socket (without --state) never blocks the crawl:
+ * records wait in memory until the reader takes them. Bytes waiting; the
+ * fd to poll for POLLOUT while they do (-1: none); write what the fd
+ * takes now (0, or -1 once the output failed). The crawl starts no new
+ * transfers while much waits. output_close writes the rest, blocking. */
+size_t output_pending(const struct output *o);
+int output_pollfd(const struct output *o);
+int output_drain(struct output *o);
 /* Push the records written so far out of our buffers into the file
  * (stdio flush; a gzip sync flush; a SQLite commit) before leaving at once
  * on a second signal. Not an fsync. With --sort, and for dot, graphml,

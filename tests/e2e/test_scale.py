@@ -73,6 +73,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_page("".join('<a href="/leaf%d">l</a>\n' % i
                                           for i in range(srv.leaves)))
         if p.startswith("/leaf"):
+            if srv.fat_leaves:  # big records: many off-site links, never followed
+                return self.send_page("".join(
+                    '<a href="http://elsewhere.invalid/%s/%d">some link text</a>\n'
+                    % (p, i) + "x" * 60 for i in range(60)))
             return self.send_page(srv.leaf_body, ctype=srv.leaf_type)
         return self.send_page("nope", 404)
 
@@ -91,6 +95,7 @@ class Site:
         s.leaf_body = b"x" * (leaf_kb * 1024) if leaf_kb else b"<title>leaf</title>"
         s.leaf_type = leaf_type
         s.log, s.lock = [], threading.Lock()
+        s.fat_leaves = False
 
     def __enter__(self):
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
@@ -234,6 +239,48 @@ def test_warc_held_bodies(c, args):
         c.check(peak <= 96 * 1024, "%s: parent peak RSS <= 96 MB" % what, "peak %d kB" % peak)
 
 
+def test_slow_reader(c, args):
+    """stdout is a pipe nobody reads for a while: the crawl stops fetching
+    (bounded memory) but its loop goes on (statistics lines keep coming);
+    once the reader reads, every record arrives, complete."""
+    what = "a reader that stalls"
+    with Site(leaves=3000, root_links='<a href="/hub">h</a>') as site, \
+            tempfile.TemporaryFile() as errf:
+        site.srv.fat_leaves = True
+        rfd, wfd = os.pipe()
+        p = subprocess.Popen([args.crawl, "-d", "3", "--no-progress", "--stats-interval", "0.2",
+                              site.url("/")], stdout=wfd, stderr=errf)
+        os.close(wfd)
+        # wait (hang guard 120 s) until fetching has stopped for 1.5 s
+        last, still, deadline = -1, 0.0, time.monotonic() + 120
+        while time.monotonic() < deadline and p.poll() is None:
+            n = len(site.gets())
+            still = still + 0.25 if n == last else 0.0
+            last = n
+            if still >= 1.5:
+                break
+            time.sleep(0.25)
+        stalled_gets = len(site.gets())
+        errf.seek(0)
+        lines_before = errf.read().count(b'"phase"')
+        time.sleep(1.5)
+        errf.seek(0)
+        lines_after = errf.read().count(b'"phase"')
+        c.check(p.poll() is None and stalled_gets < 3003,
+                "%s: fetching stops while nobody reads" % what,
+                "requests %d, exit %s" % (stalled_gets, p.poll()))
+        c.check(lines_after > lines_before, "%s: the loop goes on (statistics lines)" % what,
+                "%d statistics lines, then %d" % (lines_before, lines_after))
+        out = b""
+        with os.fdopen(rfd, "rb") as r:
+            out = r.read()
+        rc = p.wait(120)
+        recs = [json.loads(x) for x in out.decode().splitlines()]
+        c.eq(rc, 0, "%s: exit status" % what)
+        c.eq(len(recs), 3003, "%s: every record arrives" % what)
+        c.eq(len({r["url"] for r in recs}), 3003, "%s: none twice" % what)
+
+
 def main():
     args = parse_args(__doc__.split("\n")[0])
     c = Checker(args.verbose)
@@ -242,6 +289,7 @@ def main():
     test_settle_many_held(c, args)
     test_warc_held_bodies(c, args)
     test_endless_memory(c, args)
+    test_slow_reader(c, args)
     return c.finish()
 
 
