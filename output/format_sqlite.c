@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define FORMAT_SQLITE_BUSY_MS  2000 /* wait for a reader holding the file */
 #define FORMAT_SQLITE_BATCH    1000
 #define FORMAT_SQLITE_BATCH_MS 1000
 #define FORMAT_SQLITE_TEXT_MAX (64u * 1024 * 1024)
@@ -143,9 +144,12 @@ static int format_sqlite_open(struct format *f)
         format_sqlite_fail(f, "cannot open");
         goto fail;
     }
-    if (f->cfg->journaled &&
-        sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA journal_mode=WAL;", NULL, NULL,
-                     NULL) != SQLITE_OK) {
+    /* WAL: a reader of the live database (sqlite3 out.db "select ...")
+     * never makes a commit fail with SQLITE_BUSY; the busy timeout only
+     * covers a checkpoint meeting a reader. Back to one file at close. */
+    sqlite3_busy_timeout(s->db, FORMAT_SQLITE_BUSY_MS);
+    if (!s->tmp && sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA journal_mode=WAL;", NULL,
+                                NULL, NULL) != SQLITE_OK) {
         format_sqlite_fail(f, "cannot set up");
         goto fail;
     }
@@ -344,7 +348,7 @@ static int format_sqlite_close(struct format *f, int ok)
         sqlite3_finalize(s->last_id);
         s->page = s->link = s->last_id = NULL;
         /* Back to one file; if a reader holds it, it stays in WAL mode. */
-        if (rc == 0 && f->cfg->journaled)
+        if (rc == 0 && !s->tmp)
             (void)sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL);
         if (rc == 0 && sqlite3_close(s->db) != SQLITE_OK) {
             format_sqlite_fail(f, "closing");
