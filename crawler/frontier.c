@@ -77,12 +77,11 @@ static struct entry *frontier_new_entry(uint64_t fp, const char *url, size_t url
     return e;
 }
 
-struct entry *frontier_take(struct frontier *f, uint64_t fp, int depth, uint32_t seq,
-                            const char *url, size_t url_len, const char *parent, size_t parent_len)
+/* A live entry (ACTIVE) for url, in the live table and the seen set. */
+static struct entry *frontier_make_live(struct frontier *f, uint64_t fp, const char *url,
+                                        size_t url_len, const char *parent, size_t parent_len,
+                                        int depth, uint32_t seq)
 {
-    int d;
-    if (seen_get(&f->seen, fp, &d) != SEEN_QUEUED || d != depth)
-        return NULL; /* a shorter path queued it again, or it is done */
     struct entry *e = frontier_new_entry(fp, url, url_len, parent, parent_len, depth);
     e->seq = seq;
     e->state = ENTRY_ACTIVE;
@@ -92,18 +91,21 @@ struct entry *frontier_take(struct frontier *f, uint64_t fp, int depth, uint32_t
     return e;
 }
 
+struct entry *frontier_take(struct frontier *f, uint64_t fp, int depth, uint32_t seq,
+                            const char *url, size_t url_len, const char *parent, size_t parent_len)
+{
+    int d;
+    if (seen_get(&f->seen, fp, &d) != SEEN_QUEUED || d != depth)
+        return NULL; /* a shorter path queued it again, or it is done */
+    return frontier_make_live(f, fp, url, url_len, parent, parent_len, depth, seq);
+}
+
 struct entry *frontier_add_active(struct frontier *f, uint64_t fp, const char *url,
                                   const char *parent, int depth)
 {
-    struct entry *e =
-        frontier_new_entry(fp, url, strlen(url), parent, parent ? strlen(parent) : 0, depth);
-    e->seq = f->next_seq++;
-    e->state = ENTRY_ACTIVE;
-    seen_put(&f->seen, fp, depth, SEEN_LIVE);
-    HASH_ADD(hh, f->live, fp, sizeof e->fp, e);
-    f->nlive++;
     f->unfinished[depth]++;
-    return e;
+    return frontier_make_live(f, fp, url, strlen(url), parent, parent ? strlen(parent) : 0, depth,
+                              f->next_seq++);
 }
 
 void frontier_add_done(struct frontier *f, uint64_t fp)

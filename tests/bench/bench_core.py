@@ -20,81 +20,16 @@ warc     the same shape with 2,000 non-HTML leaves of 200 KB and --warc: the
 """
 
 import argparse
-import http.server
 import json
 import os
-import random
-import socketserver
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 
-LEAF_BODY = None
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, *a):
-        pass
-
-    def send_page(self, body, status=200, ctype="text/html; charset=utf-8"):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        u = urllib.parse.urlsplit(self.path)
-        p = u.path
-        mode = self.server.mode
-        if p == "/robots.txt":
-            return self.send_page("", 404, "text/plain")
-        if mode == "endless":
-            rnd = random.Random(self.path)
-            links = "".join(
-                '<a href="/t/%d/cal?d=%d&amp;sid=%016x">x</a>\n' % (
-                    rnd.randrange(10), rnd.randrange(100000), rnd.getrandbits(64))
-                for _ in range(100))
-            return self.send_page("<html><body>%s</body></html>" % links)
-        if p == "/":
-            return self.send_page('<a href="/slow">s</a><a href="/hub">h</a>')
-        if p == "/slow":
-            time.sleep(self.server.slow_s)
-            return self.send_page("<title>slow</title>")
-        if p == "/hub":
-            return self.send_page('<a href="/hub2">h2</a>')
-        if p == "/hub2":
-            n = self.server.leaves
-            return self.send_page("".join('<a href="/leaf%d">l</a>\n' % i for i in range(n)))
-        if p.startswith("/leaf"):
-            return self.send_page(self.server.leaf_body, ctype=self.server.leaf_type)
-        return self.send_page("nope", 404)
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-def serve(mode, leaves=0, leaf_kb=1, slow_s=8.0):
-    srv = Server(("127.0.0.1", 0), Handler)
-    srv.mode = mode
-    srv.leaves = leaves
-    srv.slow_s = slow_s
-    srv.leaf_body = ("<html><body>" + "x" * (leaf_kb * 1024) + "</body></html>").encode()
-    # --warc keeps bodies of every type: the leaves are not HTML, so their
-    # bodies stay with their records unless dropped once archived
-    srv.leaf_type = "application/octet-stream" if mode == "warc" else "text/html"
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
+# the same scripted sites as the e2e tests of the core at scale
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from test_scale import Site  # noqa: E402
 
 
 def proc_cpu_s(pid):
@@ -140,14 +75,11 @@ def watch(cmd, seconds=None, stderr=None):
 
 
 def bench_endless(crawl, seconds, tmp):
-    srv = serve("endless")
-    base = "http://127.0.0.1:%d" % srv.server_address[1]
     errpath = os.path.join(tmp, "endless.err")
-    with open(errpath, "w") as err:
+    with Site("endless") as site, open(errpath, "w") as err:
         r = watch([crawl, "-d", "50", "-c", "32", "--per-host", "32", "--no-progress",
                    "--stats-interval", "1", "-o", os.path.join(tmp, "endless.jsonl"),
-                   base + "/t/0/cal?d=0&sid=0"], seconds=seconds, stderr=err)
-    srv.shutdown()
+                   site.url("/t/0/cal?d=0&sid=0")], seconds=seconds, stderr=err)
     last = None
     with open(errpath) as f:
         for line in f:
@@ -166,22 +98,19 @@ def bench_endless(crawl, seconds, tmp):
 
 
 def bench_settle(crawl, tmp):
-    srv = serve("settle", leaves=100000)
-    base = "http://127.0.0.1:%d/" % srv.server_address[1]
-    r = watch([crawl, "-d", "3", "--max-links", "200000", "--max-pages", "20", "-q",
-               "-o", os.path.join(tmp, "settle.jsonl"), base])
-    srv.shutdown()
+    with Site(leaves=100000, slow_s=8.0) as site:
+        r = watch([crawl, "-d", "3", "--max-links", "200000", "--max-pages", "20", "-q",
+                   "-o", os.path.join(tmp, "settle.jsonl"), site.url("/")])
     with open(os.path.join(tmp, "settle.jsonl")) as f:
         r["records"] = sum(1 for _ in f)
     return r
 
 
 def bench_warc(crawl, tmp):
-    srv = serve("warc", leaves=2000, leaf_kb=200)
-    base = "http://127.0.0.1:%d/" % srv.server_address[1]
-    r = watch([crawl, "-d", "3", "-q", "--warc", os.path.join(tmp, "out.warc.gz"),
-               "-o", os.path.join(tmp, "warc.jsonl"), base])
-    srv.shutdown()
+    with Site(leaves=2000, leaf_kb=200, leaf_type="application/octet-stream",
+              slow_s=8.0) as site:
+        r = watch([crawl, "-d", "3", "-q", "--warc", os.path.join(tmp, "out.warc.gz"),
+                   "-o", os.path.join(tmp, "warc.jsonl"), site.url("/")])
     with open(os.path.join(tmp, "warc.jsonl")) as f:
         r["records"] = sum(1 for _ in f)
     return r

@@ -85,6 +85,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        pass  # a crawl that stops (SIGTERM, --max-pages) resets connections
+
 
 class Site:
     def __init__(self, mode="tree", leaves=0, leaf_kb=0, leaf_type="text/html", slow_s=0.0,
