@@ -62,7 +62,10 @@ static void bench_path(char *out, size_t len, int i, int shape, int as)
             out[k++] = pos < run ? 'a' : block_tail[pos - run];
         }
     }
-    snprintf(out + body, tail + 1, "/%06d", i % 1000000);
+    char num[16];
+    int nn = snprintf(num, sizeof num, "/%06d", i % 1000000);
+    memcpy(out + body, num, nn > 0 && (size_t)nn < tail ? (size_t)nn : tail);
+    out[len] = '\0';
 }
 
 static int bench_int(const char *s, int lo)
