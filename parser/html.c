@@ -478,8 +478,24 @@ static long html_add(struct html_state *st, const char *tag, const char *attr, c
     r.tag = tag;
     r.attr = attr;
     buf_init(&r.text, HTML_TEXT_ROOM);
-    if (!st->pending && html_resolve(st, &r, st->nrecs) < 0)
+    if (st->pending) {
+        /* A <base> may still come, so the link waits unresolved; but what
+         * is not a link under any base goes now, and the waiting list is
+         * capped like the resolved one. */
+        char *probe = NULL;
+        if (url_resolve(st->page_url, ref, strlen(ref), &probe) != 0) {
+            html_rec_free(&r);
+            return -1;
+        }
+        free(probe);
+        if (st->nrecs >= st->max_links) {
+            html_rec_free(&r);
+            st->dropped++;
+            return -1;
+        }
+    } else if (html_resolve(st, &r, st->nrecs) < 0) {
         return -1;
+    }
     r.rel = rel ? html_collapse(rel) : NULL;
     if (alt)
         html_text_add(&r.text, &r.text_space, alt, strlen(alt));
