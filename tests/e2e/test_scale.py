@@ -121,6 +121,18 @@ def rel(site, u):
     return u[len(base):] if u and u.startswith(base) else u
 
 
+SANITIZED = os.environ.get("CRAWL_SANITIZED") == "1"
+
+
+def check_memory(c, ok, what, detail):
+    """Memory bounds hold for the normal build; under ASan (shadow memory,
+    quarantine) they are reported, not asserted."""
+    if SANITIZED:
+        print("skipped (sanitizer build): %s: %s" % (what, detail))
+        return
+    c.check(ok, what, detail)
+
+
 def test_endless_memory(c, args):
     """Stop the crawl (SIGTERM) once 300,000 URLs are known; the peak RSS
     per known URL must be far below the old ~190 bytes (seen set 10-15
@@ -162,8 +174,8 @@ def test_endless_memory(c, args):
         # 300,000 URLs: ~4.5 MB of seen set, 4 MB of queue in memory, the
         # held records and buffers of 16 transfers; the old frontier needed
         # 57 MB for the entries alone.
-        c.check(per_url <= 100, "%s: peak RSS per known URL <= 100 bytes" % what,
-                "peak %d bytes for %d URLs: %.1f bytes/URL" % (peak, known, per_url))
+        check_memory(c, per_url <= 100, "%s: peak RSS per known URL <= 100 bytes" % what,
+                     "peak %d bytes for %d URLs: %.1f bytes/URL" % (peak, known, per_url))
 
 
 def leaf_set(res, site):
@@ -239,7 +251,8 @@ def test_warc_held_bodies(c, args):
         with open(stats) as f:
             peak = json.load(f).get("peak_rss_kb", 0)
         # 400 MB of bodies went through; the old parent peaked at 414 MB
-        c.check(peak <= 96 * 1024, "%s: parent peak RSS <= 96 MB" % what, "peak %d kB" % peak)
+        check_memory(c, peak <= 96 * 1024, "%s: parent peak RSS <= 96 MB" % what,
+                     "peak %d kB" % peak)
 
 
 def test_slow_reader(c, args):

@@ -568,6 +568,12 @@ static void test_link_cases(const char *dir)
  * RSS): keeping every link unresolved took ~200 MB, the page is 15 MB. */
 static void test_base_cap(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan's quarantine keeps freed memory: the RSS says nothing here */
+    printf("SKIP: base cap memory check (sanitizer build)\n");
+    check_skipped++;
+    return;
+#endif
     const size_t n = 1000000;
     const char *link = "<a href=\"p/x\">t</a>";
     size_t ll = strlen(link);
