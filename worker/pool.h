@@ -1,14 +1,21 @@
 /* pool: the prefork parse worker pool, parent side. A fixed array of slots;
  * the slot index is a worker's identity. Each worker has one
  * socketpair(AF_UNIX, SOCK_STREAM) channel, so a dead worker reads as EOF.
- * All parent-side I/O is non-blocking: the parent never blocks on a worker.
- * The pool integrates with the caller's poll loop through pool_pollfds() /
- * pool_service(); it never polls by itself.
+ * Workers are started by a zygote forked in pool_create (zygote.h), never
+ * by the parent itself, so a worker respawned after the parent has grown
+ * is as small as the first one. All parent-side I/O is non-blocking and
+ * the parent never blocks on a worker or the zygote (waitpid WNOHANG
+ * only; pool_create and pool_destroy excepted). The pool integrates with
+ * the caller's poll loop through pool_pollfds() / pool_service(); it never
+ * polls by itself.
  *
  * A job whose worker dies (EOF, signal), overruns its deadline (the worker
  * gets SIGKILL) or sends a malformed frame is retried once on another
  * worker, then reported with an error. Dead workers are reaped and
- * respawned (rate-limited). Must not include crawler/ headers. */
+ * respawned (rate-limited). If the zygote dies, the workers still alive go
+ * on but no worker can be started any more: once the last one is gone,
+ * every job fails with POOL_ERR_NO_WORKERS. Must not include crawler/
+ * headers. */
 #ifndef CRAWL_POOL_H
 #define CRAWL_POOL_H
 
@@ -45,9 +52,11 @@ typedef void (*pool_done_fn)(void *ctx, uint32_t job_id, int err, const char *ca
 
 struct pool;
 
-/* Fork cfg->nworkers workers. Call before curl_global_init and before any
- * output file is opened (the children must not inherit them). Returns NULL
- * (after logging why) if no worker could be started. */
+/* Fork the zygote, then have it start cfg->nworkers workers (waiting up
+ * to a few seconds for them). Call before curl_global_init and before any
+ * output file is opened (the zygote and so every worker would inherit
+ * them), and early: the zygote is a copy of the caller as it is now.
+ * Returns NULL (after logging why) if no worker could be started. */
 struct pool *pool_create(const struct pool_config *cfg);
 
 /* Nonzero when pool_submit would accept a job now (an idle live worker and
@@ -64,8 +73,9 @@ int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *en
 /* Jobs submitted and not yet reported through the callback. */
 size_t pool_pending(const struct pool *p);
 
-/* Fill fds[0..max) with the channels to watch (events POLLIN, plus POLLOUT
- * while a job is still being written). Returns the number filled. */
+/* Fill fds[0..max) with the channels to watch: the workers' (events
+ * POLLIN, plus POLLOUT while a job is still being written) and the
+ * zygote's control channel (POLLIN). Returns the number filled. */
 size_t pool_pollfds(const struct pool *p, struct pollfd *fds, size_t max);
 
 /* After the caller's poll: fds/n as filled by pool_pollfds with revents
@@ -76,11 +86,12 @@ void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t no
                   pool_done_fn done, void *ctx);
 
 /* Earliest time (clock_ms) at which pool_service must run again for a
- * deadline or a respawn, or -1 when none. */
+ * deadline, a respawn or a dead worker still to reap, or -1 when none. */
 int64_t pool_next_deadline(const struct pool *p);
 
-/* Kill and reap every worker, free everything. Jobs still pending are
- * dropped without a callback. */
+/* Stop and reap every worker and the zygote (waits up to half a second
+ * for them to exit, then kills them), free everything. Jobs still pending
+ * are dropped without a callback. */
 void pool_destroy(struct pool *p);
 
 /* Counters for the summary. */

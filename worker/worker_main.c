@@ -1,10 +1,12 @@
-/* worker_main: the body of a forked parse worker. Owns the child's process
- * hygiene (channel on fd 3, stdin/stdout on /dev/null, every other fd but
- * stderr closed, signals reset, PR_SET_PDEATHSIG, rlimits) and its loop:
+/* worker_main: the body of a parse worker (started by the zygote, see
+ * zygote.h). Owns the process hygiene shared with the zygote (channel on
+ * fd 3, stdin/stdout on /dev/null, every other fd but stderr closed,
+ * signals reset, PR_SET_PDEATHSIG), the worker's rlimits and its loop:
  * read one IPC_JOB frame (blocking), html_extract() it, answer with one
  * IPC_RESULT or IPC_FAIL frame. EOF on the channel ends the worker
  * (_exit(0)); a malformed frame from the parent is logged and ends it with
- * _exit(3). It never returns, never calls exit() and never writes stdout.
+ * _exit(3). It never returns, never
+ * calls exit() and never writes stdout.
  *
  * RLIMIT_AS is skipped in AddressSanitizer builds (the shadow memory alone
  * exceeds any sane limit). RLIMIT_CPU is re-armed before every job to "CPU used so far +
@@ -148,7 +150,7 @@ static int worker_test_fault(const char *body, size_t len)
 {
     if (memmem(body, len, worker_mark_crash, sizeof worker_mark_crash - 1)) {
         signal(SIGSEGV, SIG_DFL);
-        raise(SIGSEGV);
+        kill(getpid(), SIGSEGV);
         _exit(11); /* not reached */
     }
     if (memmem(body, len, worker_mark_hang, sizeof worker_mark_hang - 1))
@@ -262,6 +264,18 @@ out:
     free(url);
 }
 
+int worker_main_detach(int fd, const char *tag, pid_t parent)
+{
+    worker_setup_fds(fd);
+    log_set_tag(tag);
+    worker_setup_signals();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        log_warn("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if (getppid() != parent) /* the parent died before the line above */
+        _exit(0);
+    return WORKER_FD;
+}
+
 void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, int test_faults)
 {
     char tag[32];
@@ -269,14 +283,8 @@ void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, 
     size_t max_payload = cfg->max_job + WORKER_JOB_PREFIX_MAX;
     struct buf in;
 
-    worker_setup_fds(fd);
     snprintf(tag, sizeof tag, "worker %d", slot);
-    log_set_tag(tag);
-    worker_setup_signals();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        log_warn("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-    if (getppid() != parent) /* the parent died before the line above */
-        _exit(0);
+    worker_main_detach(fd, tag, parent);
     worker_setup_limits(cfg);
 
     buf_init(&in, IPC_HEADER_LEN + max_payload);

@@ -1,15 +1,18 @@
-/* test_pool: the prefork worker pool with real forked workers and the real
- * parser. Normal pages, a 5 MB body (partial non-blocking writes), results
- * above max_result, and, with CRAWL_TEST_FAULTS=1, workers that crash,
- * exit, hang or answer garbage, plus a worker SIGKILLed while idle. At the
- * end no child process and no extra fd may remain. Timing is only ever
- * asserted as a lower bound. */
+/* test_pool: the prefork worker pool with real workers (started by the
+ * zygote) and the real parser. Normal pages, a 5 MB body (partial
+ * non-blocking writes), results above max_result, and, with
+ * CRAWL_TEST_FAULTS=1, workers that crash, exit, hang or answer garbage,
+ * plus a worker SIGKILLed while idle. Respawns after this process has
+ * grown past the workers' RLIMIT_AS, a zygote that dies, no zombies left
+ * behind. At the end no child process and no extra fd may remain.
+ * Timing is only ever asserted as a lower bound. */
 #include "check.h"
 #include "clock.h"
 #include "html.h"
 #include "log.h"
 #include "pool.h"
 #include "xalloc.h"
+#include "zygote.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -155,8 +158,11 @@ static int count_fds(void)
     return n - 1; /* the directory's own fd */
 }
 
-/* Children of this process, found by scanning /proc/<pid>/stat. */
-static size_t child_pids(pid_t *out, size_t max)
+/* Children of this process that are not zombies, found by scanning
+ * /proc/<pid>/stat: the workers (zygote 0) or the zygote (zygote 1), told
+ * apart by the zygote's process name. With zombies 1, the zombie children
+ * instead (any name). */
+static size_t kids(pid_t *out, size_t max, int zygote, int zombies)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
@@ -174,14 +180,52 @@ static size_t child_pids(pid_t *out, size_t max)
             continue;
         char *ok = fgets(line, sizeof line, f);
         fclose(f);
+        char *lp = ok ? strchr(line, '(') : NULL;
         char *rp = ok ? strrchr(line, ')') : NULL;
         char state;
         long ppid;
-        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == self && state != 'Z')
+        if (!lp || !rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2 || ppid != self)
+            continue;
+        *rp = '\0';
+        int is_zygote = strcmp(lp + 1, ZYGOTE_PROC_NAME) == 0;
+        if (zombies ? state == 'Z' : state != 'Z' && is_zygote == zygote)
             out[n++] = (pid_t)atol(e->d_name);
     }
     closedir(d);
     return n;
+}
+
+static size_t child_pids(pid_t *out, size_t max)
+{
+    return kids(out, max, 0, 0);
+}
+
+static pid_t zygote_pid(void)
+{
+    pid_t z[4];
+    return kids(z, 4, 1, 0) == 1 ? z[0] : -1;
+}
+
+static size_t zombie_count(void)
+{
+    pid_t z[64];
+    return kids(z, 64, 0, 1);
+}
+
+/* A value from /proc/<pid>/status ("VmSize:" ...) in kB, or -1. */
+static long proc_status_kb(pid_t pid, const char *key)
+{
+    char path[64], line[256];
+    long v = -1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, strlen(key)) == 0)
+            v = atol(line + strlen(key));
+    fclose(f);
+    return v;
 }
 
 /* Respawns happen in pool_service, possibly after a backoff: turn until
@@ -341,8 +385,10 @@ static void test_faults(void)
     for (int i = 0; i < 4; i++)
         all &= normal_ok(after[i], 10 + i);
     CHECK(all);
+    wait_respawns(p, 2); /* the zygote answers asynchronously */
     pool_get_stats(p, &st);
     CHECK(st.worker_deaths == 2 && st.retries == 1 && st.respawns == 2);
+    CHECK(zombie_count() == 0);
 
     /* Exit with a status. */
     uint32_t ex = submit_str(p, "http://example.com/exit", "<!--crawl-test:exit-->");
@@ -389,6 +435,7 @@ static void test_faults(void)
     CHECK(normal_ok(k4, 33) && normal_ok(k5, 34));
     wait_respawns(p, 8);
     CHECK(child_pids(pids, 8) == 2);
+    CHECK(zombie_count() == 0);
     pool_destroy(p);
 }
 
@@ -408,6 +455,7 @@ static void test_hang(void)
     CHECK(clock_ms() - start >= 2 * 300); /* two deadlines ran out */
     CHECK(results[hang].done == 1 && results[hang].err == POOL_ERR_TIMEOUT);
     CHECK(results[hang].cause && strcmp(results[hang].cause, "deadline") == 0);
+    CHECK(zombie_count() == 0); /* the SIGKILLed workers were reaped */
     uint32_t ok = submit_normal(p, 40);
     CHECK(wait_all(p) == 0);
     CHECK(normal_ok(ok, 40));
@@ -454,6 +502,102 @@ static void test_refused(void)
     pool_destroy(p);
 }
 
+/* The parent (this process) grows well past the workers' RLIMIT_AS after
+ * the pool is created; workers respawned after a crash must still work
+ * and be small. Forked from the grown parent under that limit they would
+ * fail on their first page (the cap is on virtual size: the ballast
+ * counts). Under ASan workers set no RLIMIT_AS: the sizes are not
+ * checked there. */
+static void test_respawn_after_growth(void)
+{
+    const size_t limit = 256u << 20, ballast_len = 512u << 20;
+    struct pool_config cfg = base_config();
+    cfg.mem_limit = limit;
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    char *ballast = xmalloc(ballast_len);
+    memset(ballast, 0x5a, ballast_len); /* touched: really grown */
+    CHECK(proc_status_kb(getpid(), "VmSize:") > (long)(ballast_len >> 10));
+
+    uint32_t crash = submit_str(p, "http://example.com/crash",
+                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    wait_respawns(p, 2);
+    uint32_t ids[6];
+    for (int i = 0; i < 6; i++)
+        ids[i] = submit_normal(p, 60 + i);
+    CHECK(wait_all(p) == 0);
+    int all = 1;
+    for (int i = 0; i < 6; i++)
+        all &= normal_ok(ids[i], 60 + i);
+    CHECK(all);
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.respawns == 2 && st.worker_deaths == 2); /* the crash's two, no more */
+    /* The respawned workers are as small as the zygote, not the parent. */
+    pid_t pids[8];
+    size_t n = child_pids(pids, 8);
+    CHECK(n == 2);
+#if defined(__SANITIZE_ADDRESS__)
+    check_skipped++; /* no RLIMIT_AS (worker_main.c) and a huge VmSize under ASan */
+#else
+    for (size_t i = 0; i < n; i++) {
+        long kb = proc_status_kb(pids[i], "VmSize:");
+        CHECKF(kb > 0 && kb < (long)(limit >> 10), "worker %ld VmSize %ld kB", (long)pids[i], kb);
+    }
+#endif
+    free(ballast);
+    pool_destroy(p);
+}
+
+/* The zygote dies: the running workers go on; once they are gone too,
+ * jobs fail with POOL_ERR_NO_WORKERS instead of waiting forever. */
+static void test_zygote_dies(void)
+{
+    struct pool_config cfg = base_config();
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pid_t z = zygote_pid();
+    CHECK(z > 0);
+    if (z <= 0) {
+        pool_destroy(p);
+        return;
+    }
+    CHECK(kill(z, SIGKILL) == 0);
+    siginfo_t si;
+    waitid(P_PID, (id_t)z, &si, WEXITED | WNOWAIT); /* dead for sure, not reaped */
+    uint32_t a = submit_normal(p, 70), b = submit_normal(p, 71);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(a, 70) && normal_ok(b, 71));
+    CHECK(zygote_pid() == -1 && zombie_count() == 0); /* noticed and reaped */
+
+    /* Both workers die on this page (one try each); nobody respawns them. */
+    uint32_t crash = submit_str(p, "http://example.com/crash", "<!--crawl-test:crash-->");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    uint32_t late = submit_normal(p, 72);
+    CHECK(late != 0);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[late].done == 1 && results[late].err == POOL_ERR_NO_WORKERS);
+    CHECK(pool_can_submit(p));
+    CHECK(pool_next_deadline(p) == -1); /* nothing to wake up for */
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.respawns == 0 && st.worker_deaths == 2);
+    pid_t pids[8];
+    CHECK(child_pids(pids, 8) == 0 && zombie_count() == 0);
+    pool_destroy(p);
+}
+
 int main(void)
 {
     log_init(LOG_LEVEL_WARN, "test_pool");
@@ -477,6 +621,8 @@ int main(void)
     test_faults();
     test_hang();
     test_destroy_busy();
+    test_respawn_after_growth();
+    test_zygote_dies();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Parse workers that never inherit the parent's growth (issue 10, item 5),
+end to end against the real binary over the local HTTP test server.
+
+1. A parent grown past the workers' address-space cap (RLIMIT_AS, 1 GiB):
+   CRAWL_TEST_PARENT_BALLAST_MB=1100 (test only, cli/main.c) makes the
+   parent allocate and touch 1100 MB right after the workers are started,
+   and CRAWL_TEST_FAULTS=1 makes the page carrying <!--crawl-test:crash-->
+   kill the worker parsing it (worker/worker_main.c), twice. The workers
+   respawned after that must still parse the other pages (each ~300 KB:
+   more than a worker copied from the grown parent can allocate under the
+   cap; before the zygote such pages came back "parsed" with no links):
+   exit 0, one record per page, the crash page "parse_error", every other
+   page parsed with its links. While it runs, the crawl's children are sampled:
+   one zygote ("crawl-zygote"), and no worker ever as large as the parent.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import Checker, CrawlResult, check_records, check_run_ok, parse_args  # noqa: E402
+from httpserver import TestServer  # noqa: E402
+
+BALLAST_MB = 1100  # above the workers' 1 GiB RLIMIT_AS (cli/main.c)
+WORKER_CAP_KB = 1024 * 1024
+
+
+def proc_stat(pid):
+    """(comm, state, ppid) of pid, or None."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    lp, rp = data.find("("), data.rfind(")")
+    rest = data[rp + 2:].split()
+    return data[lp + 1:rp], rest[0], int(rest[1])
+
+
+def vm_size_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def children(pid):
+    out = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = proc_stat(int(name))
+            if st and st[2] == pid and st[1] != "Z":
+                out[int(name)] = st[0]
+    return out
+
+
+class Sampled:
+    def __init__(self, res):
+        self.res = res
+        self.zygotes = set()  # pids of children named crawl-zygote
+        self.workers = set()  # pids of the other children
+        self.parent_max_kb = 0
+        self.worker_max_kb = 0
+
+
+def run_sampled(crawl, args, env_extra, timeout=240):
+    """Run crawl, sampling its children and sizes every few ms."""
+    env = dict(os.environ)
+    env.pop("CRAWL_TEST_PARENT_BALLAST_MB", None)
+    env.pop("CRAWL_TEST_FAULTS", None)
+    env.update(env_extra)
+    cmd = [crawl] + [str(a) for a in args]
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    s = Sampled(None)
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    while True:
+        try:
+            out, err = p.communicate(timeout=0.01)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        s.parent_max_kb = max(s.parent_max_kb, vm_size_kb(p.pid) or 0)
+        for pid, comm in children(p.pid).items():
+            if comm == "crawl-zygote":
+                s.zygotes.add(pid)
+            else:
+                s.workers.add(pid)
+                s.worker_max_kb = max(s.worker_max_kb, vm_size_kb(pid) or 0)
+        if time.monotonic() > deadline:
+            timed_out = True
+            p.kill()
+            out, err = p.communicate(timeout=30)
+            break
+    s.res = CrawlResult(cmd, None if timed_out else p.returncode, out,
+                        err.decode("utf-8", "replace"), timed_out)
+    return s
+
+
+def sanitized(crawl):
+    """An AddressSanitizer build sets no RLIMIT_AS and has a huge VmSize."""
+    with open(crawl, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def html_page(title, links, extra=""):
+    body = "<!doctype html><html><head><title>%s</title></head><body>\n" % title
+    body += "".join('<p><a href="%s">%s</a></p>\n' % (h, h) for h in links)
+    return (body + extra + "</body></html>\n").encode("utf-8")
+
+
+def filler():
+    """~300 KB of markup: more than a worker's leftover heap, so reading and
+    parsing the page needs fresh memory."""
+    return "".join('<div class="c%d"><span>text %d &amp; more</span></div>\n' % (i % 89, i)
+                   for i in range(6000))
+
+
+# --- 1. respawn after the parent has grown -----------------------------------
+
+def growth_site():
+    """path -> (links, marker). /index.html links the crash page first, so
+    it is parsed (and kills both workers' first incarnations) early; the
+    other pages, and the pages below them, need the respawned workers."""
+    site = {"/index.html": (["crash.html"] + ["p%d.html" % i for i in range(8)], None)}
+    for i in range(8):
+        site["/p%d.html" % i] = (["q%d.html" % i, "index.html"], None)
+        site["/q%d.html" % i] = (["p%d.html" % ((i + 1) % 8)], None)
+    site["/crash.html"] = (["behind-crash.html"], "crash")
+    return site
+
+
+def test_respawn_after_growth(c, crawl):
+    what = "respawn after the parent grew by %d MB" % BALLAST_MB
+    site = growth_site()
+    big = filler()
+    with tempfile.TemporaryDirectory() as empty, TestServer(empty, latency_ms=5) as srv:
+        for path, (links, marker) in site.items():
+            extra = big + ("<!--crawl-test:%s-->\n" % marker if marker else "")
+            body = html_page(path, links, extra)
+            srv.add_route(path, lambda req, b=body: (
+                200, {"Content-Type": "text/html; charset=utf-8"}, b))
+        s = run_sampled(crawl, ["--depth", 3, "--workers", 2, "--parse-timeout", 20,
+                                srv.url("/index.html")],
+                        {"CRAWL_TEST_FAULTS": "1",
+                         "CRAWL_TEST_PARENT_BALLAST_MB": str(BALLAST_MB)})
+        res = s.res
+        check_run_ok(c, res, what)
+        if res.timed_out:
+            return
+        check_records(c, res, what, max_depth=3)
+        c.check("ballast" in res.err, "%s: the test hook was active" % what, res.describe())
+        c.check("kept dying" not in res.err, "%s: the pool did not give up" % what,
+                res.describe())
+        deaths = [line for line in res.err.splitlines() if "died: signal 11" in line]
+        c.eq(len(deaths), 2, "%s: the crash page killed a worker on each of its two tries" % what)
+
+        by = res.by_url()
+        want = {srv.url(p) for p in site}
+        c.set_eq([r["url"] for r in res.records], want, "%s: one record per page" % what)
+        bad = []
+        for path, (links, marker) in sorted(site.items()):
+            r = by.get(srv.url(path))
+            if r is None:
+                continue
+            got = sorted(l["url"] for l in r["links"])
+            if marker:
+                if (r["status"], r["error"], got) != (200, "parse_error", []):
+                    bad.append("%s: %r %r %r" % (path, r["status"], r["error"], got))
+                continue
+            exp = sorted(urllib.parse.urljoin(srv.url(path), h) for h in links)
+            if (r["status"], r["error"], got) != (200, None, exp):
+                bad.append("%s: status %r error %r links %r" % (path, r["status"], r["error"],
+                                                                got))
+        c.check(not bad, "%s: the crash page is a parse_error, every other page parsed with "
+                "its links" % what, "\n".join(bad[:20]))
+
+        c.eq(len(s.zygotes), 1, "%s: one zygote process was seen" % what)
+        c.check(len(s.workers) >= 2, "%s: worker processes were seen (%d)"
+                % (what, len(s.workers)))
+        if sanitized(crawl):
+            print("note: %s: AddressSanitizer build: no RLIMIT_AS, sizes not compared" % what)
+        else:
+            c.check(s.parent_max_kb > BALLAST_MB * 1024,
+                    "%s: the parent grew past %d MB (%d kB)"
+                    % (what, BALLAST_MB, s.parent_max_kb))
+            c.check(0 < s.worker_max_kb < WORKER_CAP_KB,
+                    "%s: no worker ever reached the 1 GiB cap (largest %d kB)"
+                    % (what, s.worker_max_kb))
+
+
+def main():
+    args = parse_args(__doc__)
+    c = Checker(args.verbose)
+    test_respawn_after_growth(c, args.crawl)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
