@@ -2,8 +2,10 @@
  * and /sitemap.xml are fetched (as transfers of that host, so they obey its
  * politeness); sitemap indexes are followed, gzipped sitemaps inflated with
  * the same decompressed-size cap, and every in-scope <loc> joins the crawl
- * at depth 0, as a start URL would. Sitemaps are parsed in the parent with
- * DTD and entity loading off (parser/sitemap.c); there are few of them. */
+ * at depth 0, as a start URL would. Sitemaps are network input: they are
+ * parsed in a parse worker (pool_submit_sitemap, parser/sitemap.c with DTD
+ * and entity loading off), never in the parent; the URLs come back through
+ * seed_on_parsed, the pool's sitemap callback (no hook in crawl.c). */
 #include "crawl_int.h"
 
 #include "log.h"
@@ -55,10 +57,41 @@ void seed_host(struct crawl *c, struct host *h)
     seed_fetch(c, h->origin, "/sitemap.xml");
 }
 
+/* The pool's sitemap callback (pool_sitemap_fn): the <loc> values of the
+ * sitemap at url, or why there are none. */
+static void seed_on_parsed(void *ctx, uint32_t job_id, int err, const char *cause, const char *url,
+                           struct sitemap *sm)
+{
+    struct crawl *c = ctx;
+    (void)job_id;
+    if (c->cut) { /* after the grace period: a late result is ignored */
+        sitemap_free(sm);
+        return;
+    }
+    if (err != POOL_OK) {
+        log_warn("sitemap %s could not be read: %s", url, cause ? cause : "unknown");
+        return;
+    }
+    for (size_t i = 0; i < sm->nlocs; i++) {
+        if (sm->is_index) {
+            seed_fetch(c, url, sm->locs[i]);
+            continue;
+        }
+        char *u = NULL;
+        if (url_resolve(url, sm->locs[i], strlen(sm->locs[i]), &u) != URL_OK)
+            continue;
+        if (scope_check(c->scope, u, NULL))
+            crawl_seed(c, u);
+        free(u);
+    }
+    if (sm->dropped)
+        log_warn("sitemap %s: %zu URLs beyond the limit ignored", url, sm->dropped);
+    sitemap_free(sm);
+}
+
 void crawl_on_sitemap(struct crawl *c, struct page_result *pr)
 {
     struct fetch_response *r = pr->resp;
-    struct sitemap sm;
     if (pr->kind == PAGE_KIND_ROBOTS) {
         seed_host(c, pr->host);
         return;
@@ -68,24 +101,11 @@ void crawl_on_sitemap(struct crawl *c, struct page_result *pr)
                  r->err ? fetch_err_code(r->err) : "no sitemap there");
         return;
     }
-    int rc = sitemap_parse(r->body, r->body_len, c->opt->max_size, &sm);
-    if (rc < 0) {
-        log_warn("sitemap %s could not be read (error %d)", pr->cur_url, rc);
+    /* Job ids come from the same counter as pages', so they never clash. */
+    if (pool_submit_sitemap(c->pool, c->next_job++, pr->cur_url, r->body, r->body_len,
+                            seed_on_parsed, c) < 0) {
+        log_warn("sitemap %s: too many sitemaps waiting for a worker: not read", pr->cur_url);
         return;
     }
-    for (size_t i = 0; i < sm.nlocs; i++) {
-        if (sm.is_index) {
-            seed_fetch(c, pr->cur_url, sm.locs[i]);
-            continue;
-        }
-        char *u = NULL;
-        if (url_resolve(pr->cur_url, sm.locs[i], strlen(sm.locs[i]), &u) != URL_OK)
-            continue;
-        if (scope_check(c->scope, u, NULL))
-            crawl_seed(c, u);
-        free(u);
-    }
-    if (sm.dropped)
-        log_warn("sitemap %s: %zu URLs beyond the limit ignored", pr->cur_url, sm.dropped);
-    sitemap_free(&sm);
+    r->body = NULL; /* the pool owns it now */
 }

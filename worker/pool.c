@@ -1,9 +1,9 @@
 /* pool: the parent side of the prefork parse workers. Owns the slots (pid,
  * non-blocking channel, input buffer, the job in flight), the zygote's pid
- * and control channel, the queue of jobs waiting for a retry, the queue
- * of finished jobs waiting to be reported, the
+ * and control channel, the queue of jobs waiting for a worker (retries and
+ * sitemaps), the queue of finished jobs waiting to be reported, the
  * respawn rate limit and the counters. All channel I/O is non-blocking and
- * happens in pool_submit() / pool_service(); nothing here polls, sleeps or
+ * happens in pool_submit*() / pool_service(); nothing here polls, sleeps or
  * waits for a process (pool_create and pool_destroy excepted). Job bodies
  * are written straight from the caller's buffer (header + url/encoding
  * prefix from a small per-slot buffer, then the body by
@@ -68,6 +68,7 @@ enum pool_death { POOL_DEATH_EOF, POOL_DEATH_IO, POOL_DEATH_DEADLINE, POOL_DEATH
 
 struct pool_job {
     struct pool_job *next;
+    enum ipc_type type; /* IPC_JOB or IPC_SITEMAP_JOB */
     uint32_t id;
     char *url;      /* owned */
     char *encoding; /* owned, NULL = sniff */
@@ -76,7 +77,10 @@ struct pool_job {
     int tries;
     int err;               /* outcome once finished */
     const char *cause;     /* static */
-    struct html_page page; /* result on POOL_OK, handed to the callback */
+    struct html_page page; /* IPC_JOB result on POOL_OK, handed to the callback */
+    struct sitemap sm;     /* IPC_SITEMAP_JOB result on POOL_OK, likewise */
+    pool_sitemap_fn sitemap_done;
+    void *sitemap_ctx;
 };
 
 struct pool_job_queue {
@@ -110,6 +114,7 @@ struct pool {
     struct pool_job_queue waiting; /* retries, dispatched before new jobs */
     struct pool_job_queue finished;
     size_t pending;
+    size_t sitemap_pending;
     int64_t respawn_hist[POOL_RESPAWN_BURST]; /* times of recent respawns */
     size_t respawn_pos;
     int64_t next_respawn;
@@ -144,6 +149,7 @@ static struct pool_job *pool_queue_pop(struct pool_job_queue *q)
 static void pool_job_free(struct pool_job *job)
 {
     html_page_free(&job->page);
+    sitemap_free(&job->sm);
     free(job->body);
     free(job->encoding);
     free(job->url);
@@ -402,7 +408,7 @@ static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job 
     /* Fits: pool_submit checked the prefix against WORKER_JOB_PREFIX_MAX. */
     ipc_job_prefix_encode(&s->head, job->url, job->encoding);
     size_t plen = s->head.len - IPC_HEADER_LEN + job->len;
-    ipc_encode_header((unsigned char *)s->head.data, IPC_JOB, 0, job->id, (uint32_t)plen);
+    ipc_encode_header((unsigned char *)s->head.data, job->type, 0, job->id, (uint32_t)plen);
     s->job = job;
     s->sent = 0;
     s->deadline = now + p->cfg.parse_timeout_ms;
@@ -410,17 +416,41 @@ static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job 
     pool_write(p, s);
 }
 
+static const char *pool_sitemap_cause(int status)
+{
+    switch (status) {
+    case SITEMAP_ERR_TOO_LARGE:
+        return "too large";
+    case SITEMAP_ERR_GZIP:
+        return "bad gzip";
+    case SITEMAP_ERR_NOT_SITEMAP:
+        return "not a sitemap";
+    case SITEMAP_ERR_XML:
+        return "xml parser failed";
+    default:
+        return "parse failed";
+    }
+}
+
 /* A complete frame from a busy worker. Returns 0, or -1 if it was not the
  * answer we wait for (the caller then kills the worker). */
 static int pool_frame(struct pool *p, struct pool_slot *s, const struct ipc_frame *f)
 {
     struct pool_job *job = s->job;
+    int status;
     if (s->state != POOL_SLOT_BUSY || !job || f->job_id != job->id)
         return -1;
-    if (f->type == IPC_RESULT) {
+    if (f->type == IPC_RESULT && job->type == IPC_JOB) {
         if (ipc_result_decode(f, &job->page) < 0)
             return -1;
         pool_finish(p, job, POOL_OK, NULL);
+    } else if (f->type == IPC_SITEMAP_RESULT && job->type == IPC_SITEMAP_JOB) {
+        if (ipc_sitemap_decode(f, &status, &job->sm) < 0)
+            return -1;
+        if (status == 0)
+            pool_finish(p, job, POOL_OK, NULL);
+        else
+            pool_finish(p, job, POOL_ERR_PARSE, pool_sitemap_cause(status));
     } else if (f->type == IPC_FAIL) {
         struct ipc_reader r;
         const char *why;
@@ -645,30 +675,62 @@ int pool_can_submit(const struct pool *p)
     return pool_idle_slot(p) != NULL || pool_given_up(p);
 }
 
-int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
-                size_t len)
+static struct pool_job *pool_job_new(struct pool *p, enum ipc_type type, uint32_t job_id,
+                                     const char *url, const char *encoding, char *body, size_t len)
 {
-    if (!pool_can_submit(p))
-        return -1;
-    struct pool_slot *s = pool_idle_slot(p);
     struct pool_job *job = xcalloc(1, sizeof *job);
+    job->type = type;
     job->id = job_id;
     job->url = xstrdup(url ? url : "");
     job->encoding = encoding ? xstrdup(encoding) : NULL;
     job->body = body;
     job->len = len;
     p->pending++;
+    return job;
+}
 
-    size_t prefix = 8 + strlen(job->url) + (encoding ? strlen(encoding) : 0);
-    if (!job->url[0] || len > p->cfg.max_job || prefix > WORKER_JOB_PREFIX_MAX) {
-        log_warn("job %u (%s): refused (body %zu bytes, limit %zu)", job_id, job->url, len,
-                 p->cfg.max_job);
-        pool_finish(p, job, POOL_ERR_PARSE, "job refused");
-    } else if (!s) {
+/* Finish job at once if it can never be sent. Returns 1 if it was. */
+static int pool_refuse(struct pool *p, struct pool_job *job)
+{
+    size_t prefix = 8 + strlen(job->url) + (job->encoding ? strlen(job->encoding) : 0);
+    if (job->url[0] && job->len <= p->cfg.max_job && prefix <= WORKER_JOB_PREFIX_MAX)
+        return 0;
+    log_warn("job %u (%s): refused (body %zu bytes, limit %zu)", job->id, job->url, job->len,
+             p->cfg.max_job);
+    pool_finish(p, job, POOL_ERR_PARSE, "job refused");
+    return 1;
+}
+
+int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
+                size_t len)
+{
+    if (!pool_can_submit(p))
+        return -1;
+    struct pool_slot *s = pool_idle_slot(p);
+    struct pool_job *job = pool_job_new(p, IPC_JOB, job_id, url, encoding, body, len);
+    if (pool_refuse(p, job))
+        return 0;
+    if (!s)
         pool_finish(p, job, POOL_ERR_NO_WORKERS, "no workers");
-    } else {
+    else
         pool_start_job(p, s, job, clock_ms());
-    }
+    return 0;
+}
+
+int pool_submit_sitemap(struct pool *p, uint32_t job_id, const char *url, char *body, size_t len,
+                        pool_sitemap_fn done, void *ctx)
+{
+    if (p->sitemap_pending >= POOL_MAX_SITEMAP_JOBS)
+        return -1;
+    struct pool_job *job = pool_job_new(p, IPC_SITEMAP_JOB, job_id, url, NULL, body, len);
+    job->sitemap_done = done;
+    job->sitemap_ctx = ctx;
+    p->sitemap_pending++;
+    if (pool_refuse(p, job))
+        return 0;
+    /* Behind the retries; started now if a worker is idle. */
+    pool_queue_push(&p->waiting, job);
+    pool_dispatch(p, clock_ms());
     return 0;
 }
 
@@ -720,12 +782,18 @@ void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t no
     pool_respawn(p, now_ms);
     pool_dispatch(p, now_ms);
 
-    /* Report last: the callback may pool_submit() again. */
+    /* Report last: a callback may submit again. */
     while ((job = pool_queue_pop(&p->finished))) {
         p->pending--;
         p->stats.jobs_done++;
-        done(ctx, job->id, job->err, job->cause, &job->page);
-        memset(&job->page, 0, sizeof job->page); /* the callee owns it now */
+        if (job->type == IPC_SITEMAP_JOB) {
+            p->sitemap_pending--;
+            job->sitemap_done(job->sitemap_ctx, job->id, job->err, job->cause, job->url, &job->sm);
+            memset(&job->sm, 0, sizeof job->sm); /* the callee owns it now */
+        } else {
+            done(ctx, job->id, job->err, job->cause, &job->page);
+            memset(&job->page, 0, sizeof job->page);
+        }
         pool_job_free(job);
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Parse workers that never inherit the parent's growth (issue 10, item 5),
-end to end against the real binary over the local HTTP test server.
+"""Parse workers that never inherit the parent's growth, and sitemaps parsed
+in the workers (issue 10, items 5 and 7), end to end against the real
+binary over the local HTTP test server.
 
 1. A parent grown past the workers' address-space cap (RLIMIT_AS, 1 GiB):
    CRAWL_TEST_PARENT_BALLAST_MB=1100 (test only, cli/main.c) makes the
@@ -13,8 +14,13 @@ end to end against the real binary over the local HTTP test server.
    exit 0, one record per page, the crash page "parse_error", every other
    page parsed with its links. While it runs, the crawl's children are sampled:
    one zygote ("crawl-zygote"), and no worker ever as large as the parent.
+2. --sitemaps: a sitemap whose worker crashes costs that sitemap only (its
+   URLs are not seeded, the crawl exits 0, the reason is logged), while a
+   gzipped sitemap next to it seeds its URLs: sitemaps are parsed in the
+   workers, not in the parent.
 """
 
+import gzip
 import os
 import subprocess
 import sys
@@ -199,10 +205,55 @@ def test_respawn_after_growth(c, crawl):
                     % (what, s.worker_max_kb))
 
 
+# --- 2. sitemaps in the workers -------------------------------------------------
+
+def urlset(urls, extra=""):
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + extra
+            + "".join("<url><loc>%s</loc></url>" % u for u in urls) + "</urlset>\n")
+
+
+def test_sitemap_crash(c, crawl):
+    what = "--sitemaps, one sitemap crashes its worker"
+    with tempfile.TemporaryDirectory() as empty, TestServer(empty) as srv:
+        ok = lambda req, b: (200, {"Content-Type": "text/html"}, b)  # noqa: E731
+        srv.add_route("/robots.txt", lambda req: (200, {"Content-Type": "text/plain"}, (
+            "User-agent: *\nAllow: /\nSitemap: %s\nSitemap: %s\n"
+            % (srv.url("/maps/good.xml.gz"), srv.url("/maps/bad.xml"))).encode()))
+        srv.add_route("/maps/good.xml.gz", lambda req: (
+            200, {"Content-Type": "application/x-gzip"},
+            gzip.compress(urlset([srv.url("/from-good"), "/from-good-relative"]).encode())))
+        srv.add_route("/maps/bad.xml", lambda req: (
+            200, {"Content-Type": "application/xml"},
+            urlset([srv.url("/from-bad")], "<!--crawl-test:crash-->").encode()))
+        srv.add_route("/", lambda req: ok(req, html_page("root", ["/linked"])))
+        for p in ("/linked", "/from-good", "/from-good-relative", "/from-bad"):
+            srv.add_route(p, lambda req, p=p: ok(req, html_page(p, [])))
+        s = run_sampled(crawl, ["-d", 1, "--sitemaps", "--workers", 2, srv.url("/")],
+                        {"CRAWL_TEST_FAULTS": "1"}, timeout=120)
+        res = s.res
+        check_run_ok(c, res, what)
+        if res.timed_out:
+            return
+        check_records(c, res, what, max_depth=1)
+        c.set_eq([r["url"] for r in res.records],
+                 [srv.url(p) for p in ("/", "/linked", "/from-good", "/from-good-relative")],
+                 "%s: the gzipped sitemap's URLs are seeded, the crashing one's are not" % what)
+        by = res.by_url()
+        seeded = [by.get(srv.url(p)) for p in ("/from-good", "/from-good-relative")]
+        c.check(all(r and r["depth"] == 0 and r["parent"] is None and r["status"] == 200
+                    for r in seeded), "%s: sitemap URLs are depth-0 seeds" % what, repr(seeded))
+        c.check("bad.xml could not be read" in res.err,
+                "%s: the lost sitemap is logged" % what, res.describe())
+        deaths = [line for line in res.err.splitlines() if "died: signal 11" in line]
+        c.eq(len(deaths), 2, "%s: its worker died on each of its two tries" % what)
+
+
 def main():
     args = parse_args(__doc__)
     c = Checker(args.verbose)
     test_respawn_after_growth(c, args.crawl)
+    test_sitemap_crash(c, args.crawl)
     return c.finish()
 
 

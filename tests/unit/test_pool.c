@@ -4,13 +4,15 @@
  * CRAWL_TEST_FAULTS=1, workers that crash, exit, hang or answer garbage,
  * plus a worker SIGKILLed while idle. Respawns after this process has
  * grown past the workers' RLIMIT_AS, a zygote that dies, no zombies left
- * behind. At the end no child process and no extra fd may remain.
+ * behind. Sitemap jobs: plain and gzip, index, errors, the caps, a crash,
+ * queueing. At the end no child process and no extra fd may remain.
  * Timing is only ever asserted as a lower bound. */
 #include "check.h"
 #include "clock.h"
 #include "html.h"
 #include "log.h"
 #include "pool.h"
+#include "sitemap.h"
 #include "xalloc.h"
 #include "zygote.h"
 
@@ -24,6 +26,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define MAX_JOBS     512
 #define WAIT_MAX_MS  120000 /* generous: workers may run under valgrind */
@@ -38,6 +41,16 @@ struct result {
 
 static struct result results[MAX_JOBS];
 static uint32_t next_id = 1;
+
+struct sm_result {
+    int done; /* callbacks seen for this id */
+    int err;
+    const char *cause;
+    char url[128];
+    struct sitemap sm;
+};
+
+static struct sm_result sm_results[MAX_JOBS];
 
 static void on_done(void *ctx, uint32_t id, int err, const char *cause, struct html_page *page)
 {
@@ -54,6 +67,25 @@ static void on_done(void *ctx, uint32_t id, int err, const char *cause, struct h
     r->cause = cause;
     r->page = *page;
     memset(page, 0, sizeof *page);
+}
+
+static void on_sitemap(void *ctx, uint32_t id, int err, const char *cause, const char *url,
+                       struct sitemap *sm)
+{
+    CHECK(ctx == (void *)sm_results);
+    if (id >= MAX_JOBS) {
+        sitemap_free(sm);
+        return;
+    }
+    struct sm_result *r = &sm_results[id];
+    if (r->done)
+        sitemap_free(&r->sm);
+    r->done++;
+    r->err = err;
+    r->cause = cause;
+    snprintf(r->url, sizeof r->url, "%s", url);
+    r->sm = *sm;
+    memset(sm, 0, sizeof *sm);
 }
 
 /* One turn of a caller's loop: poll the channels up to the pool's next
@@ -116,8 +148,50 @@ static int has_link(const struct html_page *pg, const char *url)
 
 static void free_results(void)
 {
-    for (size_t i = 0; i < MAX_JOBS; i++)
+    for (size_t i = 0; i < MAX_JOBS; i++) {
         html_page_free(&results[i].page);
+        sitemap_free(&sm_results[i].sm);
+    }
+}
+
+/* Submit a copy of data as a sitemap job; returns its id, 0 if refused. */
+static uint32_t submit_sitemap(struct pool *p, const char *url, const void *data, size_t len)
+{
+    uint32_t id = next_id++;
+    char *body = xmalloc(len ? len : 1);
+    memcpy(body, data, len);
+    if (pool_submit_sitemap(p, id, url, body, len, on_sitemap, sm_results) != 0) {
+        free(body);
+        return 0;
+    }
+    return id;
+}
+
+/* gzip (not zlib) framing of data, malloc'd. */
+static unsigned char *gzip_bytes(const char *data, size_t len, size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    size_t cap = len + len / 100 + 64;
+    unsigned char *out = xmalloc(cap);
+    int ok = deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    ok = ok && deflate(&zs, Z_FINISH) == Z_STREAM_END;
+    *out_len = zs.total_out;
+    deflateEnd(&zs);
+    CHECK(ok);
+    return out;
+}
+
+static int sm_has(const struct sitemap *sm, const char *loc)
+{
+    for (size_t i = 0; i < sm->nlocs; i++)
+        if (strcmp(sm->locs[i], loc) == 0)
+            return 1;
+    return 0;
 }
 
 static uint32_t submit_normal(struct pool *p, int n)
@@ -585,9 +659,11 @@ static void test_zygote_dies(void)
     CHECK(wait_all(p) == 0);
     CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
     uint32_t late = submit_normal(p, 72);
-    CHECK(late != 0);
+    uint32_t sm = submit_sitemap(p, "http://example.com/sitemap.xml", "<urlset/>", 9);
+    CHECK(late != 0 && sm != 0);
     CHECK(wait_all(p) == 0);
     CHECK(results[late].done == 1 && results[late].err == POOL_ERR_NO_WORKERS);
+    CHECK(sm_results[sm].done == 1 && sm_results[sm].err == POOL_ERR_NO_WORKERS);
     CHECK(pool_can_submit(p));
     CHECK(pool_next_deadline(p) == -1); /* nothing to wake up for */
     struct pool_stats st;
@@ -595,6 +671,161 @@ static void test_zygote_dies(void)
     CHECK(st.respawns == 0 && st.worker_deaths == 2);
     pid_t pids[8];
     CHECK(child_pids(pids, 8) == 0 && zombie_count() == 0);
+    pool_destroy(p);
+}
+
+static const char sm_urlset[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+    "<url><loc>http://example.com/a</loc></url>"
+    "<url><loc> /b?x=1&amp;y=2 </loc><lastmod>2024-01-01</lastmod></url>"
+    "<url><loc>http://other.example/c</loc></url></urlset>\n";
+
+static void test_sitemaps(struct pool *p)
+{
+    /* Plain, gzip, an index, not a sitemap, corrupt gzip, too big. */
+    size_t gzlen;
+    unsigned char *gz = gzip_bytes(sm_urlset, sizeof sm_urlset - 1, &gzlen);
+    static const char index[] =
+        "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+        "<sitemap><loc>http://example.com/s1.xml.gz</loc></sitemap></sitemapindex>";
+    uint32_t plain =
+        submit_sitemap(p, "http://example.com/sitemap.xml", sm_urlset, sizeof sm_urlset - 1);
+    uint32_t zipped = submit_sitemap(p, "http://example.com/s.xml.gz", gz, gzlen);
+    uint32_t idx = submit_sitemap(p, "http://example.com/index.xml", index, sizeof index - 1);
+    uint32_t html = submit_sitemap(p, "http://example.com/", "<html><a href=/x>x</a></html>", 29);
+    uint32_t badgz = submit_sitemap(p, "http://example.com/bad.gz", gz, gzlen / 2);
+    char *big = xmalloc((8u << 20) + 1);
+    memset(big, ' ', (8u << 20) + 1);
+    uint32_t huge = submit_sitemap(p, "http://example.com/huge.xml", big, (8u << 20) + 1);
+    free(big);
+    free(gz);
+    CHECK(plain && zipped && idx && html && badgz && huge);
+    CHECK(wait_all(p) == 0);
+
+    const struct sm_result *r = &sm_results[plain];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == 3 && !r->sm.is_index);
+    CHECK(r->sm.nlocs == 3 && strcmp(r->sm.locs[0], "http://example.com/a") == 0 &&
+          strcmp(r->sm.locs[1], "/b?x=1&y=2") == 0 &&
+          strcmp(r->sm.locs[2], "http://other.example/c") == 0);
+    CHECK(strcmp(r->url, "http://example.com/sitemap.xml") == 0);
+    r = &sm_results[zipped];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == 3 &&
+          sm_has(&r->sm, "http://other.example/c"));
+    r = &sm_results[idx];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.is_index && r->sm.nlocs == 1 &&
+          sm_has(&r->sm, "http://example.com/s1.xml.gz"));
+    r = &sm_results[html];
+    CHECK(r->done == 1 && r->err == POOL_ERR_PARSE && r->cause &&
+          strcmp(r->cause, "not a sitemap") == 0 && r->sm.nlocs == 0);
+    r = &sm_results[badgz];
+    CHECK(r->done == 1 && r->err == POOL_ERR_PARSE && r->cause &&
+          strcmp(r->cause, "bad gzip") == 0);
+    r = &sm_results[huge]; /* over max_job (8 MiB): never sent */
+    CHECK(r->done == 1 && r->err == POOL_ERR_PARSE && r->cause &&
+          strcmp(r->cause, "job refused") == 0);
+
+    /* 50,001 URLs: the parser keeps 50,000 and counts one dropped. A loc
+     * nested inside a 300-deep element halts libxml2's XML parser (no
+     * XML_PARSE_HUGE): what came before is kept. */
+    size_t cap = 64 + 50001 * 40, len = 0;
+    char *many = xmalloc(cap);
+    len += (size_t)snprintf(many + len, cap - len, "<urlset>");
+    for (int i = 0; i < 50001; i++)
+        len += (size_t)snprintf(many + len, cap - len, "<url><loc>/p%d</loc></url>", i);
+    len += (size_t)snprintf(many + len, cap - len, "</urlset>");
+    uint32_t lots = submit_sitemap(p, "http://example.com/many.xml", many, len);
+    len = (size_t)snprintf(many, cap, "<urlset><url><loc>/before</loc></url><x>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(many + len, cap - len, "<x>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(many + len, cap - len, "</x>");
+    len += (size_t)snprintf(many + len, cap - len, "</x><url><loc>/after</loc></url></urlset>");
+    uint32_t deep = submit_sitemap(p, "http://example.com/deep.xml", many, len);
+    free(many);
+    CHECK(wait_all(p) == 0);
+    r = &sm_results[lots];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == SITEMAP_MAX_LOCS &&
+          r->sm.dropped == 1);
+    CHECK(r->sm.nlocs == SITEMAP_MAX_LOCS && strcmp(r->sm.locs[49999], "/p49999") == 0);
+    r = &sm_results[deep];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == 1 && sm_has(&r->sm, "/before"));
+}
+
+/* Sitemap jobs wait for a worker instead of being refused, up to
+ * POOL_MAX_SITEMAP_JOBS pending; past that the caller keeps its body. */
+static void test_sitemap_queue(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    cfg.max_result = 4096;
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    uint32_t page = submit_normal(p, 80); /* the only worker is busy */
+    CHECK(!pool_can_submit(p));
+    uint32_t first = 0, last = 0;
+    int all = 1;
+    for (int i = 0; i < POOL_MAX_SITEMAP_JOBS; i++) {
+        last = submit_sitemap(p, "http://example.com/q.xml", sm_urlset, sizeof sm_urlset - 1);
+        all &= last != 0;
+        if (!first)
+            first = last;
+    }
+    CHECK(all);
+    CHECK(submit_sitemap(p, "http://example.com/q.xml", sm_urlset, sizeof sm_urlset - 1) == 0);
+    CHECK(pool_pending(p) == (size_t)POOL_MAX_SITEMAP_JOBS + 1);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(page, 80));
+    for (uint32_t id = first; id <= last; id++)
+        all &= sm_results[id].done == 1 && sm_results[id].err == POOL_OK &&
+               sm_results[id].sm.nlocs == 3;
+    CHECK(all);
+    CHECK(last - first + 1 == POOL_MAX_SITEMAP_JOBS);
+
+    /* max_result 4096: 300 URLs of ~30 bytes do not fit; the first ones
+     * are kept in order, the rest counted as dropped. */
+    size_t cap = 64 + 300 * 48, len = 0;
+    char *xml = xmalloc(cap);
+    len += (size_t)snprintf(xml + len, cap - len, "<urlset>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "<url><loc>http://example.com/n/%03d</loc></url>", i);
+    len += (size_t)snprintf(xml + len, cap - len, "</urlset>");
+    uint32_t capped = submit_sitemap(p, "http://example.com/capped.xml", xml, len);
+    free(xml);
+    CHECK(wait_all(p) == 0);
+    const struct sm_result *r = &sm_results[capped];
+    CHECK(r->done == 1 && r->err == POOL_OK);
+    CHECK(r->sm.nlocs > 10 && r->sm.nlocs < 300 && r->sm.nlocs + r->sm.dropped == 300);
+    CHECK(r->sm.nlocs > 0 && strcmp(r->sm.locs[0], "http://example.com/n/000") == 0);
+    pool_destroy(p);
+}
+
+/* A sitemap that crashes its worker is retried once, then reported
+ * through the sitemap callback; a page job in flight is not disturbed. */
+static void test_sitemap_crash(void)
+{
+    struct pool_config cfg = base_config();
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    static const char bad[] = "<urlset><!--crawl-test:crash--><url><loc>/x</loc></url></urlset>";
+    uint32_t sm = submit_sitemap(p, "http://example.com/crash.xml", bad, sizeof bad - 1);
+    uint32_t page = submit_normal(p, 90);
+    CHECK(wait_all(p) == 0);
+    CHECK(sm_results[sm].done == 1 && sm_results[sm].err == POOL_ERR_CRASH &&
+          sm_results[sm].sm.nlocs == 0);
+    CHECK(sm_results[sm].cause &&
+          strcmp(sm_results[sm].cause, "signal 11 (Segmentation fault)") == 0);
+    CHECK(normal_ok(page, 90));
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
     pool_destroy(p);
 }
 
@@ -611,9 +842,10 @@ int main(void)
         test_normal_pages(p);
         test_big_body(p);
         test_markers_inactive(p);
+        test_sitemaps(p);
         struct pool_stats st;
         pool_get_stats(p, &st);
-        CHECK(st.worker_deaths == 0 && st.jobs_done == 13);
+        CHECK(st.worker_deaths == 0 && st.jobs_done == 21);
         pool_destroy(p);
     }
     test_result_cap();
@@ -623,6 +855,8 @@ int main(void)
     test_destroy_busy();
     test_respawn_after_growth();
     test_zygote_dies();
+    test_sitemap_queue();
+    test_sitemap_crash();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
