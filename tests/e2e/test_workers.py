@@ -14,6 +14,8 @@ binary over the local HTTP test server.
    exit 0, one record per page, the crash page "parse_error", every other
    page parsed with its links. While it runs, the crawl's children are sampled:
    one zygote ("crawl-zygote"), and no worker ever as large as the parent.
+   A page nested 300 deep (libxml2's tree builder stops at 256) has the
+   link at its bottom reported and followed.
 2. --sitemaps: a sitemap whose worker crashes costs that sitemap only (its
    URLs are not seeded, the crawl exits 0, the reason is logged), while a
    gzipped sitemap next to it seeds its URLs: sitemaps are parsed in the
@@ -132,13 +134,20 @@ def filler():
                    for i in range(6000))
 
 
+def deep_page(depth):
+    return ("<!doctype html><html><head><title>deep</title></head><body>"
+            + "<div>" * depth + '<a href="/deep-target.html">bottom</a>' + "</div>" * depth
+            + '<a href="/index.html">after</a></body></html>').encode("utf-8")
+
+
 # --- 1. respawn after the parent has grown -----------------------------------
 
 def growth_site():
     """path -> (links, marker). /index.html links the crash page first, so
     it is parsed (and kills both workers' first incarnations) early; the
     other pages, and the pages below them, need the respawned workers."""
-    site = {"/index.html": (["crash.html"] + ["p%d.html" % i for i in range(8)], None)}
+    site = {"/index.html": (["crash.html"] + ["p%d.html" % i for i in range(8)]
+                            + ["deep.html"], None)}
     for i in range(8):
         site["/p%d.html" % i] = (["q%d.html" % i, "index.html"], None)
         site["/q%d.html" % i] = (["p%d.html" % ((i + 1) % 8)], None)
@@ -156,6 +165,10 @@ def test_respawn_after_growth(c, crawl):
             body = html_page(path, links, extra)
             srv.add_route(path, lambda req, b=body: (
                 200, {"Content-Type": "text/html; charset=utf-8"}, b))
+        srv.add_route("/deep.html", lambda req: (
+            200, {"Content-Type": "text/html; charset=utf-8"}, deep_page(300)))
+        srv.add_route("/deep-target.html", lambda req: (
+            200, {"Content-Type": "text/html; charset=utf-8"}, html_page("t", [])))
         s = run_sampled(crawl, ["--depth", 3, "--workers", 2, "--parse-timeout", 20,
                                 srv.url("/index.html")],
                         {"CRAWL_TEST_FAULTS": "1",
@@ -172,7 +185,7 @@ def test_respawn_after_growth(c, crawl):
         c.eq(len(deaths), 2, "%s: the crash page killed a worker on each of its two tries" % what)
 
         by = res.by_url()
-        want = {srv.url(p) for p in site}
+        want = {srv.url(p) for p in site} | {srv.url("/deep.html"), srv.url("/deep-target.html")}
         c.set_eq([r["url"] for r in res.records], want, "%s: one record per page" % what)
         bad = []
         for path, (links, marker) in sorted(site.items()):
@@ -190,6 +203,14 @@ def test_respawn_after_growth(c, crawl):
                                                                 got))
         c.check(not bad, "%s: the crash page is a parse_error, every other page parsed with "
                 "its links" % what, "\n".join(bad[:20]))
+
+        r = by.get(srv.url("/deep.html"))
+        got = r and sorted(l["url"] for l in r["links"])
+        c.eq(got, sorted([srv.url("/deep-target.html"), srv.url("/index.html")]),
+             "%s: a page nested 300 deep reports the link at its bottom" % what)
+        t = by.get(srv.url("/deep-target.html"))
+        c.eq(t and (t["status"], t["parent"]), (200, srv.url("/deep.html")),
+             "%s: ... and the link is followed" % what)
 
         c.eq(len(s.zygotes), 1, "%s: one zygote process was seen" % what)
         c.check(len(s.workers) >= 2, "%s: worker processes were seen (%d)"
