@@ -134,6 +134,8 @@ int main(int argc, char **argv)
     struct output *out = NULL;
     struct warc *warc = NULL;
     int curl_up = 0;
+    char *ballast = NULL; /* TEST ONLY: see CRAWL_TEST_PARENT_BALLAST_MB */
+    size_t ballast_len = 0;
     for (int i = 0; i < opt.nstarts; i++) {
         if (scope_add_start(&scope, opt.starts[i], &starts[i], err, sizeof err) < 0) {
             exit_code = main_usage_error(err);
@@ -164,6 +166,17 @@ int main(int argc, char **argv)
     if (!pool) {
         log_error("cannot start the parse workers");
         goto out;
+    }
+    /* TEST ONLY (tests/e2e/test_workers.py): CRAWL_TEST_PARENT_BALLAST_MB=N
+     * makes the parent allocate and touch N MB right after the workers are
+     * forked, as a parent grown by a long crawl would be. Not an option. */
+    const char *ballast_mb = getenv("CRAWL_TEST_PARENT_BALLAST_MB");
+    if (ballast_mb && atol(ballast_mb) > 0) {
+        ballast_len = (size_t)atol(ballast_mb) << 20;
+        ballast = xmalloc(ballast_len);
+        memset(ballast, 0x5a, ballast_len);
+        log_warn("CRAWL_TEST_PARENT_BALLAST_MB: the parent holds %zu MB of ballast",
+                 ballast_len >> 20);
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_error("curl_global_init failed");
@@ -262,6 +275,7 @@ out:
         warc_close(warc);
     if (pool)
         pool_destroy(pool);
+    free(ballast);
     if (curl_up)
         curl_global_cleanup();
     for (int i = 0; i < opt.nstarts; i++)

@@ -130,14 +130,45 @@ static void crawl_on_sitemap_start(void *ctx, char *url)
     free(url);
 }
 
+/* A parse worker read a sitemap (pool_sitemap_fn). Its pin goes. */
+static void crawl_on_sitemap_parsed(void *ctx, uint32_t job_id, int err, const char *cause,
+                                    const char *url, struct sitemap *sm)
+{
+    struct crawl *c = ctx;
+    (void)job_id;
+    if (c->stop.cut) { /* after the grace period: a late result is ignored */
+        if (err == POOL_OK)
+            sitemap_free(sm);
+        return;
+    }
+    if (err == POOL_OK) {
+        seeds_found(c->seeds, url, sm);
+        sitemap_free(sm);
+    } else {
+        log_warn("sitemap %s could not be read: %s", url, cause ? cause : "unknown");
+    }
+    records_unpin(c->rec);
+    records_settle(c->rec, 0);
+}
+
+/* A sitemap file was fetched: a worker parses it (libxml2 never reads
+ * network input in the parent). */
 static void crawl_sitemap_done(struct crawl *c, struct transfer *t)
 {
     struct fetch_response *r = t->resp;
-    if (r && !r->err && r->status >= 200 && r->status < 300 && r->body)
-        seeds_read(c->seeds, t->url, r->body, r->body_len);
-    else
+    if (r && !r->err && r->status >= 200 && r->status < 300 && r->body) {
+        /* Job ids come from the same counter as pages', so they never clash. */
+        if (pool_submit_sitemap(c->pool, c->next_job++, t->url, r->body, r->body_len,
+                                crawl_on_sitemap_parsed, c) == 0) {
+            r->body = NULL; /* the pool owns it now; still pinned until parsed */
+            crawl_transfer_free(t);
+            return;
+        }
+        log_warn("sitemap %s: too many sitemaps waiting for a worker: not read", t->url);
+    } else {
         log_info("sitemap %s: %s", t->url,
                  r && r->err ? fetch_err_code(r->err) : "no sitemap there");
+    }
     records_unpin(c->rec);
     crawl_transfer_free(t);
     records_settle(c->rec, 0);
@@ -846,7 +877,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
                                     .st = stats,
                                     .warc = io->warc};
     c.rec = records_create(&rc_cfg);
-    c.seeds = seeds_create(scope, opt->max_size, crawl_on_sitemap_url, crawl_on_sitemap_start, &c);
+    c.seeds = seeds_create(scope, crawl_on_sitemap_url, crawl_on_sitemap_start, &c);
     c.fetch = fetch_create(&fc);
     if (!c.fetch) {
         log_error("cannot create the curl multi handle");

@@ -1,4 +1,4 @@
-/* seed: sitemap selection and reading. Calls only the callbacks it was
+/* seed: sitemap selection and what a parsed sitemap yields. Calls only the callbacks it was
  * given; never the crawl by name. */
 #include "seed.h"
 
@@ -13,19 +13,17 @@
 
 struct seeds {
     const struct scope *scope;
-    size_t max_size;
     seed_url_fn fetch, start;
     void *ctx;
     char **asked; /* sitemap URLs asked for */
     size_t nasked;
 };
 
-struct seeds *seeds_create(const struct scope *scope, size_t max_size, seed_url_fn fetch,
-                           seed_url_fn start, void *ctx)
+struct seeds *seeds_create(const struct scope *scope, seed_url_fn fetch, seed_url_fn start,
+                           void *ctx)
 {
     struct seeds *sd = xcalloc(1, sizeof *sd);
     sd->scope = scope;
-    sd->max_size = max_size;
     sd->fetch = fetch;
     sd->start = start;
     sd->ctx = ctx;
@@ -77,28 +75,21 @@ void seeds_host(struct seeds *sd, const char *origin, const struct robots *robot
     seeds_want(sd, origin, "/sitemap.xml");
 }
 
-void seeds_read(struct seeds *sd, const char *url, const char *body, size_t len)
+void seeds_found(struct seeds *sd, const char *url, const struct sitemap *sm)
 {
-    struct sitemap sm;
-    int rc = sitemap_parse(body, len, sd->max_size, &sm);
-    if (rc < 0) {
-        log_warn("sitemap %s could not be read (error %d)", url, rc);
-        return;
-    }
-    for (size_t i = 0; i < sm.nlocs; i++) {
-        if (sm.is_index) {
-            seeds_want(sd, url, sm.locs[i]);
+    for (size_t i = 0; i < sm->nlocs; i++) {
+        if (sm->is_index) {
+            seeds_want(sd, url, sm->locs[i]);
             continue;
         }
         char *u = NULL;
-        if (url_resolve(url, sm.locs[i], strlen(sm.locs[i]), &u) != URL_OK)
+        if (url_resolve(url, sm->locs[i], strlen(sm->locs[i]), &u) != URL_OK)
             continue;
         if (scope_check(sd->scope, u, NULL))
             sd->start(sd->ctx, u);
         else
             free(u);
     }
-    if (sm.dropped)
-        log_warn("sitemap %s: %zu URLs beyond the limit ignored", url, sm.dropped);
-    sitemap_free(&sm);
+    if (sm->dropped)
+        log_warn("sitemap %s: %zu URLs beyond the limit ignored", url, sm->dropped);
 }

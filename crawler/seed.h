@@ -16,16 +16,18 @@
 
 struct robots;
 struct seeds;
+struct sitemap;
 
 /* A URL to act on: the callee owns url. */
 typedef void (*seed_url_fn)(void *ctx, char *url);
 
-struct seeds *seeds_create(const struct scope *scope, size_t max_size, seed_url_fn fetch,
-                           seed_url_fn start, void *ctx);
+struct seeds *seeds_create(const struct scope *scope, seed_url_fn fetch, seed_url_fn start,
+                           void *ctx);
 void seeds_free(struct seeds *sd);
 /* The host at origin is known (robots may be NULL): fetch its sitemaps. */
 void seeds_host(struct seeds *sd, const char *origin, const struct robots *robots);
-/* A sitemap file fetched from url: read it (body borrowed). */
-void seeds_read(struct seeds *sd, const char *url, const char *body, size_t len);
+/* The <loc> values of the sitemap file at url (as parsed by a worker;
+ * borrowed): index entries are fetched, in-scope URLs start. */
+void seeds_found(struct seeds *sd, const char *url, const struct sitemap *sm);
 
 #endif

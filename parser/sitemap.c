@@ -8,6 +8,9 @@
  * away, a reference to them expands to nothing (no billion laughs), and no
  * external subset or entity is ever fetched (no XXE); the options add
  * XML_PARSE_NONET and leave out XML_PARSE_NOENT and XML_PARSE_DTDLOAD.
+ * No XML_PARSE_HUGE either: a sitemap is three levels deep, so libxml2's
+ * limits stay on (nesting 256, 10 MB text node); a document nested deeper
+ * halts the parser there and keeps the <loc> values before that point.
  * Every libxml2 message goes to a silent handler. One repair before
  * parsing: a bare '&' (no reference follows) becomes "&amp;", since
  * libxml2's recovery would drop the parameter name after it. */

@@ -49,7 +49,7 @@ int ipc_decode(const unsigned char *buf, size_t len, size_t max_payload, struct 
         return IPC_ERR_MAGIC;
     if (len >= 3 && buf[2] != IPC_VERSION)
         return IPC_ERR_VERSION;
-    if (len >= 4 && (buf[3] < IPC_JOB || buf[3] > IPC_FAIL))
+    if (len >= 4 && (buf[3] < IPC_JOB || buf[3] > IPC_TYPE_LAST))
         return IPC_ERR_TYPE;
     if (len < IPC_HEADER_LEN)
         return IPC_NEED_MORE;
@@ -162,7 +162,7 @@ int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job)
 {
     struct ipc_reader r;
     memset(job, 0, sizeof *job);
-    if (f->type != IPC_JOB)
+    if (f->type != IPC_JOB && f->type != IPC_SITEMAP_JOB)
         return IPC_ERR_TYPE;
     ipc_reader_init(&r, f->payload, f->len);
     if (ipc_get_str(&r, &job->url, &job->url_len) < 0 ||
@@ -306,5 +306,104 @@ int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
 out:
     if (rc < 0)
         ipc_page_clear(page);
+    return rc;
+}
+
+/* ---- sitemap results ---- */
+
+/* Smallest encoded loc: a 4-byte length and one byte. */
+#define IPC_MIN_LOC_LEN 5
+
+int ipc_sitemap_encode(struct buf *b, uint32_t job_id, int status, const struct sitemap *sm)
+{
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+    const struct sitemap *ok = status == 0 ? sm : NULL; /* read only on success */
+    size_t start = b->len, text = 0, n = ok ? ok->nlocs : 0;
+    size_t dropped = ok ? ok->dropped : 0;
+    int rc = BUF_ERR_CAP;
+
+    if (status > 0 || status < SITEMAP_ERR_XML || n > SITEMAP_MAX_LOCS)
+        goto out;
+    if (buf_append(b, hdr, sizeof hdr) < 0 || ipc_put_u32(b, (uint32_t)-status) < 0 ||
+        ipc_put_u32(b, ok && ok->is_index ? 1 : 0) < 0 ||
+        ipc_put_u32(b, dropped < UINT32_MAX ? (uint32_t)dropped : UINT32_MAX) < 0 ||
+        ipc_put_u32(b, (uint32_t)n) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(ok->locs[i]);
+        text += len;
+        if (len == 0 || len > SITEMAP_MAX_LOC_LEN || text > IPC_SITEMAP_MAX_BYTES ||
+            ipc_put_str(b, ok->locs[i], len) < 0)
+            goto out;
+    }
+    size_t plen = b->len - start - IPC_HEADER_LEN;
+    if (plen > UINT32_MAX)
+        goto out;
+    ipc_encode_header((unsigned char *)b->data + start, IPC_SITEMAP_RESULT, 0, job_id,
+                      (uint32_t)plen);
+    rc = 0;
+out:
+    if (rc < 0 && b->len > start) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
+}
+
+/* Frees what ipc_sitemap_decode allocated (the layout sitemap_free
+ * releases; kept here so this file needs nothing from sitemap.c). */
+static void ipc_sitemap_clear(struct sitemap *sm)
+{
+    for (size_t i = 0; i < sm->nlocs; i++)
+        free(sm->locs[i]);
+    free(sm->locs);
+    memset(sm, 0, sizeof *sm);
+}
+
+int ipc_sitemap_decode(const struct ipc_frame *f, int *status, struct sitemap *sm)
+{
+    struct ipc_reader r;
+    int rc = IPC_ERR_PAYLOAD;
+    size_t text = 0;
+
+    memset(sm, 0, sizeof *sm);
+    *status = 0;
+    if (f->type != IPC_SITEMAP_RESULT)
+        goto out;
+    ipc_reader_init(&r, f->payload, f->len);
+    uint32_t st = ipc_get_u32(&r), is_index = ipc_get_u32(&r), dropped = ipc_get_u32(&r);
+    uint32_t n = ipc_get_u32(&r);
+    if (r.err || st > (uint32_t)-SITEMAP_ERR_XML || is_index > 1 || n > SITEMAP_MAX_LOCS ||
+        (st != 0 && (n > 0 || is_index || dropped)))
+        goto out;
+    /* The claimed count must fit in the bytes left before anything is
+     * allocated for it. */
+    if (n > (r.len - r.off) / IPC_MIN_LOC_LEN)
+        goto out;
+    sm->is_index = (int)is_index;
+    sm->dropped = dropped;
+    if (n > 0)
+        sm->locs = xcalloc(n, sizeof *sm->locs);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *s;
+        size_t len;
+        if (ipc_get_str(&r, &s, &len) < 0 || !s || len == 0 || len > SITEMAP_MAX_LOC_LEN ||
+            memchr(s, '\0', len))
+            goto out;
+        text += len;
+        if (text > IPC_SITEMAP_MAX_BYTES)
+            goto out;
+        sm->locs[i] = xmemdup0(s, len);
+        sm->nlocs = (size_t)i + 1;
+    }
+    if (r.off != r.len) /* trailing bytes */
+        goto out;
+    *status = -(int)st;
+    rc = 0;
+out:
+    if (rc < 0) {
+        ipc_sitemap_clear(sm);
+        *status = 0;
+    }
     return rc;
 }

@@ -19,7 +19,16 @@
  *   IPC_RESULT: str title, str base, str meta_robots, u32 links_dropped,
  *               u32 nlinks, then per link: str url, str tag, str attr,
  *               str rel, str text.
- *   IPC_FAIL:   str cause (the worker could not parse at all). */
+ *   IPC_FAIL:   str cause (the worker could not parse at all).
+ *   IPC_SITEMAP_JOB: laid out as IPC_JOB (the encoding is NULL and
+ *               ignored); the body is one sitemap file, gzip or not.
+ *   IPC_SITEMAP_RESULT: u32 status (0, or -enum sitemap_err), u32 is_index
+ *               (0 or 1), u32 dropped, u32 nlocs, then per <loc>: str loc
+ *               (non-empty, no NUL byte, at most SITEMAP_MAX_LOC_LEN bytes).
+ *               At most SITEMAP_MAX_LOCS locs holding at most
+ *               IPC_SITEMAP_MAX_BYTES bytes in all; a failed parse has none.
+ * Types 4 and 5 were added in the same protocol version: both ends of a
+ * channel are always the same binary. */
 #ifndef CRAWL_IPC_H
 #define CRAWL_IPC_H
 
@@ -28,12 +37,23 @@
 
 #include "buf.h"
 #include "html.h"
+#include "sitemap.h"
 
 #define IPC_HEADER_LEN 16
 #define IPC_VERSION    1
 #define IPC_NULL_LEN   0xFFFFFFFFu
 
-enum ipc_type { IPC_JOB = 1, IPC_RESULT = 2, IPC_FAIL = 3 };
+/* Bytes of <loc> text one IPC_SITEMAP_RESULT may carry. */
+#define IPC_SITEMAP_MAX_BYTES (16u * 1024 * 1024)
+
+enum ipc_type {
+    IPC_JOB = 1,
+    IPC_RESULT = 2,
+    IPC_FAIL = 3,
+    IPC_SITEMAP_JOB = 4,
+    IPC_SITEMAP_RESULT = 5,
+    IPC_TYPE_LAST = IPC_SITEMAP_RESULT
+};
 
 enum ipc_err {
     IPC_NEED_MORE = 0,    /* not a full frame yet */
@@ -87,7 +107,8 @@ char *ipc_get_dup(struct ipc_reader *r);
 /* Job payload (without header): url and encoding strings. The body is sent
  * after it, separately, so it is never copied. Returns 0 or BUF_ERR_CAP. */
 int ipc_job_prefix_encode(struct buf *b, const char *url, const char *encoding);
-/* Decode an IPC_JOB frame into views pointing into f->payload. */
+/* Decode an IPC_JOB or IPC_SITEMAP_JOB frame into views pointing into
+ * f->payload. */
 struct ipc_job {
     const char *url;
     size_t url_len;
@@ -104,5 +125,16 @@ int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *pa
  * Returns 0 or IPC_ERR_PAYLOAD (page is then empty). Strings are checked:
  * a link url must be non-empty. */
 int ipc_result_decode(const struct ipc_frame *f, struct html_page *page);
+
+/* Whole IPC_SITEMAP_RESULT frame into b: status 0 with sm's locs, or a
+ * negative enum sitemap_err (sm is then not read and may be NULL). Returns
+ * 0, or BUF_ERR_CAP when it does not fit in b or breaks the caps above
+ * (b is left as it was). */
+int ipc_sitemap_encode(struct buf *b, uint32_t job_id, int status, const struct sitemap *sm);
+/* Decode an IPC_SITEMAP_RESULT frame: *status gets 0 or the negative
+ * enum sitemap_err, *sm the locs (caller sitemap_free; empty on a failed
+ * parse). Returns 0 or IPC_ERR_PAYLOAD (*sm is then empty) when any field
+ * or cap above is broken. */
+int ipc_sitemap_decode(const struct ipc_frame *f, int *status, struct sitemap *sm);
 
 #endif

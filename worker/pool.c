@@ -1,21 +1,31 @@
 /* pool: the parent side of the prefork parse workers. Owns the slots (pid,
- * non-blocking channel, input buffer, the job in flight), the queue of jobs
- * waiting for a retry, the queue of finished jobs waiting to be reported,
- * the respawn rate limit and the counters. All channel I/O is non-blocking
- * and happens in pool_submit() / pool_service(); nothing here polls or
- * sleeps (pool_destroy excepted). Job bodies are written straight from the
- * caller's buffer (header + url/encoding prefix from a small per-slot
- * buffer, then the body by sendmsg(MSG_NOSIGNAL)), never copied. Every
- * callback runs at the end of pool_service(), after all slot bookkeeping,
- * so a callback may call pool_submit(). Must not include crawler/ headers. */
+ * non-blocking channel, input buffer, the job in flight), the zygote's pid
+ * and control channel, the queue of jobs waiting for a worker (retries and
+ * sitemaps), the queue of finished jobs waiting to be reported, the
+ * respawn rate limit and the counters. All channel I/O is non-blocking and
+ * happens in pool_submit*() / pool_service(); nothing here polls, sleeps or
+ * waits for a process (pool_create and pool_destroy excepted). Job bodies
+ * are written straight from the caller's buffer (header + url/encoding
+ * prefix from a small per-slot buffer, then the body by
+ * sendmsg(MSG_NOSIGNAL)), never copied. Every callback runs at the end of
+ * pool_service(), after all slot bookkeeping, so a callback may submit.
+ *
+ * A worker's death is noticed by EOF (or a failed write, a deadline, a bad
+ * frame); its slot then waits in POOL_SLOT_REAPING until waitpid(WNOHANG)
+ * reaps it (rechecked on a short backoff through pool_next_deadline, so
+ * the exit status names the cause), and only then is its job retried or
+ * reported and the slot respawned: one process per slot at any time. Must
+ * not include crawler/ headers. */
 #include "pool.h"
 
 #include "buf.h"
 #include "clock.h"
 #include "ipc.h"
 #include "log.h"
+#include "reap.h"
 #include "worker_main.h"
 #include "xalloc.h"
+#include "zygote.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,14 +48,27 @@
 #define POOL_BACKOFF_AFTER   8    /* failures in a row beyond 2 per worker */
 #define POOL_FAIL_STREAK_MAX 50   /* deaths/fork failures in a row -> give up */
 #define POOL_DESTROY_WAIT_MS 500  /* grace for workers to exit on EOF */
+#define POOL_ZYGOTE_WAIT_MS  5000 /* the zygote answers within this, or is taken for dead */
+#define POOL_REAP_FIRST_MS   1    /* first recheck of a dead worker not reapable yet */
+#define POOL_REAP_MAX_MS     100  /* rechecks back off up to this */
+#define POOL_REAP_KILL_MS    200  /* channel closed, process still there: SIGKILL */
+#define POOL_REAP_JOB_MS     2000 /* still not reaped: its job goes on without it */
 #define POOL_READ_CHUNK      (64 * 1024)
 
-enum pool_slot_state { POOL_SLOT_DEAD, POOL_SLOT_IDLE, POOL_SLOT_WRITING, POOL_SLOT_BUSY };
+enum pool_slot_state {
+    POOL_SLOT_DEAD,     /* no process; may be respawned */
+    POOL_SLOT_SPAWNING, /* the zygote was asked for a worker */
+    POOL_SLOT_IDLE,
+    POOL_SLOT_WRITING,
+    POOL_SLOT_BUSY,
+    POOL_SLOT_REAPING /* channel closed, process not reaped yet */
+};
 
 enum pool_death { POOL_DEATH_EOF, POOL_DEATH_IO, POOL_DEATH_DEADLINE, POOL_DEATH_BAD_FRAME };
 
 struct pool_job {
     struct pool_job *next;
+    enum ipc_type type; /* IPC_JOB or IPC_SITEMAP_JOB */
     uint32_t id;
     char *url;      /* owned */
     char *encoding; /* owned, NULL = sniff */
@@ -54,7 +77,10 @@ struct pool_job {
     int tries;
     int err;               /* outcome once finished */
     const char *cause;     /* static */
-    struct html_page page; /* result on POOL_OK, handed to the callback */
+    struct html_page page; /* IPC_JOB result on POOL_OK, handed to the callback */
+    struct sitemap sm;     /* IPC_SITEMAP_JOB result on POOL_OK, likewise */
+    pool_sitemap_fn sitemap_done;
+    void *sitemap_ctx;
 };
 
 struct pool_job_queue {
@@ -62,23 +88,33 @@ struct pool_job_queue {
 };
 
 struct pool_slot {
-    pid_t pid; /* -1 when none */
-    int fd;    /* parent end of the channel, -1 when dead */
+    pid_t pid; /* not reaped yet, or -1 */
+    int fd;    /* parent end of the channel, or -1 */
     enum pool_slot_state state;
     struct buf in;   /* bytes read from the worker, capped at one result frame */
     struct buf head; /* header + url/encoding prefix of the job being sent */
     struct pool_job *job;
     size_t sent; /* bytes of head + body written so far */
+    /* WRITING/BUSY: the job's deadline; SPAWNING: the zygote's; REAPING:
+     * the next waitpid */
     int64_t deadline;
+    int respawn;         /* SPAWNING: counts as a respawn once started */
+    enum pool_death why; /* REAPING: how the death was noticed */
+    int64_t died_at;     /* REAPING */
+    int64_t reap_wait;   /* REAPING: current recheck interval */
+    int killed;          /* REAPING: SIGKILL sent */
 };
 
 struct pool {
     struct pool_config cfg;
     int test_faults;
+    pid_t zygote;  /* not reaped yet, or -1 */
+    int zygote_fd; /* its control channel, -1 once it is gone */
     struct pool_slot *slots;
     struct pool_job_queue waiting; /* retries, dispatched before new jobs */
     struct pool_job_queue finished;
     size_t pending;
+    size_t sitemap_pending;
     int64_t respawn_hist[POOL_RESPAWN_BURST]; /* times of recent respawns */
     size_t respawn_pos;
     int64_t next_respawn;
@@ -87,58 +123,6 @@ struct pool {
 };
 
 static unsigned char pool_chunk[POOL_READ_CHUNK];
-
-#define POOL_STR2(x)      #x
-#define POOL_STR(x)       POOL_STR2(x)
-#define POOL_SIG(s, text) [s] = "signal " POOL_STR(s) " (" text ")"
-
-/* Static causes for the callback (the log line uses strsignal for others). */
-static const char *const pool_sig_causes[] = {
-    POOL_SIG(SIGHUP, "Hangup"),
-    POOL_SIG(SIGINT, "Interrupt"),
-    POOL_SIG(SIGQUIT, "Quit"),
-    POOL_SIG(SIGILL, "Illegal instruction"),
-    POOL_SIG(SIGTRAP, "Trace/breakpoint trap"),
-    POOL_SIG(SIGABRT, "Aborted"),
-    POOL_SIG(SIGBUS, "Bus error"),
-    POOL_SIG(SIGFPE, "Floating point exception"),
-    POOL_SIG(SIGKILL, "Killed"),
-    POOL_SIG(SIGSEGV, "Segmentation fault"),
-    POOL_SIG(SIGPIPE, "Broken pipe"),
-    POOL_SIG(SIGALRM, "Alarm clock"),
-    POOL_SIG(SIGTERM, "Terminated"),
-    POOL_SIG(SIGXCPU, "CPU time limit exceeded"),
-    POOL_SIG(SIGXFSZ, "File size limit exceeded"),
-    POOL_SIG(SIGSYS, "Bad system call"),
-};
-
-static const char *const pool_exit_causes[] = {
-    "exit status 0", "exit status 1", "exit status 2", "exit status 3", "exit status 4",
-    "exit status 5", "exit status 6", "exit status 7", "exit status 8", "exit status 9",
-};
-
-/* Describe a wait status: full text into buf (for the log), and a static
- * string for the callback. */
-static const char *pool_status_cause(int status, char *buf, size_t cap)
-{
-    const char *stat = NULL;
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        if (sig > 0 && (size_t)sig < sizeof pool_sig_causes / sizeof pool_sig_causes[0])
-            stat = pool_sig_causes[sig];
-        snprintf(buf, cap, "signal %d (%s)", sig, strsignal(sig));
-        return stat ? stat : "killed by a signal";
-    }
-    if (WIFEXITED(status)) {
-        int code = WEXITSTATUS(status);
-        if ((size_t)code < sizeof pool_exit_causes / sizeof pool_exit_causes[0])
-            stat = pool_exit_causes[code];
-        snprintf(buf, cap, "exit status %d", code);
-        return stat ? stat : "exit status above 9";
-    }
-    snprintf(buf, cap, "unknown status %#x", (unsigned)status);
-    return "unknown exit";
-}
 
 static void pool_queue_push(struct pool_job_queue *q, struct pool_job *job)
 {
@@ -165,6 +149,7 @@ static struct pool_job *pool_queue_pop(struct pool_job_queue *q)
 static void pool_job_free(struct pool_job *job)
 {
     html_page_free(&job->page);
+    sitemap_free(&job->sm);
     free(job->body);
     free(job->encoding);
     free(job->url);
@@ -190,63 +175,74 @@ static int pool_slot_index(const struct pool *p, const struct pool_slot *s)
     return (int)(s - p->slots);
 }
 
-static int pool_spawn(struct pool *p, struct pool_slot *s)
+static void pool_zygote_lost(struct pool *p, const char *why);
+
+/* Ask the zygote for a worker for slot s. Returns 0, or -1 (not asked). */
+static int pool_request(struct pool *p, struct pool_slot *s, int64_t now, int respawn)
 {
-    int sv[2];
-    pid_t parent = getpid();
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        log_error("worker %d: socketpair: %s", pool_slot_index(p, s), strerror(errno));
+    if (p->zygote_fd < 0)
+        return -1;
+    if (zygote_request(p->zygote_fd, pool_slot_index(p, s)) < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            pool_zygote_lost(p, "its control channel closed");
         return -1;
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        log_error("worker %d: fork: %s", pool_slot_index(p, s), strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(sv[0]);
-        worker_main(sv[1], pool_slot_index(p, s), &p->cfg, parent, p->test_faults);
-    }
-    close(sv[1]);
-    int fl = fcntl(sv[0], F_GETFL);
-    if (fl < 0 || fcntl(sv[0], F_SETFL, fl | O_NONBLOCK) < 0)
-        log_error("worker %d: O_NONBLOCK: %s", pool_slot_index(p, s), strerror(errno));
-    s->pid = pid;
-    s->fd = sv[0];
-    s->state = POOL_SLOT_IDLE;
-    s->job = NULL;
-    buf_reset(&s->in);
-    log_debug("worker %d started (pid %ld)", pool_slot_index(p, s), (long)pid);
+    s->state = POOL_SLOT_SPAWNING;
+    s->deadline = now + POOL_ZYGOTE_WAIT_MS;
+    s->respawn = respawn;
     return 0;
 }
 
-/* Reap slot s's worker, log why it died, and requeue or finish its job. */
-static void pool_slot_died(struct pool *p, struct pool_slot *s, enum pool_death why)
+/* The job of slot s goes on without its worker: retried once, or
+ * finished with err and cause. */
+static void pool_release_job(struct pool *p, struct pool_slot *s, int err, const char *cause)
+{
+    struct pool_job *job = s->job;
+    s->job = NULL;
+    if (!job)
+        return;
+    /* A worker that got none of the job (killed while idle) did not fail
+     * on it: requeue without counting a try. */
+    if (s->sent > 0)
+        job->tries++;
+    s->sent = 0;
+    if (job->tries >= POOL_TRIES_MAX) {
+        pool_finish(p, job, err, cause);
+    } else {
+        p->stats.retries++;
+        pool_queue_push(&p->waiting, job);
+    }
+}
+
+/* Try to reap slot s's worker (REAPING). Once reaped: log why it died,
+ * retry or finish its job, and free the slot for a respawn. */
+static void pool_reap(struct pool *p, struct pool_slot *s, int64_t now)
 {
     char text[96];
     const char *cause;
     int status = 0, err = POOL_ERR_CRASH;
-    pid_t r;
-
-    close(s->fd);
-    s->fd = -1;
-    if (why == POOL_DEATH_DEADLINE || why == POOL_DEATH_BAD_FRAME)
-        kill(s->pid, SIGKILL);
-    while ((r = waitpid(s->pid, &status, WNOHANG)) < 0 && errno == EINTR)
-        ;
-    if (r == 0) { /* channel closed but not exited yet: it is on its way */
-        kill(s->pid, SIGKILL);
-        while ((r = waitpid(s->pid, &status, 0)) < 0 && errno == EINTR)
-            ;
+    int r = reap_now(s->pid, &status);
+    if (r == 0) { /* channel closed, not exited yet: on its way */
+        if (!s->killed && now - s->died_at >= POOL_REAP_KILL_MS) {
+            log_debug("worker %d (pid %ld) closed its channel but runs on: killing it",
+                      pool_slot_index(p, s), (long)s->pid);
+            kill(s->pid, SIGKILL);
+            s->killed = 1;
+        }
+        if (s->job && now - s->died_at >= POOL_REAP_JOB_MS) {
+            log_warn("worker %d (pid %ld) cannot be reaped: its job goes on without it",
+                     pool_slot_index(p, s), (long)s->pid);
+            pool_release_job(p, s, POOL_ERR_CRASH, "worker vanished");
+        }
+        s->deadline = now + s->reap_wait;
+        s->reap_wait = s->reap_wait * 2 > POOL_REAP_MAX_MS ? POOL_REAP_MAX_MS : s->reap_wait * 2;
+        return;
     }
-    if (why == POOL_DEATH_DEADLINE) {
+    if (s->why == POOL_DEATH_DEADLINE) {
         cause = "deadline";
         err = POOL_ERR_TIMEOUT;
         snprintf(text, sizeof text, "%s", cause);
-    } else if (why == POOL_DEATH_BAD_FRAME) {
+    } else if (s->why == POOL_DEATH_BAD_FRAME) {
         cause = "bad frame";
         err = POOL_ERR_PROTOCOL;
         snprintf(text, sizeof text, "%s", cause);
@@ -254,30 +250,115 @@ static void pool_slot_died(struct pool *p, struct pool_slot *s, enum pool_death 
         cause = "worker vanished";
         snprintf(text, sizeof text, "waitpid: %s", strerror(errno));
     } else {
-        cause = pool_status_cause(status, text, sizeof text);
+        cause = reap_cause(status, text, sizeof text);
     }
     log_warn("worker %d (pid %ld) died: %s", pool_slot_index(p, s), (long)s->pid, text);
     p->stats.worker_deaths++;
     p->fail_streak++;
-
-    struct pool_job *job = s->job;
-    s->job = NULL;
-    if (job) {
-        /* A worker that got none of the job (killed while idle) did not
-         * fail on it: requeue without counting a try. */
-        if (s->sent > 0)
-            job->tries++;
-        if (job->tries >= POOL_TRIES_MAX) {
-            pool_finish(p, job, err, cause);
-        } else {
-            p->stats.retries++;
-            pool_queue_push(&p->waiting, job);
-        }
-    }
+    pool_release_job(p, s, err, cause);
     s->pid = -1;
     s->state = POOL_SLOT_DEAD;
+}
+
+/* Slot s's worker is dead or must die: close its channel, kill it if it
+ * may still run, and reap it now or later. */
+static void pool_slot_died(struct pool *p, struct pool_slot *s, enum pool_death why)
+{
+    int64_t now = clock_ms();
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    s->killed = 0;
+    if (why == POOL_DEATH_DEADLINE || why == POOL_DEATH_BAD_FRAME) {
+        kill(s->pid, SIGKILL); /* not reaped yet: the pid is still ours */
+        s->killed = 1;
+    }
+    s->state = POOL_SLOT_REAPING;
+    s->why = why;
+    s->died_at = now;
+    s->reap_wait = POOL_REAP_FIRST_MS;
+    buf_reset(&s->in);
+    pool_reap(p, s, now);
+}
+
+/* A reply from the zygote. */
+static void pool_spawned(struct pool *p, const struct zygote_reply *r)
+{
+    struct pool_slot *s = r->slot < p->cfg.nworkers ? &p->slots[r->slot] : NULL;
+    if (!s || s->state != POOL_SLOT_SPAWNING) {
+        /* Replies answer requests in order: this cannot happen unless the
+         * zygote is broken. */
+        if (r->fd >= 0)
+            close(r->fd);
+        if (r->pid > 0)
+            kill(r->pid, SIGKILL);
+        pool_zygote_lost(p, "it answered for the wrong slot");
+        return;
+    }
+    if (r->pid < 0) {
+        log_error("worker %d: the zygote could not start it: %s", r->slot, strerror(r->err));
+        p->fail_streak++;
+        s->state = POOL_SLOT_DEAD;
+        return;
+    }
+    s->pid = r->pid;
+    s->fd = r->fd;
+    s->job = NULL;
     s->sent = 0;
     buf_reset(&s->in);
+    if (r->fd < 0) { /* its channel was lost on the way: it exits on EOF */
+        pool_slot_died(p, s, POOL_DEATH_IO);
+        return;
+    }
+    int fl = fcntl(r->fd, F_GETFL);
+    if (fl < 0 || fcntl(r->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        log_error("worker %d: O_NONBLOCK: %s", r->slot, strerror(errno));
+    s->state = POOL_SLOT_IDLE;
+    if (s->respawn)
+        p->stats.respawns++;
+    log_debug("worker %d started (pid %ld)", r->slot, (long)r->pid);
+}
+
+/* Read every reply the zygote has sent. */
+static void pool_zygote_read(struct pool *p)
+{
+    struct zygote_reply r;
+    int rc;
+    while (p->zygote_fd >= 0 && (rc = zygote_reply(p->zygote_fd, &r)) != 0) {
+        if (rc < 0) {
+            pool_zygote_lost(p, "its control channel closed");
+            return;
+        }
+        pool_spawned(p, &r);
+    }
+}
+
+/* The zygote is dead, or unusable and killed: say so once. Workers alive
+ * go on; none can be started any more. */
+static void pool_zygote_lost(struct pool *p, const char *why)
+{
+    char text[96] = "";
+    int status = 0, alive = 0;
+    pid_t pid = p->zygote;
+    if (p->zygote_fd < 0)
+        return;
+    close(p->zygote_fd);
+    p->zygote_fd = -1;
+    kill(p->zygote, SIGKILL); /* not reaped yet: the pid is still ours */
+    if (reap_now(p->zygote, &status) != 0) {
+        reap_cause(status, text, sizeof text);
+        p->zygote = -1;
+    }
+    for (int i = 0; i < p->cfg.nworkers; i++) {
+        struct pool_slot *s = &p->slots[i];
+        if (s->state == POOL_SLOT_SPAWNING)
+            s->state = POOL_SLOT_DEAD;
+        alive += s->state == POOL_SLOT_IDLE || s->state == POOL_SLOT_WRITING ||
+                 s->state == POOL_SLOT_BUSY;
+    }
+    log_error("zygote (pid %ld) died: %s%s%s%s; no parse worker can be started any more (%d "
+              "still running)",
+              (long)pid, why, text[0] ? " (" : "", text, text[0] ? ")" : "", alive);
 }
 
 /* Write as much of the job as the socket takes. Returns 0, or -1 if the
@@ -327,7 +408,7 @@ static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job 
     /* Fits: pool_submit checked the prefix against WORKER_JOB_PREFIX_MAX. */
     ipc_job_prefix_encode(&s->head, job->url, job->encoding);
     size_t plen = s->head.len - IPC_HEADER_LEN + job->len;
-    ipc_encode_header((unsigned char *)s->head.data, IPC_JOB, 0, job->id, (uint32_t)plen);
+    ipc_encode_header((unsigned char *)s->head.data, job->type, 0, job->id, (uint32_t)plen);
     s->job = job;
     s->sent = 0;
     s->deadline = now + p->cfg.parse_timeout_ms;
@@ -335,17 +416,41 @@ static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job 
     pool_write(p, s);
 }
 
+static const char *pool_sitemap_cause(int status)
+{
+    switch (status) {
+    case SITEMAP_ERR_TOO_LARGE:
+        return "too large";
+    case SITEMAP_ERR_GZIP:
+        return "bad gzip";
+    case SITEMAP_ERR_NOT_SITEMAP:
+        return "not a sitemap";
+    case SITEMAP_ERR_XML:
+        return "xml parser failed";
+    default:
+        return "parse failed";
+    }
+}
+
 /* A complete frame from a busy worker. Returns 0, or -1 if it was not the
  * answer we wait for (the caller then kills the worker). */
 static int pool_frame(struct pool *p, struct pool_slot *s, const struct ipc_frame *f)
 {
     struct pool_job *job = s->job;
+    int status;
     if (s->state != POOL_SLOT_BUSY || !job || f->job_id != job->id)
         return -1;
-    if (f->type == IPC_RESULT) {
+    if (f->type == IPC_RESULT && job->type == IPC_JOB) {
         if (ipc_result_decode(f, &job->page) < 0)
             return -1;
         pool_finish(p, job, POOL_OK, NULL);
+    } else if (f->type == IPC_SITEMAP_RESULT && job->type == IPC_SITEMAP_JOB) {
+        if (ipc_sitemap_decode(f, &status, &job->sm) < 0)
+            return -1;
+        if (status == 0)
+            pool_finish(p, job, POOL_OK, NULL);
+        else
+            pool_finish(p, job, POOL_ERR_PARSE, pool_sitemap_cause(status));
     } else if (f->type == IPC_FAIL) {
         struct ipc_reader r;
         const char *why;
@@ -408,23 +513,27 @@ static struct pool_slot *pool_idle_slot(const struct pool *p)
     return NULL;
 }
 
+/* Workers running or on their way. */
 static int pool_live_workers(const struct pool *p)
 {
     int n = 0;
-    for (int i = 0; i < p->cfg.nworkers; i++)
-        n += p->slots[i].state != POOL_SLOT_DEAD;
+    for (int i = 0; i < p->cfg.nworkers; i++) {
+        enum pool_slot_state st = p->slots[i].state;
+        n += st != POOL_SLOT_DEAD && st != POOL_SLOT_REAPING;
+    }
     return n;
 }
 
-/* No worker alive and too many failures in a row: nothing will run. */
+/* No worker alive, and none can be started (the zygote is gone) or too
+ * many failures in a row: nothing will run. */
 static int pool_given_up(const struct pool *p)
 {
-    return p->fail_streak > POOL_FAIL_STREAK_MAX && pool_live_workers(p) == 0;
+    return (p->fail_streak > POOL_FAIL_STREAK_MAX || p->zygote_fd < 0) && pool_live_workers(p) == 0;
 }
 
 static void pool_respawn(struct pool *p, int64_t now)
 {
-    for (int i = 0; i < p->cfg.nworkers; i++) {
+    for (int i = 0; i < p->cfg.nworkers && p->zygote_fd >= 0; i++) {
         struct pool_slot *s = &p->slots[i];
         if (s->state != POOL_SLOT_DEAD)
             continue;
@@ -435,10 +544,9 @@ static void pool_respawn(struct pool *p, int64_t now)
             p->next_respawn = oldest + POOL_RESPAWN_WINDOW;
             return;
         }
-        if (pool_spawn(p, s) < 0) {
+        if (pool_request(p, s, now, 1) < 0) {
             p->fail_streak++;
         } else {
-            p->stats.respawns++;
             p->respawn_hist[p->respawn_pos] = now;
             p->respawn_pos = (p->respawn_pos + 1) % POOL_RESPAWN_BURST;
         }
@@ -466,21 +574,51 @@ static void pool_dispatch(struct pool *p, int64_t now)
         pool_start_job(p, s, pool_queue_pop(&p->waiting), now);
 }
 
+/* Jobs past their deadline, dead workers to reap again, and a zygote that
+ * does not answer. */
 static void pool_check_deadlines(struct pool *p, int64_t now)
 {
     for (int i = 0; i < p->cfg.nworkers; i++) {
         struct pool_slot *s = &p->slots[i];
-        if ((s->state == POOL_SLOT_WRITING || s->state == POOL_SLOT_BUSY) && now >= s->deadline)
+        if (now < s->deadline)
+            continue;
+        if (s->state == POOL_SLOT_WRITING || s->state == POOL_SLOT_BUSY)
             pool_slot_died(p, s, POOL_DEATH_DEADLINE);
+        else if (s->state == POOL_SLOT_REAPING)
+            pool_reap(p, s, now);
+        else if (s->state == POOL_SLOT_SPAWNING)
+            pool_zygote_lost(p, "it did not answer in time");
     }
 }
 
 static struct pool_slot *pool_slot_by_fd(struct pool *p, int fd)
 {
     for (int i = 0; i < p->cfg.nworkers; i++)
-        if (p->slots[i].state != POOL_SLOT_DEAD && p->slots[i].fd == fd)
+        if (p->slots[i].fd >= 0 && p->slots[i].fd == fd)
             return &p->slots[i];
     return NULL;
+}
+
+/* Block (pool_create, pool_destroy only) until the zygote has answered
+ * every request or wait_ms has passed. */
+static void pool_wait_spawns(struct pool *p, int wait_ms)
+{
+    int64_t until = clock_ms() + wait_ms;
+    for (;;) {
+        int spawning = 0;
+        pool_zygote_read(p);
+        for (int i = 0; i < p->cfg.nworkers; i++)
+            spawning += p->slots[i].state == POOL_SLOT_SPAWNING;
+        int64_t left = until - clock_ms();
+        if (!spawning || p->zygote_fd < 0)
+            return;
+        if (left <= 0) {
+            pool_zygote_lost(p, "it did not answer in time");
+            return;
+        }
+        struct pollfd pfd = {.fd = p->zygote_fd, .events = POLLIN};
+        poll(&pfd, 1, (int)left);
+    }
 }
 
 struct pool *pool_create(const struct pool_config *cfg)
@@ -501,6 +639,12 @@ struct pool *pool_create(const struct pool_config *cfg)
     p->test_faults = faults && strcmp(faults, "1") == 0;
     if (p->test_faults)
         log_warn("CRAWL_TEST_FAULTS=1: worker test fault markers are active");
+    /* First, while this process is smallest: the zygote copies it. */
+    p->zygote = zygote_start(&p->cfg, p->test_faults, getpid(), &p->zygote_fd);
+    if (p->zygote < 0) {
+        free(p);
+        return NULL;
+    }
     p->slots = xcalloc((size_t)cfg->nworkers, sizeof *p->slots);
     for (int i = 0; i < cfg->nworkers; i++) {
         struct pool_slot *s = &p->slots[i];
@@ -510,8 +654,12 @@ struct pool *pool_create(const struct pool_config *cfg)
         buf_init(&s->in, IPC_HEADER_LEN + cfg->max_result);
         buf_init(&s->head, IPC_HEADER_LEN + WORKER_JOB_PREFIX_MAX);
     }
+    int64_t now = clock_ms();
     for (int i = 0; i < cfg->nworkers; i++)
-        started += pool_spawn(p, &p->slots[i]) == 0;
+        pool_request(p, &p->slots[i], now, 0);
+    pool_wait_spawns(p, POOL_ZYGOTE_WAIT_MS);
+    for (int i = 0; i < cfg->nworkers; i++)
+        started += p->slots[i].state == POOL_SLOT_IDLE;
     if (started == 0) {
         log_error("pool: no worker could be started");
         pool_destroy(p);
@@ -527,30 +675,62 @@ int pool_can_submit(const struct pool *p)
     return pool_idle_slot(p) != NULL || pool_given_up(p);
 }
 
-int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
-                size_t len)
+static struct pool_job *pool_job_new(struct pool *p, enum ipc_type type, uint32_t job_id,
+                                     const char *url, const char *encoding, char *body, size_t len)
 {
-    if (!pool_can_submit(p))
-        return -1;
-    struct pool_slot *s = pool_idle_slot(p);
     struct pool_job *job = xcalloc(1, sizeof *job);
+    job->type = type;
     job->id = job_id;
     job->url = xstrdup(url ? url : "");
     job->encoding = encoding ? xstrdup(encoding) : NULL;
     job->body = body;
     job->len = len;
     p->pending++;
+    return job;
+}
 
-    size_t prefix = 8 + strlen(job->url) + (encoding ? strlen(encoding) : 0);
-    if (!job->url[0] || len > p->cfg.max_job || prefix > WORKER_JOB_PREFIX_MAX) {
-        log_warn("job %u (%s): refused (body %zu bytes, limit %zu)", job_id, job->url, len,
-                 p->cfg.max_job);
-        pool_finish(p, job, POOL_ERR_PARSE, "job refused");
-    } else if (!s) {
+/* Finish job at once if it can never be sent. Returns 1 if it was. */
+static int pool_refuse(struct pool *p, struct pool_job *job)
+{
+    size_t prefix = 8 + strlen(job->url) + (job->encoding ? strlen(job->encoding) : 0);
+    if (job->url[0] && job->len <= p->cfg.max_job && prefix <= WORKER_JOB_PREFIX_MAX)
+        return 0;
+    log_warn("job %u (%s): refused (body %zu bytes, limit %zu)", job->id, job->url, job->len,
+             p->cfg.max_job);
+    pool_finish(p, job, POOL_ERR_PARSE, "job refused");
+    return 1;
+}
+
+int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
+                size_t len)
+{
+    if (!pool_can_submit(p))
+        return -1;
+    struct pool_slot *s = pool_idle_slot(p);
+    struct pool_job *job = pool_job_new(p, IPC_JOB, job_id, url, encoding, body, len);
+    if (pool_refuse(p, job))
+        return 0;
+    if (!s)
         pool_finish(p, job, POOL_ERR_NO_WORKERS, "no workers");
-    } else {
+    else
         pool_start_job(p, s, job, clock_ms());
-    }
+    return 0;
+}
+
+int pool_submit_sitemap(struct pool *p, uint32_t job_id, const char *url, char *body, size_t len,
+                        pool_sitemap_fn done, void *ctx)
+{
+    if (p->sitemap_pending >= POOL_MAX_SITEMAP_JOBS)
+        return -1;
+    struct pool_job *job = pool_job_new(p, IPC_SITEMAP_JOB, job_id, url, NULL, body, len);
+    job->sitemap_done = done;
+    job->sitemap_ctx = ctx;
+    p->sitemap_pending++;
+    if (pool_refuse(p, job))
+        return 0;
+    /* Behind the retries; started now if a worker is idle. */
+    pool_queue_push(&p->waiting, job);
+    pool_dispatch(p, clock_ms());
     return 0;
 }
 
@@ -564,10 +744,16 @@ size_t pool_pollfds(const struct pool *p, struct pollfd *fds, size_t max)
     size_t n = 0;
     for (int i = 0; i < p->cfg.nworkers && n < max; i++) {
         const struct pool_slot *s = &p->slots[i];
-        if (s->state == POOL_SLOT_DEAD)
+        if (s->fd < 0)
             continue;
         fds[n].fd = s->fd;
         fds[n].events = POLLIN | (s->state == POOL_SLOT_WRITING ? POLLOUT : 0);
+        fds[n].revents = 0;
+        n++;
+    }
+    if (p->zygote_fd >= 0 && n < max) { /* its replies are read in pool_service */
+        fds[n].fd = p->zygote_fd;
+        fds[n].events = POLLIN;
         fds[n].revents = 0;
         n++;
     }
@@ -589,16 +775,25 @@ void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t no
         if (fds[i].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
             pool_read(p, s);
     }
+    pool_zygote_read(p);
     pool_check_deadlines(p, now_ms);
+    if (p->zygote_fd < 0 && p->zygote > 0 && reap_now(p->zygote, NULL) != 0)
+        p->zygote = -1;
     pool_respawn(p, now_ms);
     pool_dispatch(p, now_ms);
 
-    /* Report last: the callback may pool_submit() again. */
+    /* Report last: a callback may submit again. */
     while ((job = pool_queue_pop(&p->finished))) {
         p->pending--;
         p->stats.jobs_done++;
-        done(ctx, job->id, job->err, job->cause, &job->page);
-        memset(&job->page, 0, sizeof job->page); /* the callee owns it now */
+        if (job->type == IPC_SITEMAP_JOB) {
+            p->sitemap_pending--;
+            job->sitemap_done(job->sitemap_ctx, job->id, job->err, job->cause, job->url, &job->sm);
+            memset(&job->sm, 0, sizeof job->sm); /* the callee owns it now */
+        } else {
+            done(ctx, job->id, job->err, job->cause, &job->page);
+            memset(&job->page, 0, sizeof job->page);
+        }
         pool_job_free(job);
     }
 }
@@ -611,10 +806,10 @@ int64_t pool_next_deadline(const struct pool *p)
     for (int i = 0; i < p->cfg.nworkers; i++) {
         const struct pool_slot *s = &p->slots[i];
         int64_t d;
-        if (s->state == POOL_SLOT_WRITING || s->state == POOL_SLOT_BUSY)
-            d = s->deadline;
-        else if (s->state == POOL_SLOT_DEAD)
+        if (s->state == POOL_SLOT_DEAD && p->zygote_fd >= 0)
             d = p->next_respawn;
+        else if (s->state != POOL_SLOT_DEAD && s->state != POOL_SLOT_IDLE)
+            d = s->deadline;
         else
             continue;
         if (t < 0 || d < t)
@@ -627,44 +822,34 @@ void pool_destroy(struct pool *p)
 {
     if (!p)
         return;
+    /* Workers the zygote started but we have not heard of yet must be
+     * reaped too: take their replies first. */
+    if (p->zygote_fd >= 0)
+        pool_wait_spawns(p, POOL_DESTROY_WAIT_MS);
     for (int i = 0; i < p->cfg.nworkers; i++) {
         struct pool_slot *s = &p->slots[i];
         if (s->fd >= 0)
             close(s->fd);
         s->fd = -1;
     }
-    /* Workers exit on EOF; give them a moment, then kill the rest. */
+    if (p->zygote_fd >= 0)
+        close(p->zygote_fd);
+    p->zygote_fd = -1;
+    /* Workers and the zygote exit on EOF; give them a moment, then kill
+     * the rest. */
     int64_t until = clock_ms() + POOL_DESTROY_WAIT_MS;
-    for (;;) {
-        int left = 0;
-        for (int i = 0; i < p->cfg.nworkers; i++) {
-            struct pool_slot *s = &p->slots[i];
-            if (s->pid <= 0)
-                continue;
-            pid_t r = waitpid(s->pid, NULL, WNOHANG);
-            if (r == s->pid || (r < 0 && errno != EINTR))
-                s->pid = -1;
-            else
-                left++;
-        }
-        if (!left || clock_ms() >= until)
-            break;
-        struct timespec ts = {0, 5 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
     for (int i = 0; i < p->cfg.nworkers; i++) {
         struct pool_slot *s = &p->slots[i];
-        if (s->pid > 0) {
-            log_debug("worker %d (pid %ld) did not exit: killing it", i, (long)s->pid);
-            kill(s->pid, SIGKILL);
-            while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-        }
+        if (s->pid > 0 && reap_by(s->pid, until) == 0)
+            log_debug("worker %d (pid %ld) did not exit: killed it", i, (long)s->pid);
+        s->pid = -1;
         if (s->job)
             pool_job_free(s->job);
         buf_free(&s->in);
         buf_free(&s->head);
     }
+    if (p->zygote > 0)
+        reap_by(p->zygote, until);
     pool_queue_free(&p->waiting);
     pool_queue_free(&p->finished);
     free(p->slots);

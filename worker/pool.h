@@ -1,14 +1,26 @@
 /* pool: the prefork parse worker pool, parent side. A fixed array of slots;
  * the slot index is a worker's identity. Each worker has one
  * socketpair(AF_UNIX, SOCK_STREAM) channel, so a dead worker reads as EOF.
- * All parent-side I/O is non-blocking: the parent never blocks on a worker.
- * The pool integrates with the caller's poll loop through pool_pollfds() /
- * pool_service(); it never polls by itself.
+ * Workers are started by a zygote forked in pool_create (zygote.h), never
+ * by the parent itself, so a worker respawned after the parent has grown
+ * is as small as the first one. All parent-side I/O is non-blocking and
+ * the parent never blocks on a worker or the zygote (waitpid WNOHANG
+ * only; pool_create and pool_destroy excepted). The pool integrates with
+ * the caller's poll loop through pool_pollfds() / pool_service(); it never
+ * polls by itself.
  *
  * A job whose worker dies (EOF, signal), overruns its deadline (the worker
  * gets SIGKILL) or sends a malformed frame is retried once on another
  * worker, then reported with an error. Dead workers are reaped and
- * respawned (rate-limited). Must not include crawler/ headers. */
+ * respawned (rate-limited). If the zygote dies, the workers still alive go
+ * on but no worker can be started any more: once the last one is gone,
+ * every job fails with POOL_ERR_NO_WORKERS.
+ *
+ * Two kinds of jobs share the workers, the retry rules and the deadline:
+ * HTML pages (pool_submit; results through the pool_done_fn given to
+ * pool_service) and sitemap files (pool_submit_sitemap; results through
+ * the pool_sitemap_fn given with each job). Must not include crawler/
+ * headers. */
 #ifndef CRAWL_POOL_H
 #define CRAWL_POOL_H
 
@@ -17,6 +29,7 @@
 #include <stdint.h>
 
 #include "html.h"
+#include "sitemap.h"
 
 struct pool_config {
     int nworkers;         /* >= 1 */
@@ -37,6 +50,9 @@ enum pool_err {
     POOL_ERR_NO_WORKERS = -5 /* no worker could be (re)spawned */
 };
 
+/* Sitemap jobs submitted and not yet reported, at most. */
+#define POOL_MAX_SITEMAP_JOBS 128
+
 /* Called once per submitted job. On POOL_OK *page holds the result and
  * the callee owns it (html_page_free). Otherwise page is empty and `cause`
  * is a static string ("signal 11", "deadline", "bad frame", ...). */
@@ -45,13 +61,15 @@ typedef void (*pool_done_fn)(void *ctx, uint32_t job_id, int err, const char *ca
 
 struct pool;
 
-/* Fork cfg->nworkers workers. Call before curl_global_init and before any
- * output file is opened (the children must not inherit them). Returns NULL
- * (after logging why) if no worker could be started. */
+/* Fork the zygote, then have it start cfg->nworkers workers (waiting up
+ * to a few seconds for them). Call before curl_global_init and before any
+ * output file is opened (the zygote and so every worker would inherit
+ * them), and early: the zygote is a copy of the caller as it is now.
+ * Returns NULL (after logging why) if no worker could be started. */
 struct pool *pool_create(const struct pool_config *cfg);
 
 /* Nonzero when pool_submit would accept a job now (an idle live worker and
- * no pending retry ahead of it). */
+ * no retry or sitemap job waiting ahead of it). */
 int pool_can_submit(const struct pool *p);
 
 /* Hand one page to an idle worker. On success (0) the pool owns `body`
@@ -61,26 +79,52 @@ int pool_can_submit(const struct pool *p);
 int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
                 size_t len);
 
-/* Jobs submitted and not yet reported through the callback. */
+/* Called once per sitemap job, from pool_service like pool_done_fn. On
+ * POOL_OK *sm holds the <loc> values, raw as in the file (not resolved),
+ * and the callee owns it (sitemap_free): at most SITEMAP_MAX_LOCS (50,000)
+ * URLs of at most SITEMAP_MAX_LOC_LEN bytes, IPC_SITEMAP_MAX_BYTES (16 MiB)
+ * of URL text in all and never more than cfg->max_result; URLs past a cap
+ * are counted in sm->dropped. Otherwise sm is empty and `cause` a static
+ * string: POOL_ERR_PARSE with "too large", "bad gzip", "not a sitemap",
+ * "xml parser failed" (sitemap_parse's errors) or "parse failed", or the
+ * pool errors above. `url` is the job's URL (valid during the call). */
+typedef void (*pool_sitemap_fn)(void *ctx, uint32_t job_id, int err, const char *cause,
+                                const char *url, struct sitemap *sm);
+
+/* Hand one sitemap file (gzip or not; inflated in the worker up to
+ * cfg->max_job bytes) to a worker, now or as soon as one is idle: unlike
+ * pool_submit this does not need an idle worker. On 0 the pool owns
+ * `body` and done(ctx, ...) will be called exactly once from a later
+ * pool_service (ctx must stay valid until then or until pool_destroy,
+ * which drops the job silently). Returns -1 (ownership stays with the
+ * caller, no callback) when POOL_MAX_SITEMAP_JOBS are already pending. A
+ * body over cfg->max_job is reported as POOL_ERR_PARSE ("job refused"). */
+int pool_submit_sitemap(struct pool *p, uint32_t job_id, const char *url, char *body, size_t len,
+                        pool_sitemap_fn done, void *ctx);
+
+/* Jobs (pages and sitemaps) submitted and not yet reported. */
 size_t pool_pending(const struct pool *p);
 
-/* Fill fds[0..max) with the channels to watch (events POLLIN, plus POLLOUT
- * while a job is still being written). Returns the number filled. */
+/* Fill fds[0..max) with the channels to watch: the workers' (events
+ * POLLIN, plus POLLOUT while a job is still being written) and the
+ * zygote's control channel (POLLIN). Returns the number filled. */
 size_t pool_pollfds(const struct pool *p, struct pollfd *fds, size_t max);
 
 /* After the caller's poll: fds/n as filled by pool_pollfds with revents
  * set (n may be 0 to only check deadlines and respawns). Performs
- * non-blocking reads and writes, reports finished jobs through done(),
- * kills workers past their deadline, reaps and respawns. */
+ * non-blocking reads and writes, reports finished page jobs through done()
+ * and sitemap jobs through their own callback, kills workers past their
+ * deadline, reaps and respawns. */
 void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t now_ms,
                   pool_done_fn done, void *ctx);
 
 /* Earliest time (clock_ms) at which pool_service must run again for a
- * deadline or a respawn, or -1 when none. */
+ * deadline, a respawn or a dead worker still to reap, or -1 when none. */
 int64_t pool_next_deadline(const struct pool *p);
 
-/* Kill and reap every worker, free everything. Jobs still pending are
- * dropped without a callback. */
+/* Stop and reap every worker and the zygote (waits up to half a second
+ * for them to exit, then kills them), free everything. Jobs still pending
+ * are dropped without a callback. */
 void pool_destroy(struct pool *p);
 
 /* Counters for the summary. */

@@ -1,10 +1,16 @@
-/* worker_main: the body of a forked parse worker. Owns the child's process
- * hygiene (channel on fd 3, stdin/stdout on /dev/null, every other fd but
- * stderr closed, signals reset, PR_SET_PDEATHSIG, rlimits) and its loop:
- * read one IPC_JOB frame (blocking), html_extract() it, answer with one
- * IPC_RESULT or IPC_FAIL frame. EOF on the channel ends the worker
- * (_exit(0)); a malformed frame from the parent is logged and ends it with
- * _exit(3). It never returns, never calls exit() and never writes stdout.
+/* worker_main: the body of a parse worker (started by the zygote, see
+ * zygote.h). Owns the process hygiene shared with the zygote (channel on
+ * fd 3, stdin/stdout on /dev/null, every other fd but stderr closed,
+ * signals reset, PR_SET_PDEATHSIG), the worker's rlimits and its loop:
+ * read one job frame (blocking), parse it, answer with one frame. An
+ * IPC_JOB is html_extract()ed and answered with IPC_RESULT or IPC_FAIL; an
+ * IPC_SITEMAP_JOB is sitemap_parse()d (gzip or not, at most cfg->max_job
+ * bytes once inflated) and answered with IPC_SITEMAP_RESULT: at most
+ * SITEMAP_MAX_LOCS URLs and IPC_SITEMAP_MAX_BYTES of URL text, never more
+ * than cfg->max_result in all; URLs past a cap are counted as dropped. EOF
+ * on the channel ends the worker (_exit(0)); a malformed frame from the
+ * parent is logged and ends it with _exit(3). It never returns, never
+ * calls exit() and never writes stdout.
  *
  * RLIMIT_AS is skipped in AddressSanitizer builds (the shadow memory alone
  * exceeds any sane limit). RLIMIT_CPU is re-armed before every job to "CPU used so far +
@@ -12,7 +18,8 @@
  * (overrun -> SIGXCPU kills the worker; the pool retries the job once).
  *
  * Test fault hook: only when test_faults is nonzero (pool_create sets it
- * when CRAWL_TEST_FAULTS=1 was in its environment), a job body containing
+ * when CRAWL_TEST_FAULTS=1 was in its environment), a job body (page or
+ * sitemap) containing
  *   <!--crawl-test:crash-->    makes the worker raise SIGSEGV,
  *   <!--crawl-test:hang-->     makes it sleep forever (the deadline fires),
  *   <!--crawl-test:garbage-->  makes it write 64 garbage bytes instead of a
@@ -26,6 +33,7 @@
 #include "html.h"
 #include "ipc.h"
 #include "log.h"
+#include "sitemap.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -148,7 +156,7 @@ static int worker_test_fault(const char *body, size_t len)
 {
     if (memmem(body, len, worker_mark_crash, sizeof worker_mark_crash - 1)) {
         signal(SIGSEGV, SIG_DFL);
-        raise(SIGSEGV);
+        kill(getpid(), SIGSEGV);
         _exit(11); /* not reached */
     }
     if (memmem(body, len, worker_mark_hang, sizeof worker_mark_hang - 1))
@@ -218,6 +226,50 @@ static void worker_send_fail(uint32_t job_id, const char *cause)
     buf_free(&out);
 }
 
+/* Keep the locs that fit IPC_SITEMAP_MAX_BYTES of text and the parent's
+ * frame cap (max_result), in order; count the others as dropped. */
+static void worker_sitemap_trim(struct sitemap *sm, size_t max_result)
+{
+    size_t used = 16, text = 0, keep = 0; /* the four u32 fields */
+    for (size_t i = 0; i < sm->nlocs; i++) {
+        size_t len = strlen(sm->locs[i]);
+        if (len > 0 && len <= SITEMAP_MAX_LOC_LEN && len <= IPC_SITEMAP_MAX_BYTES - text &&
+            4 + len <= max_result - used) {
+            text += len;
+            used += 4 + len;
+            sm->locs[keep++] = sm->locs[i];
+        } else {
+            free(sm->locs[i]);
+            sm->dropped++;
+        }
+    }
+    if (keep < sm->nlocs)
+        log_info("sitemap result too large: %zu URLs dropped", sm->nlocs - keep);
+    sm->nlocs = keep;
+}
+
+static void worker_handle_sitemap(const struct ipc_frame *f, const struct ipc_job *job,
+                                  const struct pool_config *cfg)
+{
+    struct sitemap sm;
+    struct buf out;
+    buf_init(&out, IPC_HEADER_LEN + cfg->max_result);
+    worker_arm_cpu(cfg);
+    int rc = sitemap_parse(job->body, job->body_len, cfg->max_job, &sm);
+    if (rc == SITEMAP_OK)
+        worker_sitemap_trim(&sm, cfg->max_result);
+    if (ipc_sitemap_encode(&out, f->job_id, rc, &sm) < 0) {
+        log_warn("job %u: sitemap result does not fit in %zu bytes", f->job_id, cfg->max_result);
+        worker_send_fail(f->job_id, "result too large");
+    } else {
+        log_debug("job %u: %.*s: sitemap: %d, %zu URLs", f->job_id, (int)job->url_len, job->url, rc,
+                  sm.nlocs);
+        worker_send(out.data, out.len);
+    }
+    sitemap_free(&sm);
+    buf_free(&out);
+}
+
 static void worker_handle(const struct ipc_frame *f, const struct pool_config *cfg, int test_faults)
 {
     struct ipc_job job;
@@ -225,7 +277,7 @@ static void worker_handle(const struct ipc_frame *f, const struct pool_config *c
     struct buf out;
     char *url = NULL, *enc = NULL;
 
-    if (f->type != IPC_JOB || ipc_job_decode(f, &job) < 0) {
+    if ((f->type != IPC_JOB && f->type != IPC_SITEMAP_JOB) || ipc_job_decode(f, &job) < 0) {
         log_error("malformed job frame from parent (type %d)", (int)f->type);
         _exit(WORKER_EXIT_PROTO);
     }
@@ -234,6 +286,10 @@ static void worker_handle(const struct ipc_frame *f, const struct pool_config *c
         for (size_t i = 0; i < sizeof junk; i++)
             junk[i] = (unsigned char)(0xA5 ^ (i * 37));
         worker_send(junk, sizeof junk);
+        return;
+    }
+    if (f->type == IPC_SITEMAP_JOB) {
+        worker_handle_sitemap(f, &job, cfg);
         return;
     }
     url = xmemdup0(job.url, job.url_len);
@@ -262,6 +318,18 @@ out:
     free(url);
 }
 
+int worker_main_detach(int fd, const char *tag, pid_t parent)
+{
+    worker_setup_fds(fd);
+    log_set_tag(tag);
+    worker_setup_signals();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        log_warn("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if (getppid() != parent) /* the parent died before the line above */
+        _exit(0);
+    return WORKER_FD;
+}
+
 void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, int test_faults)
 {
     char tag[32];
@@ -269,14 +337,8 @@ void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, 
     size_t max_payload = cfg->max_job + WORKER_JOB_PREFIX_MAX;
     struct buf in;
 
-    worker_setup_fds(fd);
     snprintf(tag, sizeof tag, "worker %d", slot);
-    log_set_tag(tag);
-    worker_setup_signals();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        log_warn("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-    if (getppid() != parent) /* the parent died before the line above */
-        _exit(0);
+    worker_main_detach(fd, tag, parent);
     worker_setup_limits(cfg);
 
     buf_init(&in, IPC_HEADER_LEN + max_payload);

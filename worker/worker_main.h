@@ -1,6 +1,6 @@
-/* worker_main: the child side of the pool. Runs in a forked worker: fd
- * hygiene, rlimits, then read job -> parse -> reply until EOF. Never
- * returns; exits with _exit(). Must not include crawler/ headers. */
+/* worker_main: the child side of the pool. Runs in a worker started by the
+ * zygote: fd hygiene, rlimits, then read job -> parse -> reply until EOF.
+ * Never returns; exits with _exit(). Must not include crawler/ headers. */
 #ifndef CRAWL_WORKER_MAIN_H
 #define CRAWL_WORKER_MAIN_H
 
@@ -14,11 +14,18 @@
 
 /* `fd` is the worker's channel; every other fd except stderr is closed
  * here. `slot` is the worker's slot index (used in log lines). `parent` is
- * the parent's pid taken before fork() (to notice a parent that died before
- * PR_SET_PDEATHSIG was armed). `test_faults` enables the test fault
- * markers described in worker_main.c (pool_create reads
- * CRAWL_TEST_FAULTS=1 once). */
+ * the crawl parent's pid, which must be the caller's parent (to notice a
+ * parent that died before PR_SET_PDEATHSIG was armed). `test_faults`
+ * enables the test fault markers described in worker_main.c (pool_create
+ * reads CRAWL_TEST_FAULTS=1 once). */
 void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, int test_faults)
     __attribute__((noreturn));
+
+/* The hygiene every pool child starts with (the zygote too): fd moved to
+ * fd 3, stdin and stdout on /dev/null, every fd above 3 closed, every
+ * signal to its default with none blocked and SIGINT ignored, log tag set,
+ * SIGKILL when `parent` (which must be our parent) dies; _exit(0) if it
+ * already has. Returns the channel's new fd (3). */
+int worker_main_detach(int fd, const char *tag, pid_t parent);
 
 #endif

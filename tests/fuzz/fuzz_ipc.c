@@ -1,9 +1,9 @@
 /* fuzz_ipc: the frame decoder on arbitrary bytes, read as a stream of
  * frames the way the parent reads a worker's channel (and a worker the
  * parent's). Every frame decoded is handed to ipc_job_decode,
- * ipc_result_decode and the IPC_FAIL reader, on a copy of its payload of
- * exactly its length, so a read past the frame is an ASan error even when
- * more input follows.
+ * ipc_result_decode, ipc_sitemap_decode and the IPC_FAIL reader, on a copy
+ * of its payload of exactly its length, so a read past the frame is an
+ * ASan error even when more input follows.
  *
  * Invariants checked (abort when broken):
  *  - ipc_decode returns one of its documented codes; a frame lies inside
@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "ipc.h"
+#include "sitemap.h"
 
 #include <string.h>
 
@@ -38,7 +39,7 @@ static void fuzz_job(const struct ipc_frame *f)
         FUZZ_ASSERT(job.url == NULL && job.body == NULL);
         return;
     }
-    FUZZ_ASSERT(f->type == IPC_JOB);
+    FUZZ_ASSERT(f->type == IPC_JOB || f->type == IPC_SITEMAP_JOB);
     FUZZ_ASSERT(job.url && job.url_len > 0 && !memchr(job.url, '\0', job.url_len));
     FUZZ_ASSERT(!job.encoding || !memchr(job.encoding, '\0', job.encoding_len));
     FUZZ_ASSERT(job.body >= (const char *)f->payload &&
@@ -105,6 +106,43 @@ static void fuzz_result(const struct ipc_frame *f)
     html_page_free(&page);
 }
 
+static void fuzz_sitemap(const struct ipc_frame *f)
+{
+    struct sitemap sm, again;
+    struct ipc_frame f2;
+    struct buf b;
+    size_t used = 0;
+    int status = 1, status2 = 1;
+
+    if (ipc_sitemap_decode(f, &status, &sm) != 0) {
+        FUZZ_ASSERT(sm.nlocs == 0 && sm.locs == NULL && status == 0);
+        return;
+    }
+    FUZZ_ASSERT(f->type == IPC_SITEMAP_RESULT);
+    FUZZ_ASSERT(status <= 0 && status >= SITEMAP_ERR_XML);
+    FUZZ_ASSERT(sm.nlocs <= SITEMAP_MAX_LOCS && (sm.nlocs == 0 || sm.locs != NULL));
+    FUZZ_ASSERT(status == 0 || (sm.nlocs == 0 && !sm.is_index && sm.dropped == 0));
+    for (size_t i = 0; i < sm.nlocs; i++) {
+        size_t len = strlen(sm.locs[i]);
+        FUZZ_ASSERT(len > 0 && len <= SITEMAP_MAX_LOC_LEN);
+    }
+
+    buf_init(&b, FUZZ_IPC_MAX_PAYLOAD * 2);
+    FUZZ_ASSERT(ipc_sitemap_encode(&b, f->job_id, status, &sm) == 0);
+    FUZZ_ASSERT(ipc_decode((const unsigned char *)b.data, b.len, FUZZ_IPC_MAX_PAYLOAD * 2, &f2,
+                           &used) == IPC_FRAME);
+    FUZZ_ASSERT(used == b.len && f2.type == IPC_SITEMAP_RESULT && f2.job_id == f->job_id);
+    FUZZ_ASSERT(f2.len == f->len && memcmp(f2.payload, f->payload, f->len) == 0);
+    FUZZ_ASSERT(ipc_sitemap_decode(&f2, &status2, &again) == 0 && status2 == status);
+    FUZZ_ASSERT(again.nlocs == sm.nlocs && again.is_index == sm.is_index &&
+                again.dropped == sm.dropped);
+    for (size_t i = 0; i < sm.nlocs; i++)
+        FUZZ_ASSERT(strcmp(again.locs[i], sm.locs[i]) == 0);
+    sitemap_free(&again);
+    buf_free(&b);
+    sitemap_free(&sm);
+}
+
 static void fuzz_fail(const struct ipc_frame *f)
 {
     struct ipc_reader r;
@@ -128,6 +166,7 @@ static void fuzz_frame(const struct ipc_frame *orig)
     f.payload = copy;
     fuzz_job(&f);
     fuzz_result(&f);
+    fuzz_sitemap(&f);
     fuzz_fail(&f);
     free(copy);
 }
@@ -146,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         FUZZ_ASSERT(used == IPC_HEADER_LEN + f.len && used <= size - off);
         FUZZ_ASSERT(f.len <= FUZZ_IPC_MAX_PAYLOAD && f.payload == data + off + IPC_HEADER_LEN);
-        FUZZ_ASSERT(f.type == IPC_JOB || f.type == IPC_RESULT || f.type == IPC_FAIL);
+        FUZZ_ASSERT(f.type >= IPC_JOB && f.type <= IPC_TYPE_LAST);
         for (size_t k = 0; k < used; k++) {
             struct ipc_frame g;
             size_t u2 = 0;

@@ -5,8 +5,9 @@
  *
  * Jobs (with and without an encoding, empty and binary bodies), results
  * (no links, many links, NULL and empty strings, dropped counts), a failure,
- * streams of several frames, and a few near-misses (truncated, bad magic,
- * unknown version/type, oversized length, trailing payload bytes). */
+ * sitemap jobs and results (urlset, index, a failed parse), streams of
+ * several frames, and a few near-misses (truncated, bad magic, unknown
+ * version/type, oversized length, trailing payload bytes, absurd counts). */
 #include "buf.h"
 #include "ipc.h"
 
@@ -29,19 +30,31 @@ static void gen_write(const char *name, const void *p, size_t n)
     }
 }
 
-/* Appends a whole IPC_JOB frame to b. */
-static void gen_job(struct buf *b, uint32_t id, const char *url, const char *enc, const char *body,
-                    size_t body_len)
+/* Appends a whole job frame (IPC_JOB or IPC_SITEMAP_JOB) to b. */
+static void gen_job_type(struct buf *b, enum ipc_type type, uint32_t id, const char *url,
+                         const char *enc, const char *body, size_t body_len)
 {
     struct buf payload;
     unsigned char hdr[IPC_HEADER_LEN];
     buf_init(&payload, GEN_MAX);
     if (ipc_job_prefix_encode(&payload, url, enc) < 0 || buf_append(&payload, body, body_len) < 0)
         exit(1);
-    ipc_encode_header(hdr, IPC_JOB, 0, id, (uint32_t)payload.len);
+    ipc_encode_header(hdr, type, 0, id, (uint32_t)payload.len);
     if (buf_append(b, hdr, sizeof hdr) < 0 || buf_append(b, payload.data, payload.len) < 0)
         exit(1);
     buf_free(&payload);
+}
+
+static void gen_job(struct buf *b, uint32_t id, const char *url, const char *enc, const char *body,
+                    size_t body_len)
+{
+    gen_job_type(b, IPC_JOB, id, url, enc, body, body_len);
+}
+
+static void gen_sitemap(struct buf *b, uint32_t id, int status, const struct sitemap *sm)
+{
+    if (ipc_sitemap_encode(b, id, status, sm) < 0)
+        exit(1);
 }
 
 static void gen_fail(struct buf *b, uint32_t id, const char *cause)
@@ -133,7 +146,7 @@ int main(int argc, char **argv)
     b.data[2] = 9;
     gen_emit("bad_version", &b);
     gen_job(&b, 6, "http://h/", NULL, "x", 1);
-    b.data[3] = 4;
+    b.data[3] = IPC_TYPE_LAST + 1;
     gen_emit("bad_type", &b);
     gen_job(&b, 6, "http://h/", NULL, "x", 1);
     b.data[12] = 0x7F;
@@ -146,6 +159,34 @@ int main(int argc, char **argv)
     gen_result(&b, 5, &full);
     b.data[16 + 4 + 7 + 4 + 14 + 4 + 17 + 4] = 0x40; /* a huge link count */
     gen_emit("result_huge_count", &b);
+
+    /* sitemaps */
+    static const char urlset[] = "<urlset><url><loc>http://h/a</loc></url></urlset>";
+    static const unsigned char gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3,
+                                       3,    0,    0, 0, 0, 0, 0, 0, 0, 0};
+    char *locs[] = {"http://h/a", "/b?x=1&y=2", "caf\xc3\xa9"};
+    struct sitemap sm_set = {.locs = locs, .nlocs = 3, .dropped = 2};
+    struct sitemap sm_index = {.is_index = 1, .locs = locs, .nlocs = 1};
+    gen_job_type(&b, IPC_SITEMAP_JOB, 20, "http://h/sitemap.xml", NULL, urlset, sizeof urlset - 1);
+    gen_emit("sitemap_job", &b);
+    gen_job_type(&b, IPC_SITEMAP_JOB, 21, "http://h/s.xml.gz", NULL, (const char *)gz, sizeof gz);
+    gen_emit("sitemap_job_gzip", &b);
+    gen_sitemap(&b, 22, 0, &sm_set);
+    gen_emit("sitemap_result", &b);
+    gen_sitemap(&b, 23, 0, &sm_index);
+    gen_emit("sitemap_result_index", &b);
+    gen_sitemap(&b, 24, SITEMAP_ERR_NOT_SITEMAP, NULL);
+    gen_emit("sitemap_result_failed", &b);
+    gen_job_type(&b, IPC_SITEMAP_JOB, 25, "http://h/m.xml", NULL, urlset, sizeof urlset - 1);
+    gen_sitemap(&b, 25, 0, &sm_set);
+    gen_fail(&b, 26, "result too large");
+    gen_emit("stream_sitemap", &b);
+    gen_sitemap(&b, 27, 0, &sm_set);
+    b.data[16 + 12] = 0x40; /* a huge loc count */
+    gen_emit("sitemap_result_huge_count", &b);
+    gen_sitemap(&b, 28, 0, &sm_set);
+    b.data[16 + 3] = 2; /* a failed parse that still lists locs */
+    gen_emit("sitemap_result_failed_with_locs", &b);
 
     buf_free(&b);
     return 0;

@@ -1,11 +1,13 @@
 /* test_ipc: the frame format of worker/ipc.c. Header round trip, byte by
  * byte decoding, early rejection of bad headers, job and result payload
- * round trips, and hostile result payloads (every truncation, absurd
- * counts). Run under valgrind to also prove no leak on the error paths. */
+ * round trips, hostile result payloads (every truncation, absurd counts),
+ * and the sitemap frames (round trip, the caps on both sides, hostile
+ * payloads). Run under valgrind to also prove no leak on the error paths. */
 #include "check.h"
 #include "buf.h"
 #include "html.h"
 #include "ipc.h"
+#include "sitemap.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -117,8 +119,13 @@ static void test_bad_headers(void)
     buf[2] = IPC_VERSION;
     buf[3] = 0;
     CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_TYPE);
-    buf[3] = 4;
+    buf[3] = IPC_TYPE_LAST + 1;
     CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_ERR_TYPE);
+    CHECK(IPC_TYPE_LAST == 5);
+    buf[3] = IPC_SITEMAP_JOB;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_FRAME);
+    buf[3] = IPC_SITEMAP_RESULT;
+    CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_FRAME);
     buf[3] = IPC_JOB;
     CHECK(ipc_decode(buf, IPC_HEADER_LEN, 1000, &f, &used) == IPC_FRAME);
 }
@@ -442,6 +449,230 @@ static void test_result_hostile(void)
     buf_free(&frame);
 }
 
+/* ---- sitemap frames ---- */
+
+/* Encode a sitemap result of the given locs; returns the encoder's rc. */
+static int sm_encode(struct buf *b, uint32_t id, int status, int is_index, size_t dropped,
+                     char **locs, size_t n)
+{
+    struct sitemap sm = {.is_index = is_index, .locs = locs, .nlocs = n, .dropped = dropped};
+    return ipc_sitemap_encode(b, id, status, &sm);
+}
+
+/* Decode the frame in b (header included). */
+static int sm_decode(const struct buf *b, int *status, struct sitemap *sm)
+{
+    struct ipc_frame f;
+    size_t used = 0;
+    if (ipc_decode((const unsigned char *)b->data, b->len, 64u << 20, &f, &used) != IPC_FRAME ||
+        used != b->len)
+        return -100;
+    return ipc_sitemap_decode(&f, status, sm);
+}
+
+static void test_sitemap_round_trip(void)
+{
+    char *locs[] = {"http://h/a", "/relative?x=1&y=2", "caf\xc3\xa9"};
+    struct buf b, job;
+    struct sitemap sm;
+    struct ipc_frame f;
+    struct ipc_job j;
+    size_t used = 0;
+    int status = 99;
+
+    buf_init(&b, BIG);
+    CHECK(sm_encode(&b, 42, 0, 1, 7, locs, 3) == 0);
+    CHECK(b.data[3] == IPC_SITEMAP_RESULT);
+    CHECK(sm_decode(&b, &status, &sm) == 0);
+    CHECK(status == 0 && sm.is_index == 1 && sm.dropped == 7 && sm.nlocs == 3);
+    CHECK(sm.nlocs == 3 && strcmp(sm.locs[0], locs[0]) == 0 && strcmp(sm.locs[1], locs[1]) == 0 &&
+          strcmp(sm.locs[2], locs[2]) == 0);
+    sitemap_free(&sm);
+
+    /* A failed parse: the status, no locs (the struct is not even read). */
+    buf_reset(&b);
+    CHECK(ipc_sitemap_encode(&b, 43, SITEMAP_ERR_NOT_SITEMAP, NULL) == 0);
+    CHECK(sm_decode(&b, &status, &sm) == 0);
+    CHECK(status == SITEMAP_ERR_NOT_SITEMAP && sm.nlocs == 0 && sm.locs == NULL && !sm.is_index);
+    buf_reset(&b);
+    CHECK(sm_encode(&b, 44, SITEMAP_ERR_GZIP, 1, 3, locs, 3) == 0);
+    CHECK(sm_decode(&b, &status, &sm) == 0);
+    CHECK(status == SITEMAP_ERR_GZIP && sm.nlocs == 0 && sm.dropped == 0 && !sm.is_index);
+    /* Statuses that are not sitemap errors are not encoded. */
+    buf_reset(&b);
+    CHECK(ipc_sitemap_encode(&b, 45, 1, NULL) == BUF_ERR_CAP && b.len == 0);
+    CHECK(ipc_sitemap_encode(&b, 45, SITEMAP_ERR_XML - 1, NULL) == BUF_ERR_CAP && b.len == 0);
+
+    /* The job frame is a page job's layout under its own type. */
+    buf_init(&job, 1024);
+    ipc_job_prefix_encode(&job, "http://h/sitemap.xml", NULL);
+    buf_append(&job, "<urlset/>", 9);
+    make_frame(&b, IPC_SITEMAP_JOB, 46, job.data, job.len);
+    CHECK(ipc_decode((unsigned char *)b.data, b.len, BIG, &f, &used) == IPC_FRAME);
+    CHECK(f.type == IPC_SITEMAP_JOB && ipc_job_decode(&f, &j) == 0);
+    CHECK(j.url_len == 20 && j.encoding == NULL && j.body_len == 9);
+    /* ... and neither result decoder takes the other's frame. */
+    buf_reset(&b);
+    CHECK(sm_encode(&b, 47, 0, 0, 0, locs, 1) == 0);
+    CHECK(ipc_decode((unsigned char *)b.data, b.len, BIG, &f, &used) == IPC_FRAME);
+    struct html_page page;
+    CHECK(ipc_result_decode(&f, &page) == IPC_ERR_PAYLOAD && page.nlinks == 0);
+    buf_free(&job);
+    buf_free(&b);
+}
+
+/* The encoder keeps the caps the decoder checks, and leaves b as it was. */
+static void test_sitemap_encode_caps(void)
+{
+    struct buf b;
+    char *big = xmalloc(SITEMAP_MAX_LOC_LEN + 2);
+    memset(big, 'x', SITEMAP_MAX_LOC_LEN + 1);
+    big[SITEMAP_MAX_LOC_LEN + 1] = '\0';
+    char *bad[] = {"http://h/ok", big};
+    char *empty[] = {"http://h/ok", ""};
+
+    buf_init(&b, BIG);
+    buf_append(&b, "keep", 4);
+    CHECK(sm_encode(&b, 1, 0, 0, 0, bad, 2) == BUF_ERR_CAP && b.len == 4);
+    CHECK(sm_encode(&b, 1, 0, 0, 0, empty, 2) == BUF_ERR_CAP && b.len == 4);
+    big[SITEMAP_MAX_LOC_LEN] = '\0'; /* exactly the longest loc */
+    CHECK(sm_encode(&b, 1, 0, 0, 0, bad, 2) == 0 && b.len > 4 + SITEMAP_MAX_LOC_LEN);
+    buf_free(&b);
+
+    /* Over IPC_SITEMAP_MAX_BYTES of text in all. */
+    size_t n = IPC_SITEMAP_MAX_BYTES / SITEMAP_MAX_LOC_LEN + 1;
+    char **many = xcalloc(n, sizeof *many);
+    for (size_t i = 0; i < n; i++)
+        many[i] = big;
+    buf_init(&b, 64u << 20);
+    CHECK(sm_encode(&b, 2, 0, 0, 0, many, n) == BUF_ERR_CAP && b.len == 0);
+    CHECK(sm_encode(&b, 2, 0, 0, 0, many, n - 1) == 0);
+    /* A frame the encoder would refuse is refused by the decoder too: the
+     * last loc appended by hand. */
+    struct sitemap sm;
+    int status;
+    CHECK(sm_decode(&b, &status, &sm) == 0 && sm.nlocs == n - 1);
+    sitemap_free(&sm);
+    ipc_put_str(&b, big, SITEMAP_MAX_LOC_LEN);
+    uint32_t plen = (uint32_t)(b.len - IPC_HEADER_LEN);
+    ipc_encode_header((unsigned char *)b.data, IPC_SITEMAP_RESULT, 0, 2, plen);
+    unsigned char *cnt = (unsigned char *)b.data + IPC_HEADER_LEN + 12;
+    uint32_t c = (uint32_t)n;
+    cnt[0] = (unsigned char)(c >> 24), cnt[1] = (unsigned char)(c >> 16);
+    cnt[2] = (unsigned char)(c >> 8), cnt[3] = (unsigned char)c;
+    CHECK(sm_decode(&b, &status, &sm) == IPC_ERR_PAYLOAD && sm.nlocs == 0 && sm.locs == NULL);
+    free(many);
+    free(big);
+    buf_free(&b);
+}
+
+/* Hand-made payload: status, is_index, dropped, count, then locs. */
+static void sm_payload(struct buf *p, uint32_t st, uint32_t idx, uint32_t dropped, uint32_t n)
+{
+    buf_reset(p);
+    ipc_put_u32(p, st);
+    ipc_put_u32(p, idx);
+    ipc_put_u32(p, dropped);
+    ipc_put_u32(p, n);
+}
+
+static int sm_decode_payload(const struct buf *pay)
+{
+    struct buf frame;
+    struct sitemap sm;
+    int status = 12345, rc;
+    buf_init(&frame, BIG);
+    make_frame(&frame, IPC_SITEMAP_RESULT, 1, pay->data, pay->len);
+    rc = sm_decode(&frame, &status, &sm);
+    if (rc < 0 && (sm.nlocs || sm.locs || status != 0))
+        rc = -99; /* a failed decode must leave nothing behind */
+    sitemap_free(&sm);
+    buf_free(&frame);
+    return rc;
+}
+
+static void test_sitemap_hostile(void)
+{
+    struct buf pay, frame;
+    struct sitemap sm;
+    int status;
+    char *locs[] = {"http://h/1", "http://h/2"};
+
+    buf_init(&pay, BIG);
+    buf_init(&frame, BIG);
+
+    /* Every truncation of a good payload is refused, without leaks. */
+    CHECK(sm_encode(&frame, 1, 0, 0, 0, locs, 2) == 0);
+    size_t full = frame.len - IPC_HEADER_LEN;
+    buf_append(&pay, frame.data + IPC_HEADER_LEN, full);
+    int all = 1;
+    for (size_t cut = 0; cut < full; cut++) {
+        struct buf t;
+        buf_init(&t, BIG);
+        buf_append(&t, pay.data, cut);
+        all &= sm_decode_payload(&t) == IPC_ERR_PAYLOAD;
+        buf_free(&t);
+    }
+    CHECK(all);
+    CHECK(sm_decode_payload(&pay) == 0);
+    buf_append(&pay, "z", 1); /* trailing byte */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+
+    sm_payload(&pay, 0, 0, 0, 0);
+    CHECK(sm_decode_payload(&pay) == 0);
+    sm_payload(&pay, 5, 0, 0, 0); /* status beyond the sitemap errors */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 4, 0, 0, 0);
+    CHECK(sm_decode_payload(&pay) == 0);
+    sm_payload(&pay, 0, 2, 0, 0); /* is_index is 0 or 1 */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 3, 1, 0, 0); /* a failed parse has no index flag... */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 3, 0, 1, 0); /* ... no dropped count ... */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 3, 0, 0, 1); /* ... and no locs */
+    ipc_put_cstr(&pay, "http://h/");
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, 1);
+    ipc_put_str(&pay, "", 0); /* empty loc */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, 1);
+    ipc_put_str(&pay, NULL, 0); /* NULL loc */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, 1);
+    ipc_put_str(&pay, "http://h/\0x", 11); /* NUL inside */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, 2); /* count above what follows */
+    ipc_put_cstr(&pay, "http://h/");
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, 0xFFFFFFFFu); /* absurd count: refused before allocating */
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, SITEMAP_MAX_LOCS + 1);
+    for (int i = 0; i < SITEMAP_MAX_LOCS + 1; i++)
+        ipc_put_str(&pay, "h", 1);
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    sm_payload(&pay, 0, 0, 0, SITEMAP_MAX_LOCS);
+    for (int i = 0; i < SITEMAP_MAX_LOCS; i++)
+        ipc_put_str(&pay, "h", 1);
+    CHECK(sm_decode_payload(&pay) == 0);
+    char *longer = xmalloc(SITEMAP_MAX_LOC_LEN + 1);
+    memset(longer, 'y', SITEMAP_MAX_LOC_LEN + 1);
+    sm_payload(&pay, 0, 0, 0, 1);
+    ipc_put_str(&pay, longer, SITEMAP_MAX_LOC_LEN + 1);
+    CHECK(sm_decode_payload(&pay) == IPC_ERR_PAYLOAD);
+    free(longer);
+
+    /* The wrong frame type. */
+    sm_payload(&pay, 0, 0, 0, 0);
+    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+    struct ipc_frame f;
+    size_t used;
+    CHECK(ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used) == IPC_FRAME);
+    CHECK(ipc_sitemap_decode(&f, &status, &sm) == IPC_ERR_PAYLOAD && sm.nlocs == 0);
+    buf_free(&pay);
+    buf_free(&frame);
+}
+
 int main(void)
 {
     test_header_round_trip();
@@ -453,5 +684,8 @@ int main(void)
     test_result_round_trip();
     test_result_truncated();
     test_result_hostile();
+    test_sitemap_round_trip();
+    test_sitemap_encode_caps();
+    test_sitemap_hostile();
     return check_summary("ipc");
 }

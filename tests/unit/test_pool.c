@@ -1,15 +1,20 @@
-/* test_pool: the prefork worker pool with real forked workers and the real
- * parser. Normal pages, a 5 MB body (partial non-blocking writes), results
- * above max_result, and, with CRAWL_TEST_FAULTS=1, workers that crash,
- * exit, hang or answer garbage, plus a worker SIGKILLed while idle. At the
- * end no child process and no extra fd may remain. Timing is only ever
- * asserted as a lower bound. */
+/* test_pool: the prefork worker pool with real workers (started by the
+ * zygote) and the real parser. Normal pages, a 5 MB body (partial
+ * non-blocking writes), results above max_result, and, with
+ * CRAWL_TEST_FAULTS=1, workers that crash, exit, hang or answer garbage,
+ * plus a worker SIGKILLed while idle. Respawns after this process has
+ * grown past the workers' RLIMIT_AS, a zygote that dies, no zombies left
+ * behind. Sitemap jobs: plain and gzip, index, errors, the caps, a crash,
+ * queueing. At the end no child process and no extra fd may remain.
+ * Timing is only ever asserted as a lower bound. */
 #include "check.h"
 #include "clock.h"
 #include "html.h"
 #include "log.h"
 #include "pool.h"
+#include "sitemap.h"
 #include "xalloc.h"
+#include "zygote.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +26,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define MAX_JOBS     512
 #define WAIT_MAX_MS  120000 /* generous: workers may run under valgrind */
@@ -35,6 +41,16 @@ struct result {
 
 static struct result results[MAX_JOBS];
 static uint32_t next_id = 1;
+
+struct sm_result {
+    int done; /* callbacks seen for this id */
+    int err;
+    const char *cause;
+    char url[128];
+    struct sitemap sm;
+};
+
+static struct sm_result sm_results[MAX_JOBS];
 
 static void on_done(void *ctx, uint32_t id, int err, const char *cause, struct html_page *page)
 {
@@ -51,6 +67,25 @@ static void on_done(void *ctx, uint32_t id, int err, const char *cause, struct h
     r->cause = cause;
     r->page = *page;
     memset(page, 0, sizeof *page);
+}
+
+static void on_sitemap(void *ctx, uint32_t id, int err, const char *cause, const char *url,
+                       struct sitemap *sm)
+{
+    CHECK(ctx == (void *)sm_results);
+    if (id >= MAX_JOBS) {
+        sitemap_free(sm);
+        return;
+    }
+    struct sm_result *r = &sm_results[id];
+    if (r->done)
+        sitemap_free(&r->sm);
+    r->done++;
+    r->err = err;
+    r->cause = cause;
+    snprintf(r->url, sizeof r->url, "%s", url);
+    r->sm = *sm;
+    memset(sm, 0, sizeof *sm);
 }
 
 /* One turn of a caller's loop: poll the channels up to the pool's next
@@ -113,8 +148,50 @@ static int has_link(const struct html_page *pg, const char *url)
 
 static void free_results(void)
 {
-    for (size_t i = 0; i < MAX_JOBS; i++)
+    for (size_t i = 0; i < MAX_JOBS; i++) {
         html_page_free(&results[i].page);
+        sitemap_free(&sm_results[i].sm);
+    }
+}
+
+/* Submit a copy of data as a sitemap job; returns its id, 0 if refused. */
+static uint32_t submit_sitemap(struct pool *p, const char *url, const void *data, size_t len)
+{
+    uint32_t id = next_id++;
+    char *body = xmalloc(len ? len : 1);
+    memcpy(body, data, len);
+    if (pool_submit_sitemap(p, id, url, body, len, on_sitemap, sm_results) != 0) {
+        free(body);
+        return 0;
+    }
+    return id;
+}
+
+/* gzip (not zlib) framing of data, malloc'd. */
+static unsigned char *gzip_bytes(const char *data, size_t len, size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    size_t cap = len + len / 100 + 64;
+    unsigned char *out = xmalloc(cap);
+    int ok = deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    ok = ok && deflate(&zs, Z_FINISH) == Z_STREAM_END;
+    *out_len = zs.total_out;
+    deflateEnd(&zs);
+    CHECK(ok);
+    return out;
+}
+
+static int sm_has(const struct sitemap *sm, const char *loc)
+{
+    for (size_t i = 0; i < sm->nlocs; i++)
+        if (strcmp(sm->locs[i], loc) == 0)
+            return 1;
+    return 0;
 }
 
 static uint32_t submit_normal(struct pool *p, int n)
@@ -155,8 +232,11 @@ static int count_fds(void)
     return n - 1; /* the directory's own fd */
 }
 
-/* Children of this process, found by scanning /proc/<pid>/stat. */
-static size_t child_pids(pid_t *out, size_t max)
+/* Children of this process that are not zombies, found by scanning
+ * /proc/<pid>/stat: the workers (zygote 0) or the zygote (zygote 1), told
+ * apart by the zygote's process name. With zombies 1, the zombie children
+ * instead (any name). */
+static size_t kids(pid_t *out, size_t max, int zygote, int zombies)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
@@ -174,14 +254,52 @@ static size_t child_pids(pid_t *out, size_t max)
             continue;
         char *ok = fgets(line, sizeof line, f);
         fclose(f);
+        char *lp = ok ? strchr(line, '(') : NULL;
         char *rp = ok ? strrchr(line, ')') : NULL;
         char state;
         long ppid;
-        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == self && state != 'Z')
+        if (!lp || !rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2 || ppid != self)
+            continue;
+        *rp = '\0';
+        int is_zygote = strcmp(lp + 1, ZYGOTE_PROC_NAME) == 0;
+        if (zombies ? state == 'Z' : state != 'Z' && is_zygote == zygote)
             out[n++] = (pid_t)atol(e->d_name);
     }
     closedir(d);
     return n;
+}
+
+static size_t child_pids(pid_t *out, size_t max)
+{
+    return kids(out, max, 0, 0);
+}
+
+static pid_t zygote_pid(void)
+{
+    pid_t z[4];
+    return kids(z, 4, 1, 0) == 1 ? z[0] : -1;
+}
+
+static size_t zombie_count(void)
+{
+    pid_t z[64];
+    return kids(z, 64, 0, 1);
+}
+
+/* A value from /proc/<pid>/status ("VmSize:" ...) in kB, or -1. */
+static long proc_status_kb(pid_t pid, const char *key)
+{
+    char path[64], line[256];
+    long v = -1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, strlen(key)) == 0)
+            v = atol(line + strlen(key));
+    fclose(f);
+    return v;
 }
 
 /* Respawns happen in pool_service, possibly after a backoff: turn until
@@ -341,8 +459,10 @@ static void test_faults(void)
     for (int i = 0; i < 4; i++)
         all &= normal_ok(after[i], 10 + i);
     CHECK(all);
+    wait_respawns(p, 2); /* the zygote answers asynchronously */
     pool_get_stats(p, &st);
     CHECK(st.worker_deaths == 2 && st.retries == 1 && st.respawns == 2);
+    CHECK(zombie_count() == 0);
 
     /* Exit with a status. */
     uint32_t ex = submit_str(p, "http://example.com/exit", "<!--crawl-test:exit-->");
@@ -389,6 +509,7 @@ static void test_faults(void)
     CHECK(normal_ok(k4, 33) && normal_ok(k5, 34));
     wait_respawns(p, 8);
     CHECK(child_pids(pids, 8) == 2);
+    CHECK(zombie_count() == 0);
     pool_destroy(p);
 }
 
@@ -408,6 +529,7 @@ static void test_hang(void)
     CHECK(clock_ms() - start >= 2 * 300); /* two deadlines ran out */
     CHECK(results[hang].done == 1 && results[hang].err == POOL_ERR_TIMEOUT);
     CHECK(results[hang].cause && strcmp(results[hang].cause, "deadline") == 0);
+    CHECK(zombie_count() == 0); /* the SIGKILLed workers were reaped */
     uint32_t ok = submit_normal(p, 40);
     CHECK(wait_all(p) == 0);
     CHECK(normal_ok(ok, 40));
@@ -454,6 +576,280 @@ static void test_refused(void)
     pool_destroy(p);
 }
 
+/* The parent (this process) grows well past the workers' RLIMIT_AS after
+ * the pool is created; workers respawned after a crash must still work
+ * and be small. Forked from the grown parent under that limit they would
+ * fail on their first page (the cap is on virtual size: the ballast
+ * counts). Under ASan workers set no RLIMIT_AS: the sizes are not
+ * checked there. */
+static void test_respawn_after_growth(void)
+{
+    const size_t limit = 256u << 20, ballast_len = 512u << 20;
+    struct pool_config cfg = base_config();
+    cfg.mem_limit = limit;
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    char *ballast = xmalloc(ballast_len);
+    memset(ballast, 0x5a, ballast_len); /* touched: really grown */
+    CHECK(proc_status_kb(getpid(), "VmSize:") > (long)(ballast_len >> 10));
+
+    uint32_t crash = submit_str(p, "http://example.com/crash",
+                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    wait_respawns(p, 2);
+    uint32_t ids[6];
+    for (int i = 0; i < 6; i++)
+        ids[i] = submit_normal(p, 60 + i);
+    CHECK(wait_all(p) == 0);
+    int all = 1;
+    for (int i = 0; i < 6; i++)
+        all &= normal_ok(ids[i], 60 + i);
+    CHECK(all);
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.respawns == 2 && st.worker_deaths == 2); /* the crash's two, no more */
+    /* The respawned workers are as small as the zygote, not the parent. */
+    pid_t pids[8];
+    size_t n = child_pids(pids, 8);
+    CHECK(n == 2);
+#if defined(__SANITIZE_ADDRESS__)
+    check_skipped++; /* no RLIMIT_AS (worker_main.c) and a huge VmSize under ASan */
+#else
+    for (size_t i = 0; i < n; i++) {
+        long kb = proc_status_kb(pids[i], "VmSize:");
+        CHECKF(kb > 0 && kb < (long)(limit >> 10), "worker %ld VmSize %ld kB", (long)pids[i], kb);
+    }
+#endif
+    free(ballast);
+    pool_destroy(p);
+}
+
+/* The zygote dies: the running workers go on; once they are gone too,
+ * jobs fail with POOL_ERR_NO_WORKERS instead of waiting forever. */
+static void test_zygote_dies(void)
+{
+    struct pool_config cfg = base_config();
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pid_t z = zygote_pid();
+    CHECK(z > 0);
+    if (z <= 0) {
+        pool_destroy(p);
+        return;
+    }
+    CHECK(kill(z, SIGKILL) == 0);
+    siginfo_t si;
+    waitid(P_PID, (id_t)z, &si, WEXITED | WNOWAIT); /* dead for sure, not reaped */
+    uint32_t a = submit_normal(p, 70), b = submit_normal(p, 71);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(a, 70) && normal_ok(b, 71));
+    CHECK(zygote_pid() == -1 && zombie_count() == 0); /* noticed and reaped */
+
+    /* Both workers die on this page (one try each); nobody respawns them. */
+    uint32_t crash = submit_str(p, "http://example.com/crash", "<!--crawl-test:crash-->");
+    CHECK(wait_all(p) == 0);
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    uint32_t late = submit_normal(p, 72);
+    uint32_t sm = submit_sitemap(p, "http://example.com/sitemap.xml", "<urlset/>", 9);
+    CHECK(late != 0 && sm != 0);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[late].done == 1 && results[late].err == POOL_ERR_NO_WORKERS);
+    CHECK(sm_results[sm].done == 1 && sm_results[sm].err == POOL_ERR_NO_WORKERS);
+    CHECK(pool_can_submit(p));
+    CHECK(pool_next_deadline(p) == -1); /* nothing to wake up for */
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.respawns == 0 && st.worker_deaths == 2);
+    pid_t pids[8];
+    CHECK(child_pids(pids, 8) == 0 && zombie_count() == 0);
+    pool_destroy(p);
+}
+
+/* A page nested 300 deep (libxml2's tree builder stops at 256; our SAX
+ * pass does not build a tree): the link at the bottom is reported, and so
+ * is one after the nesting is closed. */
+static void test_deep_page(struct pool *p)
+{
+    static char html[300 * 11 + 200];
+    size_t len = 0;
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(html + len, sizeof html - len, "<div>");
+    len += (size_t)snprintf(html + len, sizeof html - len, "<a href=\"/bottom\">b</a>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(html + len, sizeof html - len, "</div>");
+    len += (size_t)snprintf(html + len, sizeof html - len, "<a href=\"/after\">a</a>");
+    uint32_t id = submit(p, "http://example.com/deep", html, len);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[id].done == 1 && results[id].err == POOL_OK);
+    CHECK(results[id].page.nlinks == 2);
+    CHECK(has_link(&results[id].page, "http://example.com/bottom"));
+    CHECK(has_link(&results[id].page, "http://example.com/after"));
+}
+
+static const char sm_urlset[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+    "<url><loc>http://example.com/a</loc></url>"
+    "<url><loc> /b?x=1&amp;y=2 </loc><lastmod>2024-01-01</lastmod></url>"
+    "<url><loc>http://other.example/c</loc></url></urlset>\n";
+
+static void test_sitemaps(struct pool *p)
+{
+    /* Plain, gzip, an index, not a sitemap, corrupt gzip, too big. */
+    size_t gzlen;
+    unsigned char *gz = gzip_bytes(sm_urlset, sizeof sm_urlset - 1, &gzlen);
+    static const char index[] =
+        "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+        "<sitemap><loc>http://example.com/s1.xml.gz</loc></sitemap></sitemapindex>";
+    uint32_t plain =
+        submit_sitemap(p, "http://example.com/sitemap.xml", sm_urlset, sizeof sm_urlset - 1);
+    uint32_t zipped = submit_sitemap(p, "http://example.com/s.xml.gz", gz, gzlen);
+    uint32_t idx = submit_sitemap(p, "http://example.com/index.xml", index, sizeof index - 1);
+    uint32_t html = submit_sitemap(p, "http://example.com/", "<html><a href=/x>x</a></html>", 29);
+    uint32_t badgz = submit_sitemap(p, "http://example.com/bad.gz", gz, gzlen / 2);
+    char *big = xmalloc((8u << 20) + 1);
+    memset(big, ' ', (8u << 20) + 1);
+    uint32_t huge = submit_sitemap(p, "http://example.com/huge.xml", big, (8u << 20) + 1);
+    free(big);
+    free(gz);
+    CHECK(plain && zipped && idx && html && badgz && huge);
+    CHECK(wait_all(p) == 0);
+
+    const struct sm_result *r = &sm_results[plain];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == 3 && !r->sm.is_index);
+    CHECK(r->sm.nlocs == 3 && strcmp(r->sm.locs[0], "http://example.com/a") == 0 &&
+          strcmp(r->sm.locs[1], "/b?x=1&y=2") == 0 &&
+          strcmp(r->sm.locs[2], "http://other.example/c") == 0);
+    CHECK(strcmp(r->url, "http://example.com/sitemap.xml") == 0);
+    r = &sm_results[zipped];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == 3 &&
+          sm_has(&r->sm, "http://other.example/c"));
+    r = &sm_results[idx];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.is_index && r->sm.nlocs == 1 &&
+          sm_has(&r->sm, "http://example.com/s1.xml.gz"));
+    r = &sm_results[html];
+    CHECK(r->done == 1 && r->err == POOL_ERR_PARSE && r->cause &&
+          strcmp(r->cause, "not a sitemap") == 0 && r->sm.nlocs == 0);
+    r = &sm_results[badgz];
+    CHECK(r->done == 1 && r->err == POOL_ERR_PARSE && r->cause &&
+          strcmp(r->cause, "bad gzip") == 0);
+    r = &sm_results[huge]; /* over max_job (8 MiB): never sent */
+    CHECK(r->done == 1 && r->err == POOL_ERR_PARSE && r->cause &&
+          strcmp(r->cause, "job refused") == 0);
+
+    /* 50,001 URLs: the parser keeps 50,000 and counts one dropped. A loc
+     * nested inside a 300-deep element halts libxml2's XML parser (no
+     * XML_PARSE_HUGE): what came before is kept. */
+    size_t cap = 64 + 50001 * 40, len = 0;
+    char *many = xmalloc(cap);
+    len += (size_t)snprintf(many + len, cap - len, "<urlset>");
+    for (int i = 0; i < 50001; i++)
+        len += (size_t)snprintf(many + len, cap - len, "<url><loc>/p%d</loc></url>", i);
+    len += (size_t)snprintf(many + len, cap - len, "</urlset>");
+    uint32_t lots = submit_sitemap(p, "http://example.com/many.xml", many, len);
+    len = (size_t)snprintf(many, cap, "<urlset><url><loc>/before</loc></url><x>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(many + len, cap - len, "<x>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(many + len, cap - len, "</x>");
+    len += (size_t)snprintf(many + len, cap - len, "</x><url><loc>/after</loc></url></urlset>");
+    uint32_t deep = submit_sitemap(p, "http://example.com/deep.xml", many, len);
+    free(many);
+    CHECK(wait_all(p) == 0);
+    r = &sm_results[lots];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == SITEMAP_MAX_LOCS &&
+          r->sm.dropped == 1);
+    CHECK(r->sm.nlocs == SITEMAP_MAX_LOCS && strcmp(r->sm.locs[49999], "/p49999") == 0);
+    r = &sm_results[deep];
+    CHECK(r->done == 1 && r->err == POOL_OK && r->sm.nlocs == 1 && sm_has(&r->sm, "/before"));
+}
+
+/* Sitemap jobs wait for a worker instead of being refused, up to
+ * POOL_MAX_SITEMAP_JOBS pending; past that the caller keeps its body. */
+static void test_sitemap_queue(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    cfg.max_result = 4096;
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    uint32_t page = submit_normal(p, 80); /* the only worker is busy */
+    CHECK(!pool_can_submit(p));
+    uint32_t first = 0, last = 0;
+    int all = 1;
+    for (int i = 0; i < POOL_MAX_SITEMAP_JOBS; i++) {
+        last = submit_sitemap(p, "http://example.com/q.xml", sm_urlset, sizeof sm_urlset - 1);
+        all &= last != 0;
+        if (!first)
+            first = last;
+    }
+    CHECK(all);
+    CHECK(submit_sitemap(p, "http://example.com/q.xml", sm_urlset, sizeof sm_urlset - 1) == 0);
+    CHECK(pool_pending(p) == (size_t)POOL_MAX_SITEMAP_JOBS + 1);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(page, 80));
+    for (uint32_t id = first; id <= last; id++)
+        all &= sm_results[id].done == 1 && sm_results[id].err == POOL_OK &&
+               sm_results[id].sm.nlocs == 3;
+    CHECK(all);
+    CHECK(last - first + 1 == POOL_MAX_SITEMAP_JOBS);
+
+    /* max_result 4096: 300 URLs of ~30 bytes do not fit; the first ones
+     * are kept in order, the rest counted as dropped. */
+    size_t cap = 64 + 300 * 48, len = 0;
+    char *xml = xmalloc(cap);
+    len += (size_t)snprintf(xml + len, cap - len, "<urlset>");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "<url><loc>http://example.com/n/%03d</loc></url>", i);
+    len += (size_t)snprintf(xml + len, cap - len, "</urlset>");
+    uint32_t capped = submit_sitemap(p, "http://example.com/capped.xml", xml, len);
+    free(xml);
+    CHECK(wait_all(p) == 0);
+    const struct sm_result *r = &sm_results[capped];
+    CHECK(r->done == 1 && r->err == POOL_OK);
+    CHECK(r->sm.nlocs > 10 && r->sm.nlocs < 300 && r->sm.nlocs + r->sm.dropped == 300);
+    CHECK(r->sm.nlocs > 0 && strcmp(r->sm.locs[0], "http://example.com/n/000") == 0);
+    pool_destroy(p);
+}
+
+/* A sitemap that crashes its worker is retried once, then reported
+ * through the sitemap callback; a page job in flight is not disturbed. */
+static void test_sitemap_crash(void)
+{
+    struct pool_config cfg = base_config();
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(&cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    static const char bad[] = "<urlset><!--crawl-test:crash--><url><loc>/x</loc></url></urlset>";
+    uint32_t sm = submit_sitemap(p, "http://example.com/crash.xml", bad, sizeof bad - 1);
+    uint32_t page = submit_normal(p, 90);
+    CHECK(wait_all(p) == 0);
+    CHECK(sm_results[sm].done == 1 && sm_results[sm].err == POOL_ERR_CRASH &&
+          sm_results[sm].sm.nlocs == 0);
+    CHECK(sm_results[sm].cause &&
+          strcmp(sm_results[sm].cause, "signal 11 (Segmentation fault)") == 0);
+    CHECK(normal_ok(page, 90));
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
+    pool_destroy(p);
+}
+
 int main(void)
 {
     log_init(LOG_LEVEL_WARN, "test_pool");
@@ -467,9 +863,11 @@ int main(void)
         test_normal_pages(p);
         test_big_body(p);
         test_markers_inactive(p);
+        test_deep_page(p);
+        test_sitemaps(p);
         struct pool_stats st;
         pool_get_stats(p, &st);
-        CHECK(st.worker_deaths == 0 && st.jobs_done == 13);
+        CHECK(st.worker_deaths == 0 && st.jobs_done == 22);
         pool_destroy(p);
     }
     test_result_cap();
@@ -477,6 +875,10 @@ int main(void)
     test_faults();
     test_hang();
     test_destroy_busy();
+    test_respawn_after_growth();
+    test_zygote_dies();
+    test_sitemap_queue();
+    test_sitemap_crash();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
