@@ -27,7 +27,9 @@ struct crawl_stats {
     unsigned long robots_fetched;
     unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
-    struct stats detail; /* by status class, content type, error, reason */
+    unsigned long held_peak;         /* records held for a final depth at once */
+    unsigned long long settle_steps; /* steps spent finding held records to write */
+    struct stats detail;             /* by status class, content type, error, reason */
 };
 
 /* A snapshot for the progress line and periodic statistics. */

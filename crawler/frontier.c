@@ -256,18 +256,21 @@ void frontier_pend(struct frontier *f, struct entry *e)
     f->unfinished[e->depth]--;
     e->state = ENTRY_PENDING;
     frontier_list_append(&f->pending[e->depth], e);
-    f->npending++;
+    if (++f->npending > f->npending_peak)
+        f->npending_peak = f->npending;
 }
 
-struct entry *frontier_next_final(const struct frontier *f, int all)
+struct entry *frontier_next_final(struct frontier *f, int all)
 {
     if (!f->npending)
         return NULL;
     int m = all ? INT_MAX : frontier_min_unfinished(f, NULL);
     int top = m == INT_MAX || m > f->max_depth ? f->max_depth + 1 : m + 1;
-    for (int d = 0; d <= top; d++)
+    for (int d = 0; d <= top; d++) {
+        f->settle_steps++;
         if (f->pending[d].head)
             return f->pending[d].head;
+    }
     return NULL;
 }
 

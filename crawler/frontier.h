@@ -62,6 +62,8 @@ struct frontier {
     size_t *unfinished;    /* [max_depth + 2]: queued or active, per depth */
     struct elist *pending; /* [max_depth + 2]: held records, per depth */
     size_t npending;
+    size_t npending_peak;
+    uint64_t settle_steps; /* depth lists looked at by frontier_next_final */
 };
 
 void frontier_init(struct frontier *f, int max_depth);
@@ -117,7 +119,7 @@ int frontier_depth_final(const struct frontier *f, const struct entry *e);
 void frontier_pend(struct frontier *f, struct entry *e);
 /* The held entry of lowest depth whose depth is final, or NULL. With
  * `all`, any held entry (the crawl is over or interrupted). */
-struct entry *frontier_next_final(const struct frontier *f, int all);
+struct entry *frontier_next_final(struct frontier *f, int all);
 /* Any nofollow entry, or NULL (for the records written at the end). */
 struct entry *frontier_any_nofollow(const struct frontier *f);
 

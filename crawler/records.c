@@ -192,12 +192,14 @@ static void records_emit(struct records *r, struct record *rec)
  * lowest depth first; each costs O(1) in the number held. */
 void records_settle(struct records *r, int all)
 {
+    r->st->held_peak = r->fr.npending_peak;
     struct entry *e;
     while ((e = frontier_next_final(&r->fr, all))) {
         struct record *rec = e->held;
         e->held = NULL;
         records_emit(r, rec);
     }
+    r->st->settle_steps = r->fr.settle_steps;
 }
 
 /* Write rec now if its depth is final, else hold it. Never settles other
