@@ -89,6 +89,33 @@ static const struct options_spec options_table[] = {
      "queued URLs kept in memory; the rest wait in a\nspill file; k/M/G suffixes", "32M"},
     {NULL, "frontier-dir", 0, "DIR", OPTIONS_STRING, OFF(frontier_dir), 0, 0, 0,
      "where the spill file goes (deleted at once, gone\nwith the process)", "$TMPDIR or /tmp"},
+    {"Requests:", "header", 0, "'NAME: VALUE'", OPTIONS_LIST, OFF(headers), OFF(nheaders), 0, 0,
+     "send this header with every request (repeatable;\nreplaces a header crawl would send)",
+     "none"},
+    {NULL, "no-cookies", 0, NULL, OPTIONS_OFF, OFF(cookies), 0, 0, 0,
+     "keep no cookies (by default the cookies servers set\nare kept for the crawl and sent back)",
+     "keep"},
+    {NULL, "load-cookies", 0, "FILE", OPTIONS_STRING, OFF(load_cookies), 0, 0, 0,
+     "start with the cookies of FILE (Netscape format, as\nwget and curl write it)", "none"},
+    {NULL, "save-cookies", 0, "FILE", OPTIONS_STRING, OFF(save_cookies), 0, 0, 0,
+     "write the cookies to FILE at the end (Netscape\nformat)", "none"},
+    {NULL, "user", 0, "USER", OPTIONS_STRING, OFF(user), 0, 0, 0,
+     "HTTP Basic user name, sent to the start hosts only,\nnever to another host", "none"},
+    {NULL, "password", 0, "PASS", OPTIONS_STRING, OFF(password), 0, 0, 0, "password for --user",
+     "none"},
+    {NULL, "netrc", 0, NULL, OPTIONS_ON, OFF(netrc), 0, 0, 0,
+     "credentials from ~/.netrc, for the start hosts only", "off"},
+    {NULL, "proxy", 0, "URL", OPTIONS_STRING, OFF(proxy), 0, 0, 0,
+     "use this proxy (otherwise http_proxy, https_proxy,\nall_proxy and no_proxy are obeyed)",
+     "environment"},
+    {NULL, "no-check-certificate", 0, NULL, OPTIONS_ON, OFF(insecure), 0, 0, 0,
+     "accept any TLS certificate and host name", "check"},
+    {NULL, "ca-certificate", 0, "FILE", OPTIONS_STRING, OFF(ca_certificate), 0, 0, 0,
+     "trust the CA certificates in FILE (PEM)", "the system's"},
+    {NULL, "http1.1", 0, NULL, OPTIONS_ON, OFF(http11), 0, 0, 0,
+     "never HTTP/2 (by default HTTP/2 where a TLS server\noffers it; --warc always records "
+     "HTTP/1.1)",
+     "off"},
     {"Politeness (per host):", "user-agent", 0, "STRING", OPTIONS_LINE, OFF(user_agent), 0, 0, 0,
      "User-Agent header, and the robots.txt product token", OPTIONS_DEFAULT_UA},
     {NULL, "no-robots", 0, NULL, OPTIONS_OFF, OFF(robots), 0, 0, 0,
@@ -353,6 +380,8 @@ static void options_defaults(struct options *o, int argc)
     o->max_url_len = 2048;
     o->format = "jsonl";
     o->progress = 1;
+    o->cookies = 1;
+    o->headers = xcalloc((size_t)argc + 1, sizeof *o->headers);
     o->include = xcalloc((size_t)argc + 1, sizeof *o->include);
     o->exclude = xcalloc((size_t)argc + 1, sizeof *o->exclude);
 }
@@ -425,6 +454,26 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
             return options_fail(errbuf, errcap,
                                 "--format sqlite needs -o FILE (a database, not stdout or .gz)");
     }
+    for (int i = 0; i < o->nheaders; i++) {
+        const char *h = o->headers[i], *colon = strchr(h, ':');
+        if (!colon || colon == h || strpbrk(h, "\r\n") || strcspn(h, " \t") < (size_t)(colon - h))
+            return options_fail(errbuf, errcap, "--header '%s' is not one 'Name: value' line", h);
+    }
+    if (o->password && !o->user)
+        return options_fail(errbuf, errcap, "--password needs --user");
+    if (o->user && strchr(o->user, ':'))
+        return options_fail(errbuf, errcap,
+                            "--user: a user name cannot hold ':' (give the "
+                            "password with --password)");
+    if (!o->cookies && (o->load_cookies || o->save_cookies))
+        return options_fail(errbuf, errcap,
+                            "--no-cookies contradicts --load-cookies and "
+                            "--save-cookies");
+    if (o->load_cookies && access(o->load_cookies, R_OK) < 0)
+        return options_fail(errbuf, errcap, "--load-cookies: cannot read '%s'", o->load_cookies);
+    if (o->ca_certificate && access(o->ca_certificate, R_OK) < 0)
+        return options_fail(errbuf, errcap, "--ca-certificate: cannot read '%s'",
+                            o->ca_certificate);
     if (o->frontier_dir && access(o->frontier_dir, W_OK | X_OK) < 0)
         return options_fail(errbuf, errcap, "--frontier-dir: '%s' is not a writable directory",
                             o->frontier_dir);
@@ -441,5 +490,6 @@ void options_free(struct options *o)
 {
     free(o->include);
     free(o->exclude);
-    o->include = o->exclude = NULL;
+    free(o->headers);
+    o->include = o->exclude = o->headers = NULL;
 }

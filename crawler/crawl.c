@@ -84,6 +84,8 @@ struct crawl {
     struct job *jobs; /* submitted to the pool, by id */
     uint32_t next_job;
     struct stop stop;
+    struct host **start_hosts; /* credentials go to these hosts only */
+    size_t nstart_hosts;
     int64_t next_tick;
     int failed; /* output, journal or archive failed */
 };
@@ -237,15 +239,20 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
 {
     const char *root = NULL;
     scope_check(c->scope, t->url, &root);
-    const struct fetch_req *req = t->kind == TRANSFER_ROBOTS    ? &crawl_robots_req
-                                  : t->kind == TRANSFER_SITEMAP ? &crawl_sitemap_req
-                                                                : NULL;
+    const struct fetch_req *base = t->kind == TRANSFER_ROBOTS    ? &crawl_robots_req
+                                   : t->kind == TRANSFER_SITEMAP ? &crawl_sitemap_req
+                                                                 : NULL;
+    struct fetch_req req = base ? *base : (struct fetch_req){0};
+    /* --user/--password/--netrc: only to a start host, so never to another
+     * host a page links or redirects to */
+    for (size_t i = 0; i < c->nstart_hosts && !req.auth; i++)
+        req.auth = c->start_hosts[i] == h;
     fetch_response_free(t->resp);
     t->resp = NULL;
     t->host = h;
     t->attempts++;
     c->active++;
-    if (fetch_start(c->fetch, t->url, root, t, req) < 0) {
+    if (fetch_start(c->fetch, t->url, root, t, &req) < 0) {
         /* libcurl refused the handle: report it like a failed transfer */
         struct fetch_response *r = xcalloc(1, sizeof *r);
         r->owner = t;
@@ -711,6 +718,8 @@ static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
         records_add_start(c->rec, starts[i]);
         /* Without robots.txt there is no Sitemap: line to wait for. */
         struct host *h = records_host(c->rec, starts[i]);
+        c->start_hosts = xrealloc(c->start_hosts, (c->nstart_hosts + 1) * sizeof *c->start_hosts);
+        c->start_hosts[c->nstart_hosts++] = h;
         if (c->opt->sitemaps && !c->opt->robots && h->name[0])
             crawl_seed_host(c, h);
     }
@@ -824,7 +833,9 @@ static void crawl_cleanup(struct crawl *c)
         while ((t = sched_take_parked(c->sched)))
             crawl_transfer_free(t);
     seeds_free(c->seeds);
-    fetch_destroy(c->fetch);
+    if (fetch_destroy(c->fetch) < 0)
+        c->failed = 1; /* --save-cookies could not be written */
+    free(c->start_hosts);
     sched_free(c->sched);
     records_free(c->rec);
     journal_close(c->journal);
@@ -846,6 +857,18 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         .limit_rate = opt->limit_rate,
         .stall_s = opt->stall_s,
         .capture = io->warc != NULL,
+        .headers = opt->headers,
+        .nheaders = (size_t)opt->nheaders,
+        .cookies = opt->cookies,
+        .load_cookies = opt->load_cookies,
+        .save_cookies = opt->save_cookies,
+        .user = opt->user,
+        .password = opt->password,
+        .netrc = opt->netrc,
+        .proxy = opt->proxy,
+        .insecure = opt->insecure,
+        .ca_file = opt->ca_certificate,
+        .http11 = opt->http11,
     };
     struct sched_config sc = {
         .per_host = opt->per_host,
@@ -878,9 +901,9 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
                                     .warc = io->warc};
     c.rec = records_create(&rc_cfg);
     c.seeds = seeds_create(scope, crawl_on_sitemap_url, crawl_on_sitemap_start, &c);
-    c.fetch = fetch_create(&fc);
+    c.fetch = fetch_create(&fc, err, sizeof err);
     if (!c.fetch) {
-        log_error("cannot create the curl multi handle");
+        log_error("%s", err);
         rc = CRAWL_END_SETUP;
         goto out;
     }
@@ -936,5 +959,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     *signo = c.stop.signo;
 out:
     crawl_cleanup(&c);
+    if (c.failed && rc == CRAWL_END_DONE)
+        rc = CRAWL_END_OUTPUT; /* the cookie jar could not be saved */
     return rc;
 }

@@ -50,6 +50,19 @@ struct options {
     const char *stats_json;  /* --stats-json FILE */
     double stats_interval_s; /* --stats-interval, 0 = off */
     const char *user_agent;
+    /* requests (issue 12) */
+    const char **headers; /* --header 'Name: value' (repeatable) */
+    int nheaders;
+    int cookies;                /* 0 with --no-cookies */
+    const char *load_cookies;   /* --load-cookies FILE (Netscape format) */
+    const char *save_cookies;   /* --save-cookies FILE */
+    const char *user;           /* --user: for the start hosts only */
+    const char *password;       /* --password */
+    int netrc;                  /* --netrc: ~/.netrc for the start hosts */
+    const char *proxy;          /* --proxy URL (else the environment) */
+    int insecure;               /* --no-check-certificate */
+    const char *ca_certificate; /* --ca-certificate FILE */
+    int http11;                 /* --http1.1: no HTTP/2 */
     int quiet;
     int verbose;
     char **starts; /* start arguments as given (argv pointers) */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -46,6 +47,9 @@ struct fetch_done {
 struct fetcher {
     struct fetch_config cfg;
     CURLM *multi;
+    struct curl_slist *headers; /* --header lines */
+    CURLSH *share;              /* the crawl's one cookie jar, or NULL */
+    CURL *jar;                  /* loads and saves the jar's cookie files */
     size_t in_flight;
     struct fetch_xfer *live;
     struct fetch_done *done_head, *done_tail;
@@ -113,13 +117,53 @@ int fetch_is_html(const char *ct)
            (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
 }
 
-struct fetcher *fetch_create(const struct fetch_config *cfg)
+/* Cookies: one jar shared by every transfer (one thread: no locks),
+ * loaded from and saved to Netscape-format files by an idle handle. */
+static int fetch_cookies_init(struct fetcher *f, char *err, size_t errcap)
+{
+    if (f->cfg.load_cookies) {
+        FILE *t = fopen(f->cfg.load_cookies, "r");
+        if (!t) {
+            snprintf(err, errcap, "--load-cookies %s: %s", f->cfg.load_cookies, strerror(errno));
+            return -1;
+        }
+        fclose(t);
+    }
+    f->share = curl_share_init();
+    f->jar = curl_easy_init();
+    if (!f->share || !f->jar ||
+        curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+        snprintf(err, errcap, "cannot set up the cookie jar");
+        return -1;
+    }
+    curl_easy_setopt(f->jar, CURLOPT_SHARE, f->share);
+    curl_easy_setopt(f->jar, CURLOPT_COOKIEFILE, f->cfg.load_cookies ? f->cfg.load_cookies : "");
+    if (f->cfg.load_cookies)
+        curl_easy_setopt(f->jar, CURLOPT_COOKIELIST, "RELOAD");
+    return 0;
+}
+
+struct fetcher *fetch_create(const struct fetch_config *cfg, char *err, size_t errcap)
 {
     struct fetcher *f = xcalloc(1, sizeof *f);
     f->cfg = *cfg;
     f->multi = curl_multi_init();
     if (!f->multi) {
+        snprintf(err, errcap, "cannot create the curl multi handle");
         free(f);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nheaders; i++) {
+        struct curl_slist *l = curl_slist_append(f->headers, cfg->headers[i]);
+        if (!l) {
+            snprintf(err, errcap, "cannot use --header %s", cfg->headers[i]);
+            fetch_destroy(f);
+            return NULL;
+        }
+        f->headers = l;
+    }
+    if (cfg->cookies && fetch_cookies_init(f, err, errcap) < 0) {
+        fetch_destroy(f);
         return NULL;
     }
     /* Our own per-host accounting decides what starts; these are a second
@@ -161,12 +205,39 @@ static void fetch_xfer_free(struct fetch_xfer *x)
     free(x);
 }
 
-void fetch_destroy(struct fetcher *f)
+/* --save-cookies: write the jar (libcurl says nothing when it cannot:
+ * the file's presence and size tell). */
+static int fetch_cookies_save(struct fetcher *f)
 {
+    struct stat st;
+    const char *path = f->cfg.save_cookies;
+    if (!f->jar || !path)
+        return 0;
+    unlink(path);
+    curl_easy_setopt(f->jar, CURLOPT_COOKIEJAR, path);
+    curl_easy_setopt(f->jar, CURLOPT_COOKIELIST, "FLUSH");
+    if (stat(path, &st) < 0) {
+        log_error("--save-cookies %s: the cookies could not be written", path);
+        return -1;
+    }
+    return 0;
+}
+
+int fetch_destroy(struct fetcher *f)
+{
+    int rc = 0;
     if (!f)
-        return;
+        return 0;
     while (f->live)
         fetch_xfer_free(f->live);
+    rc = fetch_cookies_save(f);
+    if (f->jar) {
+        curl_easy_setopt(f->jar, CURLOPT_COOKIEJAR, NULL); /* saved already */
+        curl_easy_cleanup(f->jar);
+    }
+    if (f->share)
+        curl_share_cleanup(f->share);
+    curl_slist_free_all(f->headers);
     while (f->done_head) {
         struct fetch_done *d = f->done_head;
         f->done_head = d->next;
@@ -175,6 +246,7 @@ void fetch_destroy(struct fetcher *f)
     }
     curl_multi_cleanup(f->multi);
     free(f);
+    return rc;
 }
 
 static int64_t fetch_wall_ms(void)
@@ -251,6 +323,34 @@ static curl_socket_t fetch_on_open_socket(void *ud, curlsocktype purpose,
     return fd;
 }
 
+/* Headers, cookies, credentials, proxy and TLS for one transfer. */
+static void fetch_request_controls(const struct fetcher *f, CURL *e, const struct fetch_req *req)
+{
+    if (f->headers)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
+    if (f->share) {
+        curl_easy_setopt(e, CURLOPT_SHARE, f->share);
+        curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* the engine, on the shared jar */
+    }
+    if (req->auth && f->cfg.user) {
+        curl_easy_setopt(e, CURLOPT_USERNAME, f->cfg.user);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, f->cfg.password ? f->cfg.password : "");
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    } else if (req->auth && f->cfg.netrc) {
+        curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    }
+    /* libcurl-followed redirects (robots.txt only) keep credentials on
+     * their host: CURLOPT_UNRESTRICTED_AUTH stays off. */
+    if (f->cfg.proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, f->cfg.proxy);
+    if (f->cfg.insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (f->cfg.ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, f->cfg.ca_file);
+}
+
 static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
                             const struct fetch_req *req)
 {
@@ -292,7 +392,11 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     } else {
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+        /* HTTP/2 where a TLS server offers it (ALPN), else HTTP/1.1 */
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                         (long)(f->cfg.http11 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS));
     }
+    fetch_request_controls(f, e, req);
     curl_easy_setopt(e, CURLOPT_USERAGENT, f->cfg.user_agent);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)f->cfg.timeout_s);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)f->cfg.connect_timeout_s);

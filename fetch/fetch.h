@@ -74,6 +74,19 @@ struct fetch_config {
     long long limit_rate; /* bytes/s per transfer, 0 = none */
     int capture;          /* keep raw headers and every body (--warc) */
     int stall_s;          /* abort below 1 byte/s for this long */
+    /* Request controls. Every string is borrowed for the fetcher's life. */
+    const char *const *headers; /* extra "Name: value" lines */
+    size_t nheaders;
+    int cookies;              /* keep cookies for the crawl (one jar) */
+    const char *load_cookies; /* Netscape cookie file read at start, or NULL */
+    const char *save_cookies; /* written by fetch_destroy, or NULL */
+    const char *user;         /* sent only with fetch_req.auth */
+    const char *password;
+    int netrc;           /* ~/.netrc, only with fetch_req.auth */
+    const char *proxy;   /* NULL: libcurl's environment variables */
+    int insecure;        /* no certificate or host name check */
+    const char *ca_file; /* CA bundle, or NULL for the system's */
+    int http11;          /* never HTTP/2 */
 };
 
 /* Per-transfer variations. Pages use the defaults (all zero). */
@@ -83,13 +96,18 @@ struct fetch_req {
     size_t max_size; /* body cap; 0 = the fetcher's max_size */
     int truncate;    /* keep the first max_size bytes instead of failing */
     int keep_any;    /* keep the body whatever its content type */
+    int auth;        /* send --user/--password/--netrc credentials (a start
+                        host; never on a hop to another host) */
 };
 
 struct fetcher;
 
-/* Call after curl_global_init. NULL on failure. */
-struct fetcher *fetch_create(const struct fetch_config *cfg);
-void fetch_destroy(struct fetcher *f);
+/* Call after curl_global_init. NULL on failure, with a reason in err
+ * (e.g. a cookie file that cannot be read). */
+struct fetcher *fetch_create(const struct fetch_config *cfg, char *err, size_t errcap);
+/* Writes the cookie jar (save_cookies) first: 0, or -1 when it could not
+ * be written (logged). */
+int fetch_destroy(struct fetcher *f);
 
 /* Start fetching url (http, https or file). `file_root` is the directory
  * (absolute, symlinks resolved, no trailing slash) a file: URL must stay
