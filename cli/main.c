@@ -91,9 +91,58 @@ static int main_fit_fds(struct options *opt)
 
 static int main_usage_error(const char *reason)
 {
-    fprintf(stderr, "crawl: %s\n", reason);
-    options_usage(stderr);
+    /* One line that says what is wrong, not the whole help after it. */
+    fprintf(stderr,
+            "crawl: %s\nUsage: crawl [OPTIONS] URL|DIR...\nTry 'crawl --help' for the options.\n",
+            reason);
     return 2;
+}
+
+#define MAIN_SEED_LINE_MAX 65536
+
+/* -i FILE: the start arguments of FILE ("-": stdin), one per line, blank
+ * lines and '#' comments skipped, appended to *list (each malloc'd).
+ * -1 with a reason (naming the line) in err. */
+static int main_read_seeds(const char *path, char ***list, long **lines, size_t *n, char *err,
+                           size_t errcap)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = 0;
+    if (!f) {
+        snprintf(err, errcap, "--input-file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        char *p = line;
+        while (len && strchr(" \t\r\n", p[len - 1]))
+            p[--len] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        if (strlen(p) > MAIN_SEED_LINE_MAX) {
+            snprintf(err, errcap, "--input-file %s:%ld: line too long", path, lineno);
+            rc = -1;
+            break;
+        }
+        *list = xrealloc(*list, (*n + 1) * sizeof **list);
+        *lines = xrealloc(*lines, (*n + 1) * sizeof **lines);
+        (*lines)[*n] = lineno;
+        (*list)[(*n)++] = xstrdup(p);
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errcap, "--input-file %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
 }
 
 /* --state, before the output is opened (and, without --resume, truncated):
@@ -128,7 +177,17 @@ int main(int argc, char **argv)
 
     struct scope scope;
     scope_init(&scope);
-    char **starts = xcalloc((size_t)opt.nstarts, sizeof *starts);
+    /* The start arguments: the command line's, then -i FILE's. */
+    char **args = NULL;
+    long *lines = NULL; /* the -i line of each argument, 0 for argv's */
+    size_t nargs = 0;
+    for (int i = 0; i < opt.nstarts; i++) {
+        args = xrealloc(args, (nargs + 1) * sizeof *args);
+        lines = xrealloc(lines, (nargs + 1) * sizeof *lines);
+        lines[nargs] = 0;
+        args[nargs++] = xstrdup(opt.starts[i]);
+    }
+    char **starts = NULL;
     int exit_code = 1;
     struct pool *pool = NULL;
     struct output *out = NULL;
@@ -136,11 +195,33 @@ int main(int argc, char **argv)
     int curl_up = 0;
     char *ballast = NULL; /* TEST ONLY: see CRAWL_TEST_PARENT_BALLAST_MB */
     size_t ballast_len = 0;
-    for (int i = 0; i < opt.nstarts; i++) {
-        if (scope_add_start(&scope, opt.starts[i], &starts[i], err, sizeof err) < 0) {
-            exit_code = main_usage_error(err);
+    if (opt.input_file &&
+        main_read_seeds(opt.input_file, &args, &lines, &nargs, err, sizeof err) < 0) {
+        exit_code = main_usage_error(err);
+        goto out;
+    }
+    if (!nargs) {
+        exit_code = main_usage_error("no URL or directory to crawl (the input file has none)");
+        goto out;
+    }
+    starts = xcalloc(nargs, sizeof *starts);
+    for (size_t i = 0; i < nargs; i++) {
+        if (scope_add_start(&scope, args[i], &starts[i], err, sizeof err) < 0) {
+            if (lines[i]) {
+                char where[600];
+                snprintf(where, sizeof where, "--input-file %s:%ld: %s", opt.input_file, lines[i],
+                         err);
+                exit_code = main_usage_error(where);
+            } else {
+                exit_code = main_usage_error(err);
+            }
             goto out;
         }
+    }
+    if (scope_set_domains(&scope, opt.no_parent, opt.domains, opt.exclude_domains, err,
+                          sizeof err) < 0) {
+        exit_code = main_usage_error(err);
+        goto out;
     }
 
     if (scope_set_rules(&scope, opt.include, (size_t)opt.ninclude, opt.exclude,
@@ -236,7 +317,7 @@ int main(int argc, char **argv)
         .warc = warc,
     };
     int signo = 0;
-    int crc = crawl_run(&opt, &scope, starts, (size_t)opt.nstarts, &io, &st, &signo);
+    int crc = crawl_run(&opt, &scope, starts, nargs, &io, &st, &signo);
     int orc = output_close(out);
     int pipe_closed = orc == OUTPUT_CLOSED_PIPE;
     out = NULL;
@@ -278,8 +359,13 @@ out:
     free(ballast);
     if (curl_up)
         curl_global_cleanup();
-    for (int i = 0; i < opt.nstarts; i++)
-        free(starts[i]);
+    for (size_t i = 0; i < nargs; i++) {
+        free(args[i]);
+        if (starts)
+            free(starts[i]);
+    }
+    free(args);
+    free(lines);
     free(starts);
     scope_free(&scope);
     options_free(&opt);

@@ -80,6 +80,15 @@ static const struct options_spec options_table[] = {
      "follow only URLs matching REGEX (POSIX ERE on the\ncanonical URL; repeatable)", "all"},
     {NULL, "exclude", 0, "REGEX", OPTIONS_LIST, OFF(exclude), OFF(nexclude), 0, 0,
      "do not follow URLs matching REGEX (repeatable)", "none"},
+    {NULL, "input-file", 'i', "FILE", OPTIONS_STRING, OFF(input_file), 0, 0, 0,
+     "also start from the URLs or paths in FILE, one per line\n('#' comments; '-' is stdin)",
+     "none"},
+    {NULL, "no-parent", 0, NULL, OPTIONS_ON, OFF(no_parent), 0, 0, 0,
+     "follow only URLs under the directory of a start URL", "off"},
+    {NULL, "domains", 0, "LIST", OPTIONS_STRING, OFF(domains), 0, 0, 0,
+     "also follow these hosts and their subdomains\n(comma-separated)", "none"},
+    {NULL, "exclude-domains", 0, "LIST", OPTIONS_STRING, OFF(exclude_domains), 0, 0, 0,
+     "never follow these hosts nor their subdomains", "none"},
     {NULL, "sitemaps", 0, NULL, OPTIONS_ON, OFF(sitemaps), 0, 0, 0,
      "also seed from robots.txt Sitemap: lines and\n/sitemap.xml", "off"},
     {"Frontier (memory and disk):", "max-queue", 0, "N", OPTIONS_LONG, OFF(max_queue), 0, 0,
@@ -479,7 +488,7 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
                             o->frontier_dir);
     if (o->quiet)
         o->progress = 0;
-    if (optind >= argc)
+    if (optind >= argc && !o->input_file)
         return options_fail(errbuf, errcap, "no URL or directory to crawl");
     o->starts = argv + optind;
     o->nstarts = argc - optind;

@@ -36,8 +36,19 @@ void scope_free(struct scope *s)
         free(s->hosts[i]);
     for (size_t i = 0; i < s->nroots; i++)
         free(s->roots[i]);
+    for (size_t i = 0; i < s->nbases; i++) {
+        free(s->bases[i].host);
+        free(s->bases[i].dir);
+    }
+    for (size_t i = 0; i < s->ndomains; i++)
+        free(s->domains[i]);
+    for (size_t i = 0; i < s->nxdomains; i++)
+        free(s->xdomains[i]);
     free(s->hosts);
     free(s->roots);
+    free(s->bases);
+    free(s->domains);
+    free(s->xdomains);
     scope_free_rules(s);
     memset(s, 0, sizeof *s);
 }
@@ -166,7 +177,99 @@ int scope_add_start(struct scope *s, const char *arg, char **url, char *err, siz
         return -1;
     }
     scope_push(&s->hosts, &s->nhosts, xmemdup0(h, hl));
+    struct url_view v;
+    if (url_split(*url, &v) == 0) {
+        size_t dl = v.path_len;
+        while (dl > 1 && v.path[dl - 1] != '/')
+            dl--;
+        s->bases = xrealloc(s->bases, (s->nbases + 1) * sizeof *s->bases);
+        s->bases[s->nbases].host = xmemdup0(h, hl);
+        s->bases[s->nbases].dir = xmemdup0(v.path, dl);
+        s->nbases++;
+    }
     return 0;
+}
+
+/* host (len) is name or a subdomain of it (a.example.com of example.com;
+ * xexample.com is not). */
+static int scope_host_under(const char *host, size_t len, const char *name, int subdomains)
+{
+    size_t nl = strlen(name);
+    if (nl == len && !memcmp(host, name, nl))
+        return 1;
+    return subdomains && len > nl + 1 && host[len - nl - 1] == '.' &&
+           !memcmp(host + len - nl, name, nl);
+}
+
+static int scope_http_in(const struct scope *s, const struct url_view *v)
+{
+    for (size_t i = 0; i < s->nxdomains; i++)
+        if (scope_host_under(v->host, v->host_len, s->xdomains[i], 1))
+            return 0;
+    if (s->no_parent) {
+        for (size_t i = 0; i < s->nbases; i++) {
+            size_t dl = strlen(s->bases[i].dir);
+            if (scope_host_under(v->host, v->host_len, s->bases[i].host, s->subdomains) &&
+                v->path_len >= dl && !memcmp(v->path, s->bases[i].dir, dl))
+                return 1;
+        }
+    } else {
+        for (size_t i = 0; i < s->nhosts; i++)
+            if (scope_host_under(v->host, v->host_len, s->hosts[i], s->subdomains))
+                return 1;
+    }
+    for (size_t i = 0; i < s->ndomains; i++)
+        if (scope_host_under(v->host, v->host_len, s->domains[i], 1))
+            return 1;
+    return 0;
+}
+
+static int scope_has_empty_label(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i] == '.' && p[i + 1] == '.')
+            return 1;
+    return 0;
+}
+
+/* Split a comma-separated list of host names into *arr (lowercased). */
+static int scope_domain_list(const char *list, char ***arr, size_t *n, const char *opt, char *err,
+                             size_t cap)
+{
+    for (const char *p = list; p && *p;) {
+        size_t l = strcspn(p, ",");
+        while (l && (*p == ' ' || *p == '\t'))
+            p++, l--;
+        size_t e = l;
+        while (e && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+            e--;
+        if (!e ||
+            strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < e ||
+            p[0] == '.' || p[e - 1] == '.' || scope_has_empty_label(p, e)) {
+            snprintf(err, cap, "%s: '%.*s' is not a host name (a comma-separated list)", opt,
+                     (int)(l ? l : 1), l ? p : ",");
+            return -1;
+        }
+        char *d = xmemdup0(p, e);
+        for (char *q = d; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q + 32);
+        scope_push(arr, n, d);
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+int scope_set_domains(struct scope *s, int no_parent, const char *domains,
+                      const char *exclude_domains, char *err, size_t errcap)
+{
+    s->no_parent = no_parent;
+    if (scope_domain_list(domains, &s->domains, &s->ndomains, "--domains", err, errcap) < 0)
+        return -1;
+    return scope_domain_list(exclude_domains, &s->xdomains, &s->nxdomains, "--exclude-domains", err,
+                             errcap);
 }
 
 int scope_check(const struct scope *s, const char *url, const char **root)
@@ -188,16 +291,7 @@ int scope_check(const struct scope *s, const char *url, const char **root)
         free(path);
         return in;
     }
-    for (size_t i = 0; i < s->nhosts; i++) {
-        size_t hl = strlen(s->hosts[i]);
-        if (hl == v.host_len && !memcmp(s->hosts[i], v.host, hl))
-            return 1;
-        /* a.example.com is a subdomain of example.com; xexample.com is not */
-        if (s->subdomains && v.host_len > hl + 1 && v.host[v.host_len - hl - 1] == '.' &&
-            !memcmp(v.host + v.host_len - hl, s->hosts[i], hl))
-            return 1;
-    }
-    return 0;
+    return scope_http_in(s, &v);
 }
 
 static int scope_compile(regex_t **arr, size_t *n, const char *const *pats, size_t npats, char *err,

@@ -10,9 +10,22 @@
 #include <regex.h>
 #include <stddef.h>
 
+/* An http(s) start: its host and the directory of its path. */
+struct scope_base {
+    char *host;
+    char *dir; /* "/docs/" for http://h/docs/intro.html */
+};
+
 struct scope {
     char **hosts; /* lowercased host names */
     size_t nhosts;
+    struct scope_base *bases; /* one per http(s) start */
+    size_t nbases;
+    int no_parent;  /* --no-parent: only below a start's directory */
+    char **domains; /* --domains: also these hosts and their subdomains */
+    size_t ndomains;
+    char **xdomains; /* --exclude-domains: never these nor their subdomains */
+    size_t nxdomains;
     char **roots; /* absolute real directory paths, no trailing slash */
     size_t nroots;
     int subdomains; /* also hosts ending in "." + a start host */
@@ -41,6 +54,13 @@ int scope_check(const struct scope *s, const char *url, const char **root);
 int scope_set_rules(struct scope *s, const char *const *include, size_t ninclude,
                     const char *const *exclude, size_t nexclude, size_t max_url_len, int subdomains,
                     char *err, size_t errcap);
+
+/* --no-parent (an http(s) URL is in scope only under the directory of a
+ * start URL of its host), --domains and --exclude-domains (comma-separated
+ * host names; each also covers its subdomains; NULL = none). Returns -1
+ * with a reason in err for an empty or malformed name. */
+int scope_set_domains(struct scope *s, int no_parent, const char *domains,
+                      const char *exclude_domains, char *err, size_t errcap);
 
 /* For an in-scope URL: NULL when it may be followed, else the stable
  * reason code it is not: "too_long", "trap" (a path segment repeated more

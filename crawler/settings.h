@@ -65,7 +65,11 @@ struct options {
     int http11;                 /* --http1.1: no HTTP/2 */
     int quiet;
     int verbose;
-    char **starts; /* start arguments as given (argv pointers) */
+    const char *input_file;      /* -i: start URLs or paths, one per line ("-": stdin) */
+    int no_parent;               /* --no-parent */
+    const char *domains;         /* --domains LIST */
+    const char *exclude_domains; /* --exclude-domains LIST */
+    char **starts;               /* start arguments as given (argv pointers) */
     int nstarts;
 };
 

@@ -38,8 +38,50 @@ static const char *resolved_in(const struct scope *s, const char *ref)
     return r;
 }
 
+/* --no-parent, --domains, --exclude-domains */
+static void test_domains(void)
+{
+    struct scope s;
+    char err[256];
+    char *start = NULL;
+    scope_init(&s);
+    CHECK(scope_add_start(&s, "http://h.example/docs/intro.html", &start, err, sizeof err) == 0);
+    free(start);
+    CHECK(scope_add_start(&s, "http://h.example/blog/", &start, err, sizeof err) == 0);
+    free(start);
+    CHECK(scope_set_domains(&s, 1, "cdn.example, Static.Example", "ads.cdn.example", err,
+                            sizeof err) == 0);
+    CHECK(in(&s, "http://h.example/docs/") == 1);
+    CHECK(in(&s, "http://h.example/docs/a/b.html") == 1);
+    CHECK(in(&s, "http://h.example/blog/post") == 1);
+    CHECK(in(&s, "http://h.example/") == 0);        /* the parent */
+    CHECK(in(&s, "http://h.example/docsx/a") == 0); /* a sibling that shares a prefix */
+    CHECK(in(&s, "http://h.example/other/") == 0);
+    CHECK(in(&s, "http://cdn.example/any/where") == 1); /* --domains, any path */
+    CHECK(in(&s, "http://img.static.example/x") == 1);  /* and subdomains */
+    CHECK(in(&s, "http://ads.cdn.example/x") == 0);     /* --exclude-domains wins */
+    CHECK(in(&s, "http://xcdn.example/") == 0);
+    scope_free(&s);
+
+    scope_init(&s);
+    CHECK(scope_set_domains(&s, 0, "a..b", NULL, err, sizeof err) < 0);
+    scope_free(&s);
+    scope_init(&s);
+    CHECK(scope_set_domains(&s, 0, "ok.example,", NULL, err, sizeof err) == 0);
+    CHECK(scope_set_domains(&s, 0, NULL, "bad host", err, sizeof err) < 0);
+    scope_free(&s);
+    scope_init(&s);
+    /* --exclude-domains also removes a start host */
+    CHECK(scope_add_start(&s, "http://h.example/", &start, err, sizeof err) == 0);
+    free(start);
+    CHECK(scope_set_domains(&s, 0, NULL, "h.example", err, sizeof err) == 0);
+    CHECK(in(&s, "http://h.example/x") == 0);
+    scope_free(&s);
+}
+
 int main(void)
 {
+    test_domains();
     struct scope s;
     char err[256];
     char *start = NULL;
