@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -99,6 +101,49 @@ static int main_usage_error(const char *reason)
 }
 
 #define MAIN_SEED_LINE_MAX 65536
+
+static int main_to_stdout(const struct options *opt)
+{
+    return !opt->output || !strcmp(opt->output, "-");
+}
+
+/* An output written at the end (--stats-json, --save-cookies) is checked
+ * before the crawl: its directory must be writable, the path no directory. */
+static int main_check_late_output(const char *opt, const char *path, char *err, size_t errcap)
+{
+    struct stat st;
+    if (!path)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xmemdup0(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    int ok = access(dir, W_OK | X_OK) == 0 && !(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    if (!ok)
+        snprintf(err, errcap, "%s %s: cannot be written (%s)", opt, path,
+                 access(dir, W_OK | X_OK) ? strerror(errno) : "a directory");
+    free(dir);
+    return ok ? 0 : -1;
+}
+
+/* "example.org" or "localhost:8080/x": no scheme, no such path, and the
+ * look of a host name: taken as http://, as wget and curl do. */
+static char *main_bare_host(const char *arg)
+{
+    size_t hl = strcspn(arg, ":/");
+    if (!hl || (strchr(arg, ':') && strchr(arg, ':') < arg + hl))
+        return NULL;
+    if (access(arg, F_OK) == 0 ||
+        strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < hl)
+        return NULL;
+    if (!memchr(arg, '.', hl) && !(hl == 9 && !strncasecmp(arg, "localhost", 9)))
+        return NULL;
+    size_t n = strlen(arg);
+    char *u = xmalloc(n + sizeof "http://" + 1);
+    memcpy(u, "http://", 7);
+    memcpy(u + 7, arg, n + 1);
+    if (!arg[hl])
+        memcpy(u + 7 + n, "/", 2);
+    return u;
+}
 
 /* -i FILE: the start arguments of FILE ("-": stdin), one per line, blank
  * lines and '#' comments skipped, appended to *list (each malloc'd).
@@ -206,7 +251,13 @@ int main(int argc, char **argv)
     }
     starts = xcalloc(nargs, sizeof *starts);
     for (size_t i = 0; i < nargs; i++) {
-        if (scope_add_start(&scope, args[i], &starts[i], err, sizeof err) < 0) {
+        char *bare = NULL, *given = NULL;
+        if (scope_add_start(&scope, args[i], &starts[i], err, sizeof err) < 0 &&
+            (bare = main_bare_host(args[i])) != NULL) {
+            given = args[i];
+            args[i] = bare;
+        }
+        if (!starts[i] && scope_add_start(&scope, args[i], &starts[i], err, sizeof err) < 0) {
             if (lines[i]) {
                 char where[600];
                 snprintf(where, sizeof where, "--input-file %s:%ld: %s", opt.input_file, lines[i],
@@ -215,12 +266,22 @@ int main(int argc, char **argv)
             } else {
                 exit_code = main_usage_error(err);
             }
+            free(given);
             goto out;
+        }
+        if (bare) {
+            log_warn("'%s' is not a file or directory: crawling %s", given, starts[i]);
+            free(given);
         }
     }
     if (scope_set_domains(&scope, opt.no_parent, opt.domains, opt.exclude_domains, err,
                           sizeof err) < 0) {
         exit_code = main_usage_error(err);
+        goto out;
+    }
+    if (main_check_late_output("--stats-json", opt.stats_json, err, sizeof err) < 0 ||
+        main_check_late_output("--save-cookies", opt.save_cookies, err, sizeof err) < 0) {
+        log_error("%s", err);
         goto out;
     }
 
@@ -301,7 +362,9 @@ int main(int argc, char **argv)
         goto out;
     struct crawl_stats st = {0};
     struct report rep = {
-        .progress = opt.progress && isatty(STDERR_FILENO),
+        /* records on the terminal too: a status line would break into them */
+        .progress = opt.progress && isatty(STDERR_FILENO) &&
+                    !(main_to_stdout(&opt) && isatty(STDOUT_FILENO)),
         .interval_s = opt.stats_interval_s,
         .pool = pool,
         .t0 = clock_ms(),
@@ -333,6 +396,11 @@ int main(int argc, char **argv)
         exit_code = 128 + signo;
     else
         exit_code = (crc < 0 || orc < 0) ? 1 : 0;
+    if (exit_code == 0 && st.starts && st.starts == st.starts_unreachable) {
+        /* wget's "network failure": nothing could be fetched at all */
+        log_error("no start URL could be fetched: %s", st.start_error);
+        exit_code = 4;
+    }
     if (st.parse_gave_up && exit_code == 0) {
         /* Every URL has its record, but parsing broke down: say so. */
         log_error("the parse workers kept dying: %lu pages could not be parsed", st.parse_gave_up);

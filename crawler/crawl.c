@@ -210,8 +210,13 @@ static void crawl_robots_done(struct crawl *c, struct transfer *t)
         /* more than 5 redirects: unavailable (RFC 9309 2.3.1.2) */
     } else {
         unreachable = 1; /* 5xx, 429, or no answer: nothing allowed */
-        log_warn("%s: %s: every URL of %s is disallowed", t->url,
-                 r->err ? fetch_err_code(r->err) : "server error", h->name);
+        if (r->err)
+            log_warn("%s: %s: the URLs of %s are not fetched (robots_unreachable)", t->url,
+                     fetch_err_code(r->err), h->name);
+        else
+            log_warn("%s: server error %ld: RFC 9309 disallows every URL of %s "
+                     "(robots_unreachable)",
+                     t->url, r->status, h->name);
     }
     sched_robots_done(c->sched, h, rules, unreachable, r->err ? fetch_err_code(r->err) : NULL);
     c->st->robots_fetched++;

@@ -27,9 +27,12 @@ struct crawl_stats {
     unsigned long robots_fetched;
     unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
-    unsigned long held_peak;         /* records held for a final depth at once */
-    unsigned long long settle_steps; /* steps spent finding held records to write */
-    struct stats detail;             /* by status class, content type, error, reason */
+    unsigned long starts;             /* records of start URLs (depth 0, no parent) */
+    unsigned long starts_unreachable; /* ... whose host could not be reached */
+    char start_error[600];            /* the first of those: "URL: what happened" */
+    unsigned long held_peak;          /* records held for a final depth at once */
+    unsigned long long settle_steps;  /* steps spent finding held records to write */
+    struct stats detail;              /* by status class, content type, error, reason */
 };
 
 /* A snapshot for the progress line and periodic statistics. */

@@ -153,8 +153,31 @@ static void records_journal_seen(struct records *r, int nofollow, int depth, con
         r->failed = 1;
 }
 
+/* Network failures a person can act on, in words. */
+static const char *records_network_words(const char *error)
+{
+    static const char *const words[][2] = {
+        {"dns", "could not resolve the host name"},
+        {"connect", "could not connect (connection refused or host unreachable)"},
+        {"timeout", "timed out"},
+        {"tls", "the TLS handshake failed (see --no-check-certificate, --ca-certificate)"},
+        {"transport", "the transfer failed"},
+        {"no_fds", "out of file descriptors"},
+    };
+    for (size_t i = 0; error && i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(error, words[i][0]))
+            return words[i][1];
+    return NULL;
+}
+
 static void records_count(struct records *r, const struct output_record *o)
 {
+    if (o->depth == 0 && !o->parent) {
+        const char *why = records_network_words(o->error);
+        r->st->starts++;
+        if (why && !r->st->starts_unreachable++)
+            snprintf(r->st->start_error, sizeof r->st->start_error, "%.500s: %s", o->url, why);
+    }
     r->st->bytes += o->bytes;
     if (o->error)
         r->st->errors++;

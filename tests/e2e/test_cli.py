@@ -104,9 +104,14 @@ def main():
             c.check(re.search(r"usage", res.err, re.I), "%s: stderr shows the usage" % what,
                     "stderr: %r" % res.err)
 
-        # unreachable start URL: a record, not a failure
+        # unreachable start URL: a record, a message that says so, and exit
+        # status 4 (wget's network failure) since nothing could be fetched
         what = "unreachable http://127.0.0.1:1/"
         res = run_crawl(args.crawl, ["--timeout", "10", "http://127.0.0.1:1/"], timeout=30)
+        c.eq(res.rc, 4, "%s: exit status 4" % what)
+        c.check("could not connect" in res.err and "disallowed" not in res.err,
+                "%s: stderr says the host could not be reached" % what, res.err)
+        res.rc = 0 if res.rc == 4 else res.rc
         if check_run_ok(c, res, what):
             check_records(c, res, what)
             c.eq(len(res.records), 1, "%s: exactly one record" % what)
@@ -116,6 +121,20 @@ def main():
                      ("http://127.0.0.1:1/", 0, None, None, "connect"),
                      "%s: (url, depth, parent, status, error)" % what)
                 c.eq(r["links"], [], "%s: no links" % what)
+
+        # one reachable start among unreachable ones: exit 0
+        res = run_crawl(args.crawl, ["-d", "0", "http://127.0.0.1:1/", blog + "/"], timeout=30)
+        c.eq(res.rc, 0, "one start reachable of two: exit status 0")
+        # a bare host name is taken as http://
+        res = run_crawl(args.crawl, ["-d", "0", "--timeout", "10", "localhost:1"], timeout=30)
+        c.check(res.rc == 4 and b'"url":"http://localhost:1/"' in res.out and
+                "crawling http://localhost:1/" in res.err,
+                "a bare host name: crawled as http://, with a note", res.describe())
+        # an output written at the end is checked before the crawl
+        res = run_crawl(args.crawl, ["--stats-json", "/nonexistent/dir/s.json", blog + "/"],
+                        timeout=30)
+        c.check(res.rc == 1 and not res.out and "--stats-json" in res.err,
+                "--stats-json into a missing directory: refused before crawling", res.describe())
 
         # -o FILE: records go to the file, nothing to stdout
         out = os.path.join(tmp, "out.jsonl")
