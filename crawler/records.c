@@ -138,11 +138,12 @@ static void records_journal_done(struct records *r, const struct record *rec)
         hops[n++] = rec->hops[i].url;
     if (rec->end_url)
         hops[n++] = rec->end_url; /* the fetched end of the chain */
+    int64_t now = clock_ms();
     if (journal_done(r->journal, rec->fetched ? JOURNAL_FETCHED : JOURNAL_SKIPPED, rec->e->url,
-                     hops, n) < 0)
+                     hops, n, now) < 0)
         r->failed = 1;
     free(hops);
-    records_commit(r, clock_ms(), output_is_stream(r->out));
+    records_commit(r, now, output_is_stream(r->out));
 }
 
 static void records_journal_seen(struct records *r, int nofollow, int depth, const char *url,

@@ -6,7 +6,6 @@
 #include "journal.h"
 
 #include "buf.h"
-#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -287,7 +286,7 @@ int journal_seen(struct journal *j, enum journal_kind kind, int depth, const cha
 }
 
 int journal_done(struct journal *j, enum journal_kind kind, const char *url,
-                 const char *const *hops, size_t nhops)
+                 const char *const *hops, size_t nhops, int64_t now)
 {
     if (j->failed)
         return -1;
@@ -305,7 +304,7 @@ int journal_done(struct journal *j, enum journal_kind kind, const char *url,
         return 0;
     }
     if (j->records++ == 0)
-        j->since = clock_ms();
+        j->since = now;
     return 0;
 }
 

@@ -76,9 +76,10 @@ struct journal *journal_open(const char *path, int resume, journal_entry_fn fn, 
  * (logged once). */
 int journal_seen(struct journal *j, enum journal_kind kind, int depth, const char *url,
                  const char *parent);
-/* Call only once the record of url was handed to the output. */
+/* Call only once the record of url was handed to the output; now is the
+ * caller's clock (clock_ms), which times the batch. */
 int journal_done(struct journal *j, enum journal_kind kind, const char *url,
-                 const char *const *hops, size_t nhops);
+                 const char *const *hops, size_t nhops, int64_t now);
 /* Nonzero when journal_commit should run now: anything is pending and
  * `force`, or a batch is full, or its oldest record is JOURNAL_BATCH_MS
  * old, or the pending entries grew large. */

@@ -1,10 +1,9 @@
-/* test_journal: the --state journal: entries reach the file only with a
+/* test_journal: the --state journal, on a fake clock: entries reach the file only with a
  * commit (one write, a C line with the output's position), a batch is due
  * after JOURNAL_BATCH_RECORDS records or JOURNAL_BATCH_MS, --resume reads
  * back exactly the committed entries (every redirect hop), cuts off what
  * follows the last commit the output reaches, and refuses what it must. */
 #include "check.h"
-#include "clock.h"
 #include "journal.h"
 
 #include <stdio.h>
@@ -66,7 +65,7 @@ int main(void)
     CHECK(journal_prepare(path, 0, -1, &pos, err, sizeof err) == 0);
     struct journal *j = journal_open(path, 0, on_entry, NULL, err, sizeof err);
     CHECK(j != NULL);
-    int64_t t0 = clock_ms();
+    const int64_t t0 = 1000000;                 /* a fake clock */
     CHECK(journal_commit_wait_ms(j, t0) == -1); /* nothing pending */
     CHECK(journal_seen(j, JOURNAL_DISCOVERED, 0, "http://h/", NULL) == 0);
     CHECK(journal_seen(j, JOURNAL_NOFOLLOW, 1, "http://h/n", "http://h/") == 0);
@@ -76,11 +75,12 @@ int main(void)
         snprintf(hopbuf[i], sizeof hopbuf[i], "http://h/r%d", i);
         hops[i] = hopbuf[i];
     }
-    CHECK(journal_done(j, JOURNAL_FETCHED, "http://h/", hops, 70) == 0);
-    int64_t t1 = clock_ms();
-    /* Due by time only once the oldest record is JOURNAL_BATCH_MS old. */
-    CHECK(!journal_commit_due(j, t0 - 1, 0));
-    CHECK(journal_commit_due(j, t1 + JOURNAL_BATCH_MS, 0));
+    CHECK(journal_done(j, JOURNAL_FETCHED, "http://h/", hops, 70, t0) == 0);
+    const int64_t t1 = t0 + 1;
+    /* Due by time exactly when the oldest record is JOURNAL_BATCH_MS old. */
+    CHECK(!journal_commit_due(j, t0 + JOURNAL_BATCH_MS - 1, 0));
+    CHECK(journal_commit_wait_ms(j, t0 + 40) == JOURNAL_BATCH_MS - 40);
+    CHECK(journal_commit_due(j, t0 + JOURNAL_BATCH_MS, 0));
     CHECK(journal_commit_due(j, t0, 1));
     CHECK(journal_commit_wait_ms(j, t1 + 2 * JOURNAL_BATCH_MS) == 0);
     /* Nothing reaches the file before the commit. */
@@ -97,13 +97,13 @@ int main(void)
     for (int i = 0; i < JOURNAL_BATCH_RECORDS; i++) {
         snprintf(u, sizeof u, "http://h/p%d", i);
         journal_seen(j, JOURNAL_DISCOVERED, 1, u, "http://h/");
-        journal_done(j, JOURNAL_SKIPPED, u, NULL, 0);
-        CHECK(journal_commit_due(j, t0 - 1, 0) == (i + 1 == JOURNAL_BATCH_RECORDS));
+        journal_done(j, JOURNAL_SKIPPED, u, NULL, 0, t1);
+        CHECK(journal_commit_due(j, t1, 0) == (i + 1 == JOURNAL_BATCH_RECORDS));
     }
     CHECK(journal_commit(j, 500) == 0);
     /* Entries after the last commit are dropped at close. */
     journal_seen(j, JOURNAL_DISCOVERED, 1, "http://h/late", "http://h/");
-    journal_done(j, JOURNAL_SKIPPED, "http://h/late", NULL, 0);
+    journal_done(j, JOURNAL_SKIPPED, "http://h/late", NULL, 0, t1);
     journal_close(j);
     CHECK(strstr(slurp(path), "http://h/late") == NULL);
 
