@@ -68,6 +68,7 @@ static void report_extra(const struct report *r, const struct crawl_stats *st,
     x->robots_blocked = st->robots_blocked;
     x->bytes = st->bytes;
     x->held_peak = st->held_peak;
+    x->links_dropped = st->links_dropped;
     x->settle_steps = st->settle_steps;
     x->peak_rss_kb = report_peak_rss_kb(self.ru_maxrss);
     x->peak_rss_workers_kb = kids.ru_maxrss;

@@ -30,6 +30,7 @@ struct crawl_stats {
     unsigned long starts;             /* records of start URLs (depth 0, no parent) */
     unsigned long starts_unreachable; /* ... whose host could not be reached */
     char start_error[600];            /* the first of those: "URL: what happened" */
+    unsigned long long links_dropped; /* links past --max-links, all pages */
     unsigned long held_peak;          /* records held for a final depth at once */
     unsigned long long settle_steps;  /* steps spent finding held records to write */
     struct stats detail;              /* by status class, content type, error, reason */

@@ -173,6 +173,13 @@ static const char *records_network_words(const char *error)
 
 static void records_count(struct records *r, const struct output_record *o)
 {
+    if (o->page && o->page->links_dropped) {
+        if (!r->st->links_dropped)
+            log_warn("%s has more links than --max-links %zu: %zu were dropped (the record's "
+                     "links_dropped says how many; this is said once)",
+                     o->url, r->opt->max_links, o->page->links_dropped);
+        r->st->links_dropped += o->page->links_dropped;
+    }
     if (o->depth == 0 && !o->parent) {
         const char *why = records_network_words(o->error);
         r->st->starts++;

@@ -86,12 +86,12 @@ int stats_json(const struct stats *cs, const struct stats_extra *x, struct buf *
                         "\"queued\":%lu,\"in_flight\":%lu,\"parsing\":%lu,\"pages_per_s\":%.2f,"
                         "\"bytes\":%llu,\"parsed\":%lu,\"parse_errors\":%lu,"
                         "\"parse_restarts\":%lu,\"retries\":%lu,\"robots_blocks\":%lu,"
-                        "\"held_peak\":%lu,\"settle_steps\":%llu,"
+                        "\"links_dropped\":%llu,\"held_peak\":%lu,\"settle_steps\":%llu,"
                         "\"peak_rss_kb\":%ld,\"peak_rss_worker_kb\":%ld",
                         x->phase, x->elapsed_s, x->records, x->fetches, x->queued, x->in_flight,
                         x->parsing, pps, x->bytes, x->parsed, x->parse_errors, x->worker_restarts,
-                        x->retries, x->robots_blocked, x->held_peak, x->settle_steps,
-                        x->peak_rss_kb, x->peak_rss_workers_kb);
+                        x->retries, x->robots_blocked, x->links_dropped, x->held_peak,
+                        x->settle_steps, x->peak_rss_kb, x->peak_rss_workers_kb);
     rc |= buf_printf(b,
                      ",\"status_class\":{\"none\":%lu,\"1xx\":%lu,\"2xx\":%lu,\"3xx\":%lu,"
                      "\"4xx\":%lu,\"5xx\":%lu}",

@@ -82,6 +82,7 @@ static int format_jsonl_build(struct buf *b, const struct output_record *r)
     rc |= buf_append_str(b, "]");
     if (rc == 0)
         rc = format_jsonl_links(b, r);
+    rc |= buf_printf(b, ",\"links_dropped\":%zu", r->page ? r->page->links_dropped : 0);
     if (rc == 0)
         rc = buf_append_str(b, "}\n");
     return rc;

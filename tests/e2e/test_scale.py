@@ -265,6 +265,26 @@ def test_warc_held_bodies(c, args):
                      "peak %d kB" % peak)
 
 
+def test_links_dropped(c, args):
+    """A page past --max-links says so: links_dropped in its record, in
+    --stats-json, and once on stderr."""
+    what = "a page of 20,000 links"
+    with Site(leaves=20000, root_links='<a href="/hub">h</a><a href="/hub2">h2</a>') as site, \
+            tempfile.TemporaryDirectory() as tmp:
+        stats = os.path.join(tmp, "stats.json")
+        res = run_crawl(args.crawl, ["-d", "1", "--stats-json", stats, site.url("/")], timeout=120)
+        if not check_run_ok(c, res, what):
+            return
+        by = {rel(site, r["url"]): r for r in res.records}
+        hub2 = by.get("/hub2", {})
+        c.eq((len(hub2.get("links", [])), hub2.get("links_dropped")), (10000, 10000),
+             "%s: 10,000 kept, links_dropped 10,000 in the record" % what)
+        c.eq(by.get("/", {}).get("links_dropped"), 0, "%s: 0 on an ordinary page" % what)
+        with open(stats) as f:
+            c.eq(json.load(f).get("links_dropped"), 10000, "%s: in --stats-json" % what)
+        c.eq(res.err.count("--max-links"), 1, "%s: said once on stderr" % what)
+
+
 def test_slow_reader(c, args):
     """stdout is a pipe nobody reads for a while: the crawl stops fetching
     (bounded memory) but its loop goes on (statistics lines keep coming);
@@ -316,6 +336,7 @@ def main():
     test_warc_held_bodies(c, args)
     test_endless_memory(c, args)
     test_slow_reader(c, args)
+    test_links_dropped(c, args)
     return c.finish()
 
 
