@@ -423,7 +423,12 @@ def test_robots_unreachable(c, args, tmp):
                  "%s: no other request to the host" % what)
     what = "robots.txt, connection refused"
     url = "http://127.0.0.2:%d/" % free_port("127.0.0.2")
-    res = crawl(c, args, what, ["-d", 1, "--connect-timeout", 2, url])
+    res = run_crawl(args.crawl, ["-q", "-d", "1", "--connect-timeout", "2", url],
+                    timeout=CRAWL_TIMEOUT)
+    # nothing could be fetched at all: exit 4, with the reason on stderr
+    c.check(res.rc == 4 and "could not connect" in res.err, "%s: exit status 4" % what,
+            res.describe())
+    check_records(c, res, what)
     c.eq(tuples(res, {}), [(url, None, "connect", "robots_unreachable")],
          "%s: robots_unreachable with error connect" % what)
 

@@ -217,8 +217,9 @@ def test_tls(c, args, tmp):
               "/robots.txt": page("", 404)}
     with Site(routes, tls=pair) as site:
         res = run_crawl(args.crawl, [site.url("/")])
-        if check_run_ok(c, res, what):
-            c.eq(statuses(res, site).get("/"), (None, "tls"), "%s: refused by default" % what)
+        c.check(res.rc == 4 and "TLS" in res.err, "%s: refused by default, exit 4" % what,
+                res.describe())
+        c.eq(statuses(res, site).get("/"), (None, "tls"), "%s: refused by default" % what)
         for extra in (["--no-check-certificate"], ["--ca-certificate", pair[0]],
                       ["--ca-certificate", pair[0], "--http1.1"]):
             res = run_crawl(args.crawl, extra + [site.url("/")])
