@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import urllib.parse
 
 SITES = ("blog", "docs", "messy")
@@ -293,3 +294,35 @@ def link_tuples(rec, prefix=None):
             u = "/" + u[len(prefix):]
         out.append((u, l["tag"], l["attr"], l["rel"], l["external"]))
     return out
+
+
+class ThreadedSite:
+    """A scripted server (self.srv, a socketserver) served on a thread for
+    the length of a with block; subclasses set srv, and host/scheme when not
+    http on 127.0.0.1."""
+    scheme = "http"
+    host = "127.0.0.1"
+
+    def __enter__(self):
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+    def url(self, path="/"):
+        return "%s://%s:%d%s" % (self.scheme, self.host, self.srv.server_address[1], path)
+
+
+def proc_stat(pid):
+    """(comm, state, ppid) of pid, or None when it does not exist."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    # comm is in parentheses and may contain spaces or ')'
+    lp, rp = data.find("("), data.rfind(")")
+    rest = data[rp + 2:].split()
+    return data[lp + 1:rp], rest[0], int(rest[1])

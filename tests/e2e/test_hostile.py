@@ -32,26 +32,13 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, CrawlResult, check_records, check_run_ok, parse_args  # noqa: E402
+from e2elib import Checker, CrawlResult, check_records, check_run_ok, parse_args, proc_stat  # noqa: E402
 from httpserver import TestServer  # noqa: E402
 
 MARKERS = ("crash", "hang", "garbage", "exit")
 
 
 # --- processes --------------------------------------------------------------
-
-def proc_stat(pid):
-    """(comm, state, ppid) of pid, or None when it does not exist."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read().decode("utf-8", "replace")
-    except OSError:
-        return None
-    # comm is in parentheses and may contain spaces or ')'
-    lp, rp = data.find("("), data.rfind(")")
-    rest = data[rp + 2:].split()
-    return data[lp + 1:rp], rest[0], int(rest[1])
-
 
 def proc_children(pid):
     """pids whose parent is pid (/proc scan: task/*/children is not in

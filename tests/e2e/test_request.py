@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, check_run_ok, parse_args, run_crawl  # noqa: E402
+from e2elib import Checker, ThreadedSite, check_run_ok, parse_args, run_crawl  # noqa: E402
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -74,7 +74,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         pass  # TLS handshakes the crawl refuses end here
 
 
-class Site:
+class Site(ThreadedSite):
     def __init__(self, routes, host="127.0.0.1", tls=None, proxy=False):
         self.srv = Server((host, 0), Handler)
         self.srv.routes, self.srv.log, self.srv.lock = routes, [], threading.Lock()
@@ -86,17 +86,6 @@ class Site:
             self.srv.socket = ctx.wrap_socket(self.srv.socket, server_side=True)
             self.scheme = "https"
         self.host = host
-
-    def __enter__(self):
-        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.srv.shutdown()
-        self.srv.server_close()
-
-    def url(self, path="/"):
-        return "%s://%s:%d%s" % (self.scheme, self.host, self.srv.server_address[1], path)
 
     def log(self):
         with self.srv.lock:

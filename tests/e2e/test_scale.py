@@ -30,7 +30,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, check_run_ok, parse_args, run_crawl  # noqa: E402
+from e2elib import Checker, ThreadedSite, check_run_ok, parse_args, run_crawl  # noqa: E402
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -89,7 +89,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         pass  # a crawl that stops (SIGTERM, --max-pages) resets connections
 
 
-class Site:
+class Site(ThreadedSite):
     def __init__(self, mode="tree", leaves=0, leaf_kb=0, leaf_type="text/html", slow_s=0.0,
                  root_links='<a href="/slow">s</a><a href="/hub">h</a>'):
         self.srv = Server(("127.0.0.1", 0), Handler)
@@ -99,17 +99,6 @@ class Site:
         s.leaf_type = leaf_type
         s.log, s.lock = [], threading.Lock()
         s.fat_leaves = False
-
-    def __enter__(self):
-        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.srv.shutdown()
-        self.srv.server_close()
-
-    def url(self, path="/"):
-        return "http://127.0.0.1:%d%s" % (self.srv.server_address[1], path)
 
     def gets(self):
         with self.srv.lock:

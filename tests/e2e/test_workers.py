@@ -31,23 +31,11 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, CrawlResult, check_records, check_run_ok, parse_args  # noqa: E402
+from e2elib import Checker, CrawlResult, check_records, check_run_ok, parse_args, proc_stat  # noqa: E402
 from httpserver import TestServer  # noqa: E402
 
 BALLAST_MB = 1100  # above the workers' 1 GiB RLIMIT_AS (cli/main.c)
 WORKER_CAP_KB = 1024 * 1024
-
-
-def proc_stat(pid):
-    """(comm, state, ppid) of pid, or None."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read().decode("utf-8", "replace")
-    except OSError:
-        return None
-    lp, rp = data.find("("), data.rfind(")")
-    rest = data[rp + 2:].split()
-    return data[lp + 1:rp], rest[0], int(rest[1])
 
 
 def vm_size_kb(pid):
