@@ -15,7 +15,7 @@
  * least one byte. Bounds the link count a payload can honestly claim. */
 #define IPC_MIN_LINK_LEN 21
 
-static void ipc_be32_put(unsigned char *p, uint32_t v)
+void ipc_be32_put(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24);
     p[1] = (unsigned char)(v >> 16);
@@ -23,7 +23,7 @@ static void ipc_be32_put(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)v;
 }
 
-static uint32_t ipc_be32_get(const unsigned char *p)
+uint32_t ipc_be32_get(const unsigned char *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }

@@ -85,6 +85,9 @@ int ipc_decode(const unsigned char *buf, size_t len, size_t max_payload, struct 
                size_t *consumed);
 
 /* Payload writers: append to b. Return 0 or BUF_ERR_CAP. */
+/* Big-endian 32-bit values at p (4 bytes), for every frame of ours. */
+void ipc_be32_put(unsigned char *p, uint32_t v);
+uint32_t ipc_be32_get(const unsigned char *p);
 int ipc_put_u32(struct buf *b, uint32_t v);
 int ipc_put_str(struct buf *b, const char *s, size_t len); /* s NULL -> NULL string */
 int ipc_put_cstr(struct buf *b, const char *s);            /* s may be NULL */

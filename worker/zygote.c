@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "zygote.h"
 
+#include "ipc.h"
+
 #include "log.h"
 #include "worker_main.h"
 
@@ -25,19 +27,6 @@
 #define ZYGOTE_REPLY_LEN  12
 #define ZYGOTE_MAX_FDS    4 /* room to notice (and close) fds nobody asked for */
 #define ZYGOTE_EXIT_PROTO 3
-
-static void zygote_be32_put(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-static uint32_t zygote_be32_get(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
 
 /* fork(), except that the child's parent is our parent (the crawl), not
  * us. Every argument but the flags is 0, so the child runs on a copy of
@@ -65,8 +54,8 @@ static void zygote_send(int ctl, char kind, int slot, uint32_t value, int fd)
     struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg};
     struct msghdr mh;
 
-    zygote_be32_put(msg + 4, (uint32_t)slot);
-    zygote_be32_put(msg + 8, value);
+    ipc_be32_put(msg + 4, (uint32_t)slot);
+    ipc_be32_put(msg + 8, value);
     memset(&mh, 0, sizeof mh);
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -159,7 +148,7 @@ static void zygote_main(int fd, const struct pool_config *cfg, int test_faults, 
             log_error("read from parent: %s", strerror(errno));
             _exit(ZYGOTE_EXIT_PROTO);
         }
-        uint32_t slot = n == ZYGOTE_REQ_LEN ? zygote_be32_get(msg + 4) : 0;
+        uint32_t slot = n == ZYGOTE_REQ_LEN ? ipc_be32_get(msg + 4) : 0;
         if (n != ZYGOTE_REQ_LEN || msg[0] != 'Z' || msg[1] != 'S' || slot > INT32_MAX) {
             log_error("malformed request from parent (%zd bytes)", n);
             _exit(ZYGOTE_EXIT_PROTO);
@@ -202,7 +191,7 @@ pid_t zygote_start(const struct pool_config *cfg, int test_faults, pid_t parent,
 int zygote_request(int ctl, int slot)
 {
     unsigned char msg[ZYGOTE_REQ_LEN] = {'Z', 'S', 0, 0};
-    zygote_be32_put(msg + 4, (uint32_t)slot);
+    ipc_be32_put(msg + 4, (uint32_t)slot);
     for (;;) {
         ssize_t w = send(ctl, msg, sizeof msg, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (w == (ssize_t)sizeof msg)
@@ -254,8 +243,8 @@ int zygote_reply(int ctl, struct zygote_reply *r)
             memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
     }
     int ok = n == ZYGOTE_REPLY_LEN && !(mh.msg_flags & MSG_TRUNC) && msg[0] == 'Z' &&
-             (msg[1] == 'W' || msg[1] == 'F') && zygote_be32_get(msg + 4) <= INT32_MAX;
-    uint32_t value = ok ? zygote_be32_get(msg + 8) : 0;
+             (msg[1] == 'W' || msg[1] == 'F') && ipc_be32_get(msg + 4) <= INT32_MAX;
+    uint32_t value = ok ? ipc_be32_get(msg + 8) : 0;
     if (ok && msg[1] == 'W')
         ok = value > 0 && value <= INT32_MAX && nfds <= 1;
     if (ok && msg[1] == 'F')
@@ -266,7 +255,7 @@ int zygote_reply(int ctl, struct zygote_reply *r)
         log_error("zygote: malformed reply (%zd bytes, %d fds)", n, nfds);
         return -1;
     }
-    r->slot = (int)zygote_be32_get(msg + 4);
+    r->slot = (int)ipc_be32_get(msg + 4);
     if (msg[1] == 'W') {
         r->pid = (pid_t)value;
         r->fd = nfds ? fds[0] : -1; /* none: lost to MSG_CTRUNC */
