@@ -7,7 +7,6 @@
 #include "zygote.h"
 
 #include "ipc.h"
-
 #include "log.h"
 #include "worker_main.h"
 
