@@ -149,7 +149,7 @@ static const struct options_spec options_table[] = {
     {"Output:", "output", 'o', "FILE", OPTIONS_STRING, OFF(output), 0, 0, 0,
      "write records to FILE instead of stdout; a name\nending in .gz is gzip-compressed", "stdout"},
     {NULL, "format", 'f', "FORMAT", OPTIONS_FORMAT, OFF(format), 0, 0, 0,
-     "jsonl, edges, dot, graphml, sitemap, sqlite, broken", "jsonl"},
+     "jsonl, edges, dot, graphml, sitemap, sqlite, broken,\npages", "jsonl"},
     {NULL, "sort", 0, NULL, OPTIONS_ON, OFF(sort), 0, 0, 0,
      "order records by depth, then discovery, so output\nis byte-identical whatever the "
      "concurrency",
@@ -274,8 +274,8 @@ static int options_number(const char *s, long long lo, long long hi, int sized, 
 
 static int options_format_known(const char *f)
 {
-    static const char *const known[] = {"jsonl",   "edges",  "dot",   "graphml",
-                                        "sitemap", "sqlite", "broken"};
+    static const char *const known[] = {"jsonl",   "edges",  "dot",    "graphml",
+                                        "sitemap", "sqlite", "broken", "pages"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (!strcmp(f, known[i]))
             return 1;
@@ -323,7 +323,7 @@ static int options_set(const struct options_spec *sp, const char *arg, struct op
         if (!options_format_known(arg))
             return options_fail(errbuf, errcap,
                                 "--format: '%s' is not one of jsonl, edges, dot, graphml, "
-                                "sitemap, sqlite, broken",
+                                "sitemap, sqlite, broken, pages",
                                 arg);
         *(const char **)(void *)(base + sp->off) = arg;
         return 0;
@@ -451,10 +451,10 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
     if (o->quiet && o->verbose)
         return options_fail(errbuf, errcap, "--quiet and --verbose contradict each other");
     if (o->state && (o->sort || !(!strcmp(o->format, "jsonl") || !strcmp(o->format, "edges") ||
-                                  !strcmp(o->format, "sqlite"))))
+                                  !strcmp(o->format, "pages") || !strcmp(o->format, "sqlite"))))
         return options_fail(errbuf, errcap,
-                            "--state needs output written as the crawl goes: -f jsonl, edges "
-                            "or sqlite, without --sort");
+                            "--state needs output written as the crawl goes: -f jsonl, edges, "
+                            "pages or sqlite, without --sort");
     if (o->resume && !o->state)
         return options_fail(errbuf, errcap, "--resume needs --state FILE");
     if (!strcmp(o->format, "sqlite")) {

@@ -58,5 +58,6 @@ extern const struct format_ops format_graphml_ops;
 extern const struct format_ops format_sitemap_ops;
 extern const struct format_ops format_sqlite_ops;
 extern const struct format_ops format_broken_ops;
+extern const struct format_ops format_pages_ops;
 
 #endif

@@ -1,6 +1,7 @@
 /* format_broken: the broken links, like `wget --spider -r`: one CSV row
- * per link (in source-record order, then document order, duplicates kept)
- * whose target's record failed, i.e. has an error code or a status >= 400:
+ * per (referrer, target) pair (in source-record order, then the order of
+ * each target's first link on the page; tag is that link's) whose
+ * target's record failed, i.e. has an error code or a status >= 400:
  *   source,target,tag,failure
  * failure is the error code when there is one, else the HTTP status. RFC
  * 4180 quoting, LF line ends, a header row. Off-site targets are never
@@ -88,19 +89,32 @@ static int format_broken_record(struct format *f, const struct output_record *r)
         it->note = xstrdup(r->error ? r->error : code);
     }
     size_t nl = r->page ? r->page->nlinks : 0;
+    /* The page's distinct in-scope targets, first link of each. */
+    struct format_urlset seen;
+    unsigned char *first = nl ? xcalloc(nl, 1) : NULL;
     uint32_t count = 0;
-    for (size_t i = 0; i < nl; i++)
-        count += !(r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL));
-    if (count == 0)
-        return 0;
-    int rc = format_broken_put_str(br->spool, r->url);
-    rc |= fwrite(&count, sizeof count, 1, br->spool) == 1 ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < nl; i++) {
-        if (r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL))
+    format_urlset_init(&seen);
+    for (size_t i = 0; i < nl; i++) {
+        if ((r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL)) ||
+            format_urlset_find(&seen, r->page->links[i].url))
+            continue;
+        format_urlset_add(&seen, r->page->links[i].url, NULL);
+        first[i] = 1;
+        count++;
+    }
+    format_urlset_free(&seen);
+    int rc = 0;
+    if (count) {
+        rc = format_broken_put_str(br->spool, r->url);
+        rc |= fwrite(&count, sizeof count, 1, br->spool) == 1 ? 0 : -1;
+    }
+    for (size_t i = 0; rc == 0 && count && i < nl; i++) {
+        if (!first[i])
             continue;
         rc |= format_broken_put_str(br->spool, r->page->links[i].url);
         rc |= format_broken_put_str(br->spool, r->page->links[i].tag);
     }
+    free(first);
     if (rc < 0)
         format_broken_fail(f, "writing the temporary link file failed");
     return rc;

@@ -42,7 +42,10 @@ static const char format_sqlite_schema[] =
     "final_url TEXT, depth INTEGER, parent TEXT, status INTEGER, content_type TEXT, "
     "bytes INTEGER, fetch_ms INTEGER, title TEXT, error TEXT, reason TEXT);"
     "CREATE TABLE IF NOT EXISTS links(source TEXT NOT NULL, target TEXT NOT NULL, tag TEXT, "
-    "attr TEXT, rel TEXT, text TEXT, external INTEGER NOT NULL);"
+    "attr TEXT, rel TEXT, text TEXT, external INTEGER NOT NULL, nofollow INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS redirects(url TEXT NOT NULL, hop INTEGER NOT NULL, "
+    "hop_url TEXT NOT NULL, status INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS redirects_url ON redirects(url);"
     "CREATE INDEX IF NOT EXISTS links_source ON links(source);"
     "CREATE INDEX IF NOT EXISTS links_target ON links(target);";
 
@@ -50,7 +53,7 @@ static const char format_sqlite_last_id[] = "SELECT coalesce(max(id), 0) FROM pa
 
 struct format_sqlite {
     sqlite3 *db;
-    sqlite3_stmt *page, *link, *last_id;
+    sqlite3_stmt *page, *link, *redirect, *last_id;
     const char *path; /* the database's final name */
     char *tmp;        /* built under this name and renamed, or NULL */
     struct buf text;
@@ -72,6 +75,7 @@ static void format_sqlite_free(struct format *f)
     struct format_sqlite *s = f->state;
     sqlite3_finalize(s->page);
     sqlite3_finalize(s->link);
+    sqlite3_finalize(s->redirect);
     sqlite3_finalize(s->last_id);
     sqlite3_close(s->db);
     if (s->tmp) {
@@ -103,8 +107,9 @@ static int format_sqlite_cut(struct format *f, int64_t last_id)
     char sql[256];
     snprintf(sql, sizeof sql,
              "DELETE FROM links WHERE source IN (SELECT url FROM pages WHERE id > %lld);"
+             "DELETE FROM redirects WHERE url IN (SELECT url FROM pages WHERE id > %lld);"
              "DELETE FROM pages WHERE id > %lld;",
-             (long long)last_id, (long long)last_id);
+             (long long)last_id, (long long)last_id, (long long)last_id);
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         format_sqlite_fail(f, "cannot cut back");
         return -1;
@@ -167,9 +172,12 @@ static int format_sqlite_open(struct format *f)
                            "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s->page, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
-                           "INSERT INTO links(source, target, tag, attr, rel, text, external) "
-                           "VALUES(?,?,?,?,?,?,?)",
-                           -1, &s->link, NULL) != SQLITE_OK) {
+                           "INSERT INTO links(source, target, tag, attr, rel, text, external, "
+                           "nofollow) VALUES(?,?,?,?,?,?,?,?)",
+                           -1, &s->link, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO redirects(url, hop, hop_url, status) VALUES(?,?,?,?)", -1,
+                           &s->redirect, NULL) != SQLITE_OK) {
         format_sqlite_fail(f, "cannot create");
         goto fail;
     }
@@ -218,7 +226,16 @@ static int format_sqlite_links(struct format_sqlite *s, const struct output_reco
         format_sqlite_text(s, st, 5, l->rel);
         format_sqlite_text(s, st, 6, l->text ? l->text : "");
         sqlite3_bind_int(st, 7, r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL));
+        sqlite3_bind_int(st, 8, r->external && (r->external[i] & OUTPUT_LINK_NOFOLLOW));
         if (format_sqlite_step(st) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < r->nhops; i++) {
+        format_sqlite_text(s, s->redirect, 1, r->url);
+        sqlite3_bind_int(s->redirect, 2, (int)i);
+        format_sqlite_text(s, s->redirect, 3, r->hops[i].url);
+        sqlite3_bind_int64(s->redirect, 4, r->hops[i].status);
+        if (format_sqlite_step(s->redirect) != 0)
             return -1;
     }
     return 0;
@@ -345,8 +362,9 @@ static int format_sqlite_close(struct format *f, int ok)
         }
         sqlite3_finalize(s->page);
         sqlite3_finalize(s->link);
+        sqlite3_finalize(s->redirect);
         sqlite3_finalize(s->last_id);
-        s->page = s->link = s->last_id = NULL;
+        s->page = s->link = s->redirect = s->last_id = NULL;
         /* Back to one file; if a reader holds it, it stays in WAL mode. */
         if (rc == 0 && !s->tmp)
             (void)sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL);

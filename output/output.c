@@ -28,7 +28,7 @@ struct output {
 
 static const struct format_ops *const output_formats[] = {
     &format_jsonl_ops,   &format_edges_ops,  &format_dot_ops,    &format_graphml_ops,
-    &format_sitemap_ops, &format_sqlite_ops, &format_broken_ops,
+    &format_sitemap_ops, &format_sqlite_ops, &format_broken_ops, &format_pages_ops,
 };
 
 static const struct format_ops *output_find_format(const char *name)
