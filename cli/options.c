@@ -83,6 +83,10 @@ static const struct options_spec options_table[] = {
     {NULL, "input-file", 'i', "FILE", OPTIONS_STRING, OFF(input_file), 0, 0, 0,
      "also start from the URLs or paths in FILE, one per line\n('#' comments; '-' is stdin)",
      "none"},
+    {NULL, "page-requisites", 'p', NULL, OPTIONS_ON, OFF(page_requisites), 0, 0, 0,
+     "also fetch (not parse) what pages embed: img, srcset,\nscript, source, video, audio, track, "
+     "embed, object",
+     "off"},
     {NULL, "no-parent", 0, NULL, OPTIONS_ON, OFF(no_parent), 0, 0, 0,
      "follow only URLs under the directory of a start URL", "off"},
     {NULL, "domains", 0, "LIST", OPTIONS_STRING, OFF(domains), 0, 0, 0,

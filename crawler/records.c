@@ -404,6 +404,18 @@ static void records_discover(struct records *r, struct entry *e, const char *u, 
     records_admit(r, u, fp, parent, nd);
 }
 
+/* Which links are followed: pages (a, area, link, frames, a meta
+ * refresh) always; what pages embed only with -p; a form's action never
+ * (it is recorded, never submitted). */
+static int records_follows_tag(const struct records *r, const char *tag)
+{
+    static const char *const pages[] = {"a", "area", "link", "iframe", "frame", "meta"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        if (!strcmp(tag, pages[i]))
+            return 1;
+    return strcmp(tag, "form") != 0 && r->opt->page_requisites;
+}
+
 static void records_expand(struct records *r, struct entry *e, struct record *rec)
 {
     const struct html_page *p = &rec->page;
@@ -412,7 +424,7 @@ static void records_expand(struct records *r, struct entry *e, struct record *re
     if (nd > r->opt->depth)
         return;
     for (size_t i = 0; i < p->nlinks; i++)
-        if (!(rec->external[i] & OUTPUT_LINK_EXTERNAL))
+        if (!(rec->external[i] & OUTPUT_LINK_EXTERNAL) && records_follows_tag(r, p->links[i].tag))
             records_discover(r, e, p->links[i].url, nd, rec->external[i] & OUTPUT_LINK_NOFOLLOW);
 }
 

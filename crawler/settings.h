@@ -67,6 +67,7 @@ struct options {
     int verbose;
     const char *input_file;      /* -i: start URLs or paths, one per line ("-": stdin) */
     int no_parent;               /* --no-parent */
+    int page_requisites;         /* -p: also fetch images, scripts, media */
     const char *domains;         /* --domains LIST */
     const char *exclude_domains; /* --exclude-domains LIST */
     char **starts;               /* start arguments as given (argv pointers) */

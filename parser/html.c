@@ -60,8 +60,14 @@ enum html_kind {
     HTML_K_FRAME,
     HTML_K_BASE,
     HTML_K_META,
-    HTML_K_TITLE, /* raw text; the first one is the title */
-    HTML_K_RAW    /* textarea, xmp, noembed, noframes, plaintext */
+    HTML_K_IMG,    /* src, srcset */
+    HTML_K_SOURCE, /* src, srcset */
+    HTML_K_VIDEO,  /* src, poster */
+    HTML_K_SRC,    /* script, audio, track, embed: src */
+    HTML_K_OBJECT, /* data */
+    HTML_K_FORM,   /* action (recorded, never followed) */
+    HTML_K_TITLE,  /* raw text; the first one is the title */
+    HTML_K_RAW     /* textarea, xmp, noembed, noframes, plaintext */
 };
 
 struct html_rec {
@@ -552,13 +558,29 @@ static enum html_kind html_kind_of(const xmlChar *name)
     case 'a':
         if (name[1] == '\0')
             return HTML_K_A;
+        if (html_eq(name, "audio"))
+            return HTML_K_SRC;
         return html_eq(name, "area") ? HTML_K_AREA : HTML_K_OTHER;
+    case 'e':
+        return html_eq(name, "embed") ? HTML_K_SRC : HTML_K_OTHER;
+    case 'o':
+        return html_eq(name, "object") ? HTML_K_OBJECT : HTML_K_OTHER;
+    case 'v':
+        return html_eq(name, "video") ? HTML_K_VIDEO : HTML_K_OTHER;
     case 'b':
         return html_eq(name, "base") ? HTML_K_BASE : HTML_K_OTHER;
     case 'f':
+        if (html_eq(name, "form"))
+            return HTML_K_FORM;
         return html_eq(name, "frame") ? HTML_K_FRAME : HTML_K_OTHER;
     case 'i':
+        if (html_eq(name, "img"))
+            return HTML_K_IMG;
         return html_eq(name, "iframe") ? HTML_K_IFRAME : HTML_K_OTHER;
+    case 's':
+        if (html_eq(name, "script"))
+            return HTML_K_SRC;
+        return html_eq(name, "source") ? HTML_K_SOURCE : HTML_K_OTHER;
     case 'l':
         return html_eq(name, "link") ? HTML_K_LINK : HTML_K_OTHER;
     case 'm':
@@ -570,6 +592,8 @@ static enum html_kind html_kind_of(const xmlChar *name)
     case 't':
         if (html_eq(name, "title"))
             return HTML_K_TITLE;
+        if (html_eq(name, "track"))
+            return HTML_K_SRC;
         return html_eq(name, "textarea") ? HTML_K_RAW : HTML_K_OTHER;
     case 'x':
         return html_eq(name, "xmp") ? HTML_K_RAW : HTML_K_OTHER;
@@ -622,6 +646,89 @@ static void html_on_meta(struct html_state *st, const xmlChar **atts)
         buf_append(&st->robots, "", 0); /* present but empty */
 }
 
+/* The static name of a tag whose link is its src attribute. */
+static const char *html_src_tag(const xmlChar *name)
+{
+    static const char *const tags[] = {"script", "audio", "track", "embed"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (html_eq(name, tags[i]))
+            return tags[i];
+    return "embed";
+}
+
+/* Every image candidate of a srcset ("a.png 1x, b.png 2x"): a URL, then
+ * descriptors up to the next comma outside parentheses. */
+static void html_on_srcset(struct html_state *st, const char *tag, const char *v)
+{
+    const char *p = v;
+    for (;;) {
+        while (html_is_space((unsigned char)*p) || *p == ',')
+            p++;
+        if (!*p)
+            return;
+        const char *u = p;
+        while (*p && !html_is_space((unsigned char)*p))
+            p++;
+        size_t n = (size_t)(p - u);
+        int ended = 0;
+        while (n && u[n - 1] == ',') { /* "a.png," : no descriptors */
+            n--;
+            ended = 1;
+        }
+        if (n) {
+            char *one = xmemdup0(u, n);
+            html_add(st, tag, "srcset", one, NULL, NULL);
+            free(one);
+        }
+        if (ended)
+            continue;
+        int paren = 0;
+        while (*p && (paren || *p != ',')) {
+            paren += *p == '(' ? 1 : *p == ')' && paren ? -1 : 0;
+            p++;
+        }
+    }
+}
+
+/* <meta http-equiv=refresh content="5; url=next.html">: the URL. */
+static void html_on_refresh(struct html_state *st, const xmlChar **atts)
+{
+    const char *eq = html_attr(atts, "http-equiv");
+    const char *c = html_attr(atts, "content");
+    if (!eq || !c || !html_eq((const xmlChar *)eq, "refresh"))
+        return;
+    while (html_is_space((unsigned char)*c))
+        c++;
+    while ((*c >= '0' && *c <= '9') || *c == '.')
+        c++;
+    while (html_is_space((unsigned char)*c))
+        c++;
+    if (*c == ';' || *c == ',')
+        c++;
+    while (html_is_space((unsigned char)*c))
+        c++;
+    if (html_ci_prefix((const unsigned char *)c, strlen(c), "url")) {
+        const char *q = c + 3;
+        while (html_is_space((unsigned char)*q))
+            q++;
+        if (*q == '=') {
+            q++;
+            while (html_is_space((unsigned char)*q))
+                q++;
+            c = q;
+        }
+    }
+    char quote = (*c == '\'' || *c == '"') ? *c++ : 0;
+    size_t n = quote && strchr(c, quote) ? (size_t)(strchr(c, quote) - c) : strlen(c);
+    while (!quote && n && html_is_space((unsigned char)c[n - 1]))
+        n--;
+    if (!n)
+        return;
+    char *u = xmemdup0(c, n);
+    html_add(st, "meta", "content", u, NULL, NULL);
+    free(u);
+}
+
 static void html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     struct html_state *st = ctx;
@@ -662,6 +769,33 @@ static void html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
         break;
     case HTML_K_META:
         html_on_meta(st, atts);
+        html_on_refresh(st, atts);
+        break;
+    case HTML_K_IMG:
+    case HTML_K_SOURCE:
+        if ((v = html_attr(atts, "src")) != NULL)
+            html_add(st, k == HTML_K_IMG ? "img" : "source", "src", v, NULL,
+                     k == HTML_K_IMG ? html_attr(atts, "alt") : NULL);
+        if ((v = html_attr(atts, "srcset")) != NULL)
+            html_on_srcset(st, k == HTML_K_IMG ? "img" : "source", v);
+        break;
+    case HTML_K_VIDEO:
+        if ((v = html_attr(atts, "src")) != NULL)
+            html_add(st, "video", "src", v, NULL, NULL);
+        if ((v = html_attr(atts, "poster")) != NULL)
+            html_add(st, "video", "poster", v, NULL, NULL);
+        break;
+    case HTML_K_SRC:
+        if ((v = html_attr(atts, "src")) != NULL)
+            html_add(st, html_src_tag(name), "src", v, NULL, NULL);
+        break;
+    case HTML_K_OBJECT:
+        if ((v = html_attr(atts, "data")) != NULL)
+            html_add(st, "object", "data", v, NULL, NULL);
+        break;
+    case HTML_K_FORM:
+        if ((v = html_attr(atts, "action")) != NULL)
+            html_add(st, "form", "action", v, NULL, NULL);
         break;
     case HTML_K_TITLE:
         if (!st->title_seen) {

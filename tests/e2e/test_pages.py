@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Link data for spreadsheets and databases (issue 12, item 7, in part), on
-a scripted site on 127.0.0.1: -f pages (one CSV row per record, the same
+"""Link data (issue 12, items 3 and 7, in part), on scripted sites on
+127.0.0.1: every URL-bearing attribute in links, -p, -f pages (one CSV row per record, the same
 facts as the JSON Lines), -f broken (one row per referrer and target, not
 per link), and -f sqlite's redirects table and nofollow column."""
 
@@ -25,9 +25,52 @@ def routes():
             "/nf": page("nf"), "/robots.txt": page("", 404)}
 
 
+EMBEDS = ("<meta http-equiv=refresh content='0; url=/moved'><script src='/app.js'></script>"
+          "<img src='/a.png' alt='A' srcset='/a1.png 1x, /a2.png 2x'><video src='/v.mp4' "
+          "poster='/v.jpg'><track src='/t.vtt'></video><audio src='/s.mp3'></audio>"
+          "<embed src='/e.swf'><object data='/o.pdf'></object><form action='/search'></form>"
+          "<a href='/page'>p</a>")
+RESOURCES = ["/app.js", "/a.png", "/a1.png", "/a2.png", "/v.mp4", "/v.jpg", "/t.vtt", "/s.mp3",
+             "/e.swf", "/o.pdf"]
+
+
+def test_requisites(c, args):
+    """Every URL-bearing attribute is listed with its tag and attribute;
+    pages (and a meta refresh) are followed, what pages embed only with
+    -p, a form's action never."""
+    what = "embedded resources"
+    routes = {"/": page(EMBEDS), "/moved": page("m"), "/page": page("p"),
+              "/search": page("s"), "/robots.txt": page("", 404)}
+    for r in RESOURCES:
+        routes[r] = page("bytes", headers={"Content-Type": "application/octet-stream"})
+    with Site(routes) as site:
+        rel = lambda u: u[len(site.url("")):] if u.startswith(site.url("")) else u  # noqa
+        res = run_crawl(args.crawl, ["-d", "1", site.url("/")])
+        if not check_run_ok(c, res, what):
+            return
+        root = [r for r in res.records if rel(r["url"]) == "/"][0]
+        c.eq([(rel(l["url"]), l["tag"], l["attr"]) for l in root["links"]],
+             [("/moved", "meta", "content"), ("/app.js", "script", "src"),
+              ("/a.png", "img", "src"), ("/a1.png", "img", "srcset"),
+              ("/a2.png", "img", "srcset"), ("/v.mp4", "video", "src"),
+              ("/v.jpg", "video", "poster"), ("/t.vtt", "track", "src"),
+              ("/s.mp3", "audio", "src"), ("/e.swf", "embed", "src"),
+              ("/o.pdf", "object", "data"), ("/search", "form", "action"),
+              ("/page", "a", "href")], "%s: listed in document order" % what)
+        c.eq(sorted(rel(r["url"]) for r in res.records), ["/", "/moved", "/page"],
+             "%s: without -p, pages and the refresh target only" % what)
+        res = run_crawl(args.crawl, ["-d", "1", "-p", site.url("/")])
+        if check_run_ok(c, res, what + " -p"):
+            got = {rel(r["url"]): r["status"] for r in res.records}
+            c.eq(sorted(got), sorted(["/", "/moved", "/page"] + RESOURCES),
+                 "-p: what pages embed is fetched, a form's action is not")
+            c.check(all(got.get(u) == 200 for u in RESOURCES), "-p: their statuses", got)
+
+
 def main():
     args = parse_args(__doc__.split("\n")[0])
     c = Checker(args.verbose)
+    test_requisites(c, args)
     with Site(routes()) as site, tempfile.TemporaryDirectory() as tmp:
         rel = lambda u: u[len(site.url("")):] if u and u.startswith(site.url("")) else u  # noqa
         res = run_crawl(args.crawl, ["-d", "1", site.url("/")])

@@ -73,7 +73,11 @@ static void fuzz_canonical(const char *u)
 static int fuzz_pair_ok(const char *tag, const char *attr)
 {
     static const char *const pairs[][2] = {
-        {"a", "href"}, {"area", "href"}, {"link", "href"}, {"iframe", "src"}, {"frame", "src"}};
+        {"a", "href"},        {"area", "href"},   {"link", "href"},    {"iframe", "src"},
+        {"frame", "src"},     {"img", "src"},     {"img", "srcset"},   {"source", "src"},
+        {"source", "srcset"}, {"video", "src"},   {"video", "poster"}, {"script", "src"},
+        {"audio", "src"},     {"track", "src"},   {"embed", "src"},    {"object", "data"},
+        {"form", "action"},   {"meta", "content"}};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
         if (strcmp(tag, pairs[i][0]) == 0 && strcmp(attr, pairs[i][1]) == 0)
             return 1;

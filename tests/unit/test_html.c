@@ -91,7 +91,9 @@ static void test_kinds(void)
           "</map><link rel=\"stylesheet\" href=\"/s.css\"><iframe src=\"if.html\"></iframe>"
           "<img src=/img.png><script src=/js.js></script>",
           NULL, &p);
-    CHECKF(p.nlinks == 5, "kinds: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 7, "kinds: %zu links", p.nlinks);
+    LINK(&p, 5, "http://h/img.png", "img", "src", "");
+    LINK(&p, 6, "http://h/js.js", "script", "src", "");
     LINK(&p, 0, "http://h/dir/a1", "a", "href", "A");
     LINK(&p, 1, "http://h/dir/ar", "area", "href", "Alt text");
     LINK(&p, 2, "http://h/ar2", "area", "href", "");
@@ -222,8 +224,9 @@ static void test_text(void)
     LINK(&p, 1, "http://h/dir/y", NULL, NULL, "foobar");
     LINK(&p, 2, "http://h/dir/z", NULL, NULL, "");
     LINK(&p, 3, "http://h/dir/w", NULL, NULL, "");
-    LINK(&p, 4, "http://h/dir/v", NULL, NULL, "& <b>");
-    LINK(&p, 5, "http://h/dir/u", NULL, NULL, "xy");
+    LINK(&p, 4, "http://h/dir/i", "img", "src", "z"); /* its own link, alt as text */
+    LINK(&p, 5, "http://h/dir/v", NULL, NULL, "& <b>");
+    LINK(&p, 6, "http://h/dir/u", NULL, NULL, "xy");
     html_page_free(&p);
 
     /* the cap: HTML_TEXT_MAX bytes, cut on a UTF-8 boundary */
@@ -447,13 +450,14 @@ struct adjust {
     const char *base;         /* raw <base href> of the document, or NULL */
     const char *not_links[3]; /* expected raw values that are not links here */
     const char *ours[2][2];   /* {HTML5 raw value, what libxml2 lets us report} */
+    const char *extra[4];     /* links we extract beyond the HTML5 list (srcset, refresh) */
 };
 
 static const struct adjust adjustments[] = {
-    {"two_base_elements", "/other/", {"/other/", "http://evil.example/"}, {{NULL}}},
-    {"base_in_body_after_link", "http://b2/", {"http://b2/"}, {{NULL}}},
-    {"other_link_elements", NULL, {"/im"}, {{NULL}}},
-    {"entities_in_href", NULL, {NULL}, {{"?l<", "?l&lt"}, {"?a&", "?a&amp"}}},
+    {"two_base_elements", "/other/", {"/other/", "http://evil.example/"}, {{NULL}}, {NULL}},
+    {"base_in_body_after_link", "http://b2/", {"http://b2/"}, {{NULL}}, {NULL}},
+    {"other_link_elements", NULL, {NULL}, {{NULL}}, {"/a.png", "/b.png", "/refresh"}},
+    {"entities_in_href", NULL, {NULL}, {{"?l<", "?l&lt"}, {"?a&", "?a&amp"}}, {NULL}},
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -501,7 +505,7 @@ static void run_link_case(const struct jm *c)
         url_resolve(PAGE, adj->base, strlen(adj->base), &docbase);
     CHECKF(same(p.base, docbase), "%s: base %s want %s", id, show(p.base), show(docbase));
 
-    char **want = calloc(exp->nkids + 1, sizeof *want);
+    char **want = calloc(exp->nkids + 4, sizeof *want);
     char **got = calloc(p.nlinks + 1, sizeof *got);
     size_t nw = 0, ng = 0;
     for (size_t i = 0; i < exp->nkids; i++) {
@@ -519,6 +523,11 @@ static void run_link_case(const struct jm *c)
         }
         char *u = NULL;
         if (!skip && url_resolve(docbase ? docbase : PAGE, raw, raw_len, &u) == 0)
+            want[nw++] = u;
+    }
+    for (size_t k = 0; adj && k < 4 && adj->extra[k]; k++) {
+        char *u = NULL;
+        if (url_resolve(docbase ? docbase : PAGE, adj->extra[k], strlen(adj->extra[k]), &u) == 0)
             want[nw++] = u;
     }
     for (size_t i = 0; i < p.nlinks; i++)
