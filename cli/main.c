@@ -401,6 +401,10 @@ int main(int argc, char **argv)
         log_error("no start URL could be fetched: %s", st.start_error);
         exit_code = 4;
     }
+    if (exit_code == 0 && opt.fail_on_broken && st.broken) {
+        log_error("%lu broken (--fail-on-broken), the first: %s", st.broken, st.broken_first);
+        exit_code = 8;
+    }
     if (st.parse_gave_up && exit_code == 0) {
         /* Every URL has its record, but parsing broke down: say so. */
         log_error("the parse workers kept dying: %lu pages could not be parsed", st.parse_gave_up);

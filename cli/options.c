@@ -87,6 +87,12 @@ static const struct options_spec options_table[] = {
      "also fetch (not parse) what pages embed: img, srcset,\nscript, source, video, audio, track, "
      "embed, object",
      "off"},
+    {NULL, "check-external", 0, NULL, OPTIONS_ON, OFF(check_external), 0, 0, 0,
+     "also check each off-site http(s) link once (HEAD, GET\nif refused), never followed further",
+     "off"},
+    {NULL, "fail-on-broken", 0, NULL, OPTIONS_ON, OFF(fail_on_broken), 0, 0, 0,
+     "exit 8 when a page or checked link is broken (4xx,\n5xx or a transport error), as wget does",
+     "off"},
     {NULL, "no-parent", 0, NULL, OPTIONS_ON, OFF(no_parent), 0, 0, 0,
      "follow only URLs under the directory of a start URL", "off"},
     {NULL, "domains", 0, "LIST", OPTIONS_STRING, OFF(domains), 0, 0, 0,

@@ -51,6 +51,8 @@ struct transfer {
     char *url;         /* the current hop */
     struct host *host; /* charged for the current request */
     int attempts;      /* requests of the current hop so far */
+    int check;         /* an off-site link checked (--check-external): HEAD */
+    int get;           /* ... with GET, after the server refused HEAD */
     struct fetch_response *resp;
     struct record *rec;    /* pages */
     struct transfer *next; /* parse backlog */
@@ -248,6 +250,7 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
                                    : t->kind == TRANSFER_SITEMAP ? &crawl_sitemap_req
                                                                  : NULL;
     struct fetch_req req = base ? *base : (struct fetch_req){0};
+    req.head = t->check && !t->get;
     /* --user/--password/--netrc: only to a start host, so never to another
      * host a page links or redirects to */
     for (size_t i = 0; i < c->nstart_hosts && !req.auth; i++)
@@ -299,6 +302,7 @@ static struct transfer *crawl_take_queued(struct crawl *c, struct sched_decision
     c->started++;
     struct transfer *t = crawl_transfer_new(TRANSFER_PAGE, xstrdup(e->url));
     t->rec = record_new(e);
+    t->check = !scope_check(c->scope, e->url, NULL); /* only --check-external queues these */
     return t;
 }
 
@@ -523,6 +527,15 @@ static void crawl_page_done(struct crawl *c, struct transfer *t)
 {
     struct fetch_response *r = t->resp;
     struct record *rec = t->rec;
+    if (t->check && !t->get && !r->err && (r->status == 405 || r->status == 501)) {
+        /* HEAD refused: ask again with GET */
+        t->get = 1;
+        t->attempts = 0;
+        fetch_response_free(t->resp);
+        t->resp = NULL;
+        sched_park(c->sched, t->host, t);
+        return;
+    }
     record_set_response(rec, r);
     if (r->err) {
         rec->error = fetch_err_code(r->err);
@@ -535,7 +548,7 @@ static void crawl_page_done(struct crawl *c, struct transfer *t)
     } else if (rec->nhops) {
         rec->end_url = xstrdup(t->url);
     }
-    if (!r->err && r->is_html && r->body && r->status >= 200 && r->status < 300) {
+    if (!t->check && !r->err && r->is_html && r->body && r->status >= 200 && r->status < 300) {
         /* Only real pages are parsed: an error page's links are not the
          * site's (the body still counts in bytes). */
         crawl_backlog_push(c, t);

@@ -27,6 +27,8 @@ struct crawl_stats {
     unsigned long robots_fetched;
     unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
+    unsigned long broken;             /* records with a status >= 400 or a failure */
+    char broken_first[700];           /* the first: "URL (what), linked from PARENT" */
     unsigned long starts;             /* records of start URLs (depth 0, no parent) */
     unsigned long starts_unreachable; /* ... whose host could not be reached */
     char start_error[600];            /* the first of those: "URL: what happened" */

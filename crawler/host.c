@@ -44,7 +44,7 @@ struct host *host_get(struct host_table *t, const char *name, size_t len)
         return h;
     h = xcalloc(1, sizeof *h);
     h->name = xmemdup0(name, len);
-    h->nqueues = t->max_depth + 1;
+    h->nqueues = t->max_depth + 2; /* + checked external links of the last level */
     h->queues = xcalloc((size_t)h->nqueues, sizeof *h->queues);
     h->heap_idx = HOST_NOT_IN_HEAP;
     HASH_ADD_KEYPTR(hh, t->by_name, h->name, len, h);

@@ -31,7 +31,7 @@ struct host {
     int active;            /* transfers in flight to this host */
     int marks;             /* the crawl's own flags (CRAWL_HOST_*), not read here */
     size_t queued;         /* items in all queues (stale ones included) */
-    int nqueues;           /* max_depth + 1 */
+    int nqueues;           /* max_depth + 2 */
     struct queue *queues;  /* [nqueues], by depth */
     struct host *next_all; /* in host_table's list, creation order */
     /* Scheduling (all times clock_ms). The effective gap between request

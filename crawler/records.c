@@ -173,6 +173,15 @@ static const char *records_network_words(const char *error)
 
 static void records_count(struct records *r, const struct output_record *o)
 {
+    /* --fail-on-broken: a fetched URL that failed (not one left unfetched) */
+    if (!o->reason && ((o->error && strcmp(o->error, "interrupted")) || o->status >= 400) &&
+        !r->st->broken++) {
+        char what[32];
+        snprintf(what, sizeof what, "%ld", o->status);
+        snprintf(r->st->broken_first, sizeof r->st->broken_first, "%.300s (%s)%s%.300s", o->url,
+                 o->error ? o->error : what, o->parent ? ", linked from " : "",
+                 o->parent ? o->parent : "");
+    }
     if (o->page && o->page->links_dropped) {
         if (!r->st->links_dropped)
             log_warn("%s has more links than --max-links %zu: %zu were dropped (the record's "
@@ -371,7 +380,7 @@ static void records_classify(struct records *r, struct record *rec)
 
 /* One in-scope link target u of e (NULL for a start) at depth nd. */
 static void records_discover(struct records *r, struct entry *e, const char *u, int nd,
-                             int nofollow)
+                             int nofollow, int external)
 {
     uint64_t fp;
     int depth = 0;
@@ -391,7 +400,7 @@ static void records_discover(struct records *r, struct entry *e, const char *u, 
             records_relax(r, u, fp, st, depth, nd, parent);
         return;
     }
-    const char *why = scope_rule(r->scope, u);
+    const char *why = external ? NULL : scope_rule(r->scope, u); /* rules are for the site */
     if (why) {
         records_skip(r, frontier_add_active(&r->fr, fp, u, parent, nd), why, NULL);
         return;
@@ -421,11 +430,21 @@ static void records_expand(struct records *r, struct entry *e, struct record *re
     const struct html_page *p = &rec->page;
     int nd = e->depth + 1;
     records_classify(r, rec);
-    if (nd > r->opt->depth)
+    /* --check-external: off-site links of every parsed page, the last
+     * level's included, are checked once at the next depth */
+    if (nd > r->opt->depth + (r->opt->check_external ? 1 : 0))
         return;
-    for (size_t i = 0; i < p->nlinks; i++)
-        if (!(rec->external[i] & OUTPUT_LINK_EXTERNAL) && records_follows_tag(r, p->links[i].tag))
-            records_discover(r, e, p->links[i].url, nd, rec->external[i] & OUTPUT_LINK_NOFOLLOW);
+    for (size_t i = 0; i < p->nlinks; i++) {
+        const char *u = p->links[i].url;
+        int nofollow = rec->external[i] & OUTPUT_LINK_NOFOLLOW;
+        if (rec->external[i] & OUTPUT_LINK_EXTERNAL) {
+            if (r->opt->check_external && strcmp(p->links[i].tag, "form") &&
+                (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8)))
+                records_discover(r, e, u, nd, nofollow, 1);
+        } else if (nd <= r->opt->depth && records_follows_tag(r, p->links[i].tag)) {
+            records_discover(r, e, u, nd, nofollow, 0);
+        }
+    }
 }
 
 /* --resume: rebuild the frontier from the journal. */
@@ -484,7 +503,7 @@ void records_add_start(struct records *r, const char *url)
 
 void records_add_seed(struct records *r, const char *url)
 {
-    records_discover(r, NULL, url, 0, 0);
+    records_discover(r, NULL, url, 0, 0, 0);
 }
 
 void records_flush_nofollow(struct records *r)

@@ -68,6 +68,8 @@ struct options {
     const char *input_file;      /* -i: start URLs or paths, one per line ("-": stdin) */
     int no_parent;               /* --no-parent */
     int page_requisites;         /* -p: also fetch images, scripts, media */
+    int check_external;          /* --check-external: fetch each off-site link once */
+    int fail_on_broken;          /* --fail-on-broken: exit 8 when a link is broken */
     const char *domains;         /* --domains LIST */
     const char *exclude_domains; /* --exclude-domains LIST */
     char **starts;               /* start arguments as given (argv pointers) */

@@ -374,6 +374,8 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_on_open_socket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (req->head)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, req->follow > 0 ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->follow);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");

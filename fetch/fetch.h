@@ -98,6 +98,7 @@ struct fetch_req {
     int keep_any;    /* keep the body whatever its content type */
     int auth;        /* send --user/--password/--netrc credentials (a start
                         host; never on a hop to another host) */
+    int head;        /* a HEAD request (--check-external) */
 };
 
 struct fetcher;

@@ -38,10 +38,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def do_HEAD(self):
+        self.do_GET()
+
     def do_GET(self):
         srv = self.server
         with srv.lock:
-            srv.log.append((self.path, dict(self.headers.items())))
+            srv.log.append((self.path, dict(self.headers.items()), self.command))
         fn = srv.routes.get(urllib.parse.urlsplit(self.path).path)
         if srv.proxy_to_origin and self.path.startswith("http://"):
             fn = proxy_route
@@ -54,7 +57,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header(k, one)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def proxy_route(h):
@@ -118,7 +122,7 @@ def test_header(c, args):
         if check_run_ok(c, res, what + " (without)"):
             c.eq(statuses(res, site).get("/secret"), (403, None), "%s: without it, 403" % what)
         res = run_crawl(args.crawl, ["--header", "User-Agent: mine/1", site.url("/")])
-        uas = {hd.get("User-Agent") for p, hd in site.log()[-3:]}
+        uas = {hd.get("User-Agent") for p, hd, m in site.log()[-3:]}
         c.eq(uas, {"mine/1"}, "%s: replaces a header crawl sends" % what)
 
 
@@ -175,7 +179,7 @@ def test_auth(c, args):
             if check_run_ok(c, res, what):
                 c.eq(statuses(res, site), {"/": (200, None), "/p": (200, None)},
                      "%s: the start host's pages" % what)
-            sent = [hd.get("Authorization") for p, hd in other.log()]
+            sent = [hd.get("Authorization") for p, hd, m in other.log()]
             c.check(sent and not any(sent), "%s: not sent to the host robots.txt redirects to"
                     % what, "requests there: %r" % sent)
             res = run_crawl(args.crawl, [site.url("/")])
@@ -225,7 +229,7 @@ def test_proxy(c, args):
         res = run_crawl(args.crawl, ["--proxy", proxy.url(""), site.url("/")])
         if check_run_ok(c, res, what):
             c.eq(statuses(res, site), {"/": (200, None), "/a": (200, None)}, "%s: records" % what)
-        through = sorted(p[len(site.url("")):] for p, hd in proxy.log())
+        through = sorted(p[len(site.url("")):] for p, hd, m in proxy.log())
         c.eq(through, ["/", "/a", "/robots.txt"], "--proxy: every request went through it")
         env = dict(os.environ, http_proxy=proxy.url(""))
         n0 = len(proxy.log())
