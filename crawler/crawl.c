@@ -302,7 +302,8 @@ static struct transfer *crawl_take_queued(struct crawl *c, struct sched_decision
     c->started++;
     struct transfer *t = crawl_transfer_new(TRANSFER_PAGE, xstrdup(e->url));
     t->rec = record_new(e);
-    t->check = !scope_check(c->scope, e->url, NULL); /* only --check-external queues these */
+    /* only --check-external queues off-site URLs: no scope check otherwise */
+    t->check = c->opt->check_external && !scope_check(c->scope, e->url, NULL);
     return t;
 }
 
@@ -640,6 +641,13 @@ static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cau
 
 /* ---- interruption ---- */
 
+static void crawl_interrupt_record(struct crawl *c, struct record *rec)
+{
+    rec->error = "interrupted";
+    c->st->interrupted++;
+    records_complete(c->rec, rec);
+}
+
 static void crawl_interrupt(struct crawl *c, struct transfer *t)
 {
     if (t->kind != TRANSFER_PAGE) {
@@ -652,10 +660,8 @@ static void crawl_interrupt(struct crawl *c, struct transfer *t)
     t->rec = NULL;
     if (t->resp)
         record_set_response(rec, t->resp);
-    rec->error = "interrupted";
-    c->st->interrupted++;
     crawl_transfer_free(t);
-    records_complete(c->rec, rec);
+    crawl_interrupt_record(c, rec);
 }
 
 /* The grace period is over: everything still in flight gets its record. */
@@ -680,9 +686,7 @@ static void crawl_cut(struct crawl *c, int64_t now)
         HASH_DEL(c->jobs, j); /* a late parse result is ignored */
         struct record *rec = j->rec;
         free(j);
-        rec->error = "interrupted";
-        c->st->interrupted++;
-        records_complete(c->rec, rec);
+        crawl_interrupt_record(c, rec);
     }
 }
 
