@@ -564,7 +564,7 @@ static void crawl_page_done(struct crawl *c, struct transfer *t)
 static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t now)
 {
     struct transfer *t = r->owner;
-    sched_release(c->sched, t->host, now);
+    sched_release(c->sched, t->host);
     c->active--;
     c->st->fetched++;
     fetch_response_free(t->resp);
@@ -665,13 +665,13 @@ static void crawl_interrupt(struct crawl *c, struct transfer *t)
 }
 
 /* The grace period is over: everything still in flight gets its record. */
-static void crawl_cut(struct crawl *c, int64_t now)
+static void crawl_cut(struct crawl *c)
 {
     fetch_cancel_all(c->fetch); /* they come back as "interrupted" */
     struct fetch_response *r;
     while ((r = fetch_next(c->fetch))) {
         struct transfer *t = r->owner;
-        sched_release(c->sched, t->host, now);
+        sched_release(c->sched, t->host);
         c->active--;
         fetch_response_free(t->resp);
         t->resp = r;
@@ -700,7 +700,7 @@ static void crawl_interrupt_parked(struct crawl *c)
 
 static void crawl_on_signal(struct crawl *c, int signo, int64_t now)
 {
-    switch (stop_signal(&c->stop, signo, 1, now)) {
+    switch (stop_signal(&c->stop, signo, now)) {
     case STOP_NOW:
         log_warn("second signal: stopping now");
         output_flush(c->out);
@@ -952,7 +952,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         if (!c.stop.signo)
             crawl_fill(&c, now);
         else if (stop_cut_due(&c.stop, now))
-            crawl_cut(&c, now);
+            crawl_cut(&c);
         crawl_dispatch(&c);
         if (!crawl_alive(&c))
             break;

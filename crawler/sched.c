@@ -116,7 +116,8 @@ void sched_push(struct sched *s, struct host *h, int depth, uint32_t seq, const 
 {
     host_push(&s->hosts, h, depth, seq, url, parent);
     s->queued++;
-    if (h->heap_idx == HOST_NOT_IN_HEAP || !h->active)
+    /* A host in the heap keeps its key: more work does not move it. */
+    if (h->heap_idx == HOST_NOT_IN_HEAP)
         sched_update(s, h);
 }
 
@@ -221,9 +222,8 @@ void sched_decided(struct sched *s, struct host *h, int started, int64_t now)
     sched_update(s, h);
 }
 
-void sched_release(struct sched *s, struct host *h, int64_t now)
+void sched_release(struct sched *s, struct host *h)
 {
-    (void)now;
     h->active--;
     sched_update(s, h);
 }
@@ -313,9 +313,4 @@ int64_t sched_wait_ms(const struct sched *s, int64_t now)
     if (!h)
         return -1;
     return h->ready_at <= now ? 0 : h->ready_at - now;
-}
-
-struct host *sched_hosts(const struct sched *s)
-{
-    return s->hosts.first;
 }

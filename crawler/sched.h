@@ -79,7 +79,7 @@ int sched_next(struct sched *s, int64_t now, struct sched_decision *d);
  * sched_release); 0: nothing started (a stale or skipped URL). */
 void sched_decided(struct sched *s, struct host *h, int started, int64_t now);
 /* A request to h ended: its connection is free. */
-void sched_release(struct sched *s, struct host *h, int64_t now);
+void sched_release(struct sched *s, struct host *h);
 
 enum sched_result {
     SCHED_RESULT_OK = 0, /* an answer: reset the backoff */
@@ -114,8 +114,5 @@ const char *sched_robots_verdict(const struct sched *s, const struct host *h, co
 int64_t sched_wait_ms(const struct sched *s, int64_t now);
 /* Uniform random number in [0, 1) from sched's source (jitter). */
 double sched_random(struct sched *s);
-/* First host in creation order, then host->next_all (for statistics and
- * clean-up). */
-struct host *sched_hosts(const struct sched *s);
 
 #endif

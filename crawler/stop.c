@@ -1,15 +1,12 @@
 /* stop: signal policy. Holds only the stop's own state. */
 #include "stop.h"
 
-enum stop_action stop_signal(struct stop *s, int signo, int count, int64_t now)
+enum stop_action stop_signal(struct stop *s, int signo, int64_t now)
 {
-    if (!signo || count <= 0)
+    if (!signo)
         return STOP_NONE;
-    if (s->signo || count > 1) {
-        if (!s->signo)
-            s->signo = signo;
+    if (s->signo)
         return STOP_NOW;
-    }
     s->signo = signo;
     s->grace_end = now + STOP_GRACE_MS;
     return STOP_GRACE;

@@ -22,8 +22,8 @@ enum stop_action {
     STOP_NOW    /* a second signal: flush complete records and exit */
 };
 
-/* count signals (of number signo) arrived at once. */
-enum stop_action stop_signal(struct stop *s, int signo, int count, int64_t now);
+/* A signal arrived (sig_take hands them over one by one). */
+enum stop_action stop_signal(struct stop *s, int signo, int64_t now);
 /* Nonzero once, when the grace period is over and the cut is due. */
 int stop_cut_due(struct stop *s, int64_t now);
 /* Milliseconds until the cut (0: due), or -1 when none is pending. */

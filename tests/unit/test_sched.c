@@ -47,7 +47,7 @@ static void test_robots_first_and_cap(void)
     sched_decided(s, h, 1, 0);
     CHECK(next(s, 0, &d) == 0);
     CHECK(sched_wait_ms(s, 0) == -1);
-    sched_release(s, h, 10);
+    sched_release(s, h);
     sched_robots_done(s, h, robots_parse("User-agent: *\nDisallow: /two\n", 30, "crawl"), 0, NULL);
     CHECK(sched_robots_verdict(s, h, "http://a.example/two") != NULL);
     CHECK(sched_robots_verdict(s, h, "http://a.example/one") == NULL);
@@ -57,13 +57,13 @@ static void test_robots_first_and_cap(void)
     CHECK(next(s, 10, &d) == SCHED_QUEUED && d.item.seq == 3 && d.item.url_len == 20);
     sched_decided(s, h, 1, 10);
     CHECK(next(s, 10, &d) == 0); /* per-host cap */
-    sched_release(s, h, 20);
+    sched_release(s, h);
     CHECK(next(s, 20, &d) == SCHED_QUEUED && d.depth == 2 && d.item.seq == 1);
     CHECK(d.item.parent_len == 17 && !memcmp(d.item.parent, "http://a.example/", 17));
     sched_decided(s, h, 0, 20); /* decided away: no connection taken */
     CHECK(h->active == 1);
     CHECK(next(s, 20, &d) == 0 && sched_queued(s) == 0);
-    sched_release(s, h, 30);
+    sched_release(s, h);
     sched_free(s);
 }
 
@@ -80,7 +80,7 @@ static void test_wait_and_crawl_delay(void)
         sched_push(s, h, 1, (uint32_t)i, "http://w.example/p", NULL);
     CHECK(next(s, 1000, &d) == SCHED_ROBOTS);
     sched_decided(s, h, 1, 1000);
-    sched_release(s, h, 1100);
+    sched_release(s, h);
     /* Crawl-delay 10 capped to 2 s, counted from the robots.txt start */
     sched_robots_done(s, h, robots_parse("User-agent: *\nCrawl-delay: 10\n", 30, "crawl"), 0, NULL);
     CHECK(sched_wait_ms(s, 1100) == 1900);
@@ -96,9 +96,9 @@ static void test_wait_and_crawl_delay(void)
     sched_push(s, o, 0, 9, "file:///tmp/site/index.html", NULL);
     CHECK(next(s, 5000, &d) == SCHED_QUEUED && d.host == o); /* no robots.txt for files */
     sched_decided(s, o, 1, 5000);
-    sched_release(s, o, 5001);
-    sched_release(s, h, 5001);
-    sched_release(s, h, 5001);
+    sched_release(s, o);
+    sched_release(s, h);
+    sched_release(s, h);
     while (next(s, 100000, &d))
         sched_decided(s, d.host, 0, 100000);
     sched_free(s);
@@ -120,7 +120,7 @@ static void test_rate(void)
     while (starts < 6 && now < 20000) {
         if (next(s, now, &d)) {
             sched_decided(s, h, 1, now);
-            sched_release(s, h, now);
+            sched_release(s, h);
             if (first < 0)
                 first = now;
             last = now;
@@ -159,7 +159,7 @@ static void test_retries(void)
     /* parked transfers go before queued URLs */
     CHECK(next(s, 5000, &d) == SCHED_PARKED && d.transfer == &token);
     sched_decided(s, h, 1, 5000);
-    sched_release(s, h, 5000);
+    sched_release(s, h);
     /* timeouts: exponential backoff with jitter, 0.5x..1.5x of 500 ms x 2^n
      * (n = 1: the Retry-After above counted as a failure) */
     int64_t b1 = sched_outcome(s, h, SCHED_RESULT_FAILED, 1, -1, 6000);
