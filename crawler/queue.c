@@ -125,9 +125,8 @@ static void queue_unspill(struct queue_store *st, struct queue_block *b)
 
 static struct queue_block *queue_block_new(struct queue_store *st, struct queue *q, size_t need)
 {
-    size_t cap = q->tail && q->tail->cap == 0 ? QUEUE_BLOCK_MAX : QUEUE_BLOCK_FIRST;
-    if (q->tail && q->tail->cap == QUEUE_BLOCK_MAX)
-        cap = QUEUE_BLOCK_MAX;
+    /* A queue that outgrew its first block gets full-size ones. */
+    size_t cap = q->tail ? QUEUE_BLOCK_MAX : QUEUE_BLOCK_FIRST;
     while (cap < need)
         cap *= 2;
     struct queue_block *b = xcalloc(1, sizeof *b);
