@@ -188,6 +188,25 @@ static int ipc_put_link(struct buf *b, const struct html_link *l)
     return 0;
 }
 
+/* Close the frame begun at b->data + start (a zeroed header, then its
+ * payload): write the header, or on failure (rc < 0, or a payload over
+ * 4 GiB) take the whole frame back out of b. Returns 0 or a negative. */
+static int ipc_frame_end(struct buf *b, size_t start, enum ipc_type type, uint32_t job_id, int rc)
+{
+    if (rc == 0 && b->len - start - IPC_HEADER_LEN <= UINT32_MAX) {
+        ipc_encode_header((unsigned char *)b->data + start, type, 0, job_id,
+                          (uint32_t)(b->len - start - IPC_HEADER_LEN));
+        return 0;
+    }
+    if (rc == 0)
+        rc = BUF_ERR_CAP;
+    if (b->len > start) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
+}
+
 int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *page)
 {
     unsigned char hdr[IPC_HEADER_LEN] = {0};
@@ -206,17 +225,9 @@ int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *pa
     for (size_t i = 0; i < page->nlinks; i++)
         if (ipc_put_link(b, &page->links[i]) < 0)
             goto out;
-    size_t plen = b->len - start - IPC_HEADER_LEN;
-    if (plen > UINT32_MAX)
-        goto out;
-    ipc_encode_header((unsigned char *)b->data + start, IPC_RESULT, 0, job_id, (uint32_t)plen);
     rc = 0;
 out:
-    if (rc < 0 && b->len > start) {
-        b->len = start;
-        b->data[start] = '\0';
-    }
-    return rc;
+    return ipc_frame_end(b, start, IPC_RESULT, job_id, rc);
 }
 
 /* Frees what ipc_result_decode allocated (same layout html_page_free
@@ -336,18 +347,9 @@ int ipc_sitemap_encode(struct buf *b, uint32_t job_id, int status, const struct 
             ipc_put_str(b, ok->locs[i], len) < 0)
             goto out;
     }
-    size_t plen = b->len - start - IPC_HEADER_LEN;
-    if (plen > UINT32_MAX)
-        goto out;
-    ipc_encode_header((unsigned char *)b->data + start, IPC_SITEMAP_RESULT, 0, job_id,
-                      (uint32_t)plen);
     rc = 0;
 out:
-    if (rc < 0 && b->len > start) {
-        b->len = start;
-        b->data[start] = '\0';
-    }
-    return rc;
+    return ipc_frame_end(b, start, IPC_SITEMAP_RESULT, job_id, rc);
 }
 
 /* Frees what ipc_sitemap_decode allocated (the layout sitemap_free
