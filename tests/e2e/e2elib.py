@@ -4,6 +4,7 @@ import argparse
 import collections
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -326,3 +327,30 @@ def proc_stat(pid):
     lp, rp = data.find("("), data.rfind(")")
     rest = data[rp + 2:].split()
     return data[lp + 1:rp], rest[0], int(rest[1])
+
+
+def free_port(host):
+    """A port nothing listens on at host (bound, then released)."""
+    s = socket.socket()
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def write_sections_site(root, n_sections, n_leaves, html, home_links=()):
+    """/ -> home_links and /s<i>.html; /s<i>.html -> /s<i>/p<j>.html. Every
+    page has exactly one parent at the shortest depth (so `parent` is the
+    same in every run); the other links go back up and are never shorter.
+    html(title, links) makes a page."""
+    with open(os.path.join(root, "index.html"), "w") as f:
+        f.write(html("home", list(home_links) + ["/s%d.html" % i for i in range(n_sections)]))
+    for i in range(n_sections):
+        os.makedirs(os.path.join(root, "s%d" % i))
+        with open(os.path.join(root, "s%d.html" % i), "w") as f:
+            f.write(html("section %d" % i, ["/"] + ["/s%d/p%d.html" % (i, j)
+                                                    for j in range(n_leaves)]))
+        for j in range(n_leaves):
+            with open(os.path.join(root, "s%d" % i, "p%d.html" % j), "w") as f:
+                f.write(html("page %d.%d" % (i, j),
+                             ["/", "/s%d.html" % i, "/s%d/p%d.html" % (i, (j + 1) % n_leaves)]))

@@ -6,20 +6,11 @@ first broken link and the page linking it. Scripted sites on 127.0.0.1
 (the site) and 127.0.0.2 (another host)."""
 
 import os
-import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, check_records, parse_args, run_crawl  # noqa: E402
+from e2elib import Checker, check_records, free_port, parse_args, run_crawl  # noqa: E402
 from test_request import Site, page  # noqa: E402
-
-
-def closed_port(host):
-    s = socket.socket()
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():
@@ -32,7 +23,7 @@ def main():
     other_routes = {"/ok": page("<a href='/deeper'>never followed</a>"), "/nohead": nohead,
                     "/missing": page("gone", 404), "/robots.txt": page("", 404)}
     with Site(other_routes, host="127.0.0.2") as other:
-        dead = "http://127.0.0.2:%d/x" % closed_port("127.0.0.2")
+        dead = "http://127.0.0.2:%d/x" % free_port("127.0.0.2")
         ext = "".join("<a href='%s'>e</a>" % u for u in (
             other.url("/ok"), other.url("/nohead"), other.url("/ok"), dead))
         routes = {"/": page("<a href='/in'>in</a>" + ext),

@@ -46,7 +46,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import httpserver  # noqa: E402
-from e2elib import Checker, check_records, check_run_ok, parse_args, run_crawl  # noqa: E402
+from e2elib import Checker, check_records, check_run_ok, free_port, parse_args, run_crawl  # noqa: E402
 from httpserver import TestServer, chunked, page, redirect  # noqa: E402
 
 CRAWL_TIMEOUT = 25  # seconds per crawl (each is designed to take a few)
@@ -397,14 +397,6 @@ def test_robots_rules(c, args, tmp):
                  "/private/b"} <= fetched,
                 "%s: disallowed, nofollow and redirect targets are fetched" % what,
                 "fetched: %s" % sorted(fetched))
-
-
-def free_port(host):
-    s = socket.socket()
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_robots_unreachable(c, args, tmp):

@@ -43,7 +43,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, CrawlResult, check_records, parse_args  # noqa: E402
+from e2elib import Checker, CrawlResult, check_records, parse_args, write_sections_site  # noqa: E402
 from httpserver import TestServer  # noqa: E402
 
 CRAWL_TIMEOUT = 40  # seconds: generous, only so that nothing hangs
@@ -69,17 +69,7 @@ def write_site(root):
         return ("<!doctype html><html><head><title>%s</title></head><body>\n<ul>\n%s</ul>\n%s"
                 "</body></html>\n" % (title, body, filler * 4))
 
-    with open(os.path.join(root, "index.html"), "w") as f:
-        f.write(html("home", ["/slow"] + ["/s%d.html" % i for i in range(N_SECTIONS)]))
-    for i in range(N_SECTIONS):
-        os.makedirs(os.path.join(root, "s%d" % i))
-        with open(os.path.join(root, "s%d.html" % i), "w") as f:
-            f.write(html("section %d" % i, ["/"] + ["/s%d/p%d.html" % (i, j)
-                                                    for j in range(N_LEAVES)]))
-        for j in range(N_LEAVES):
-            with open(os.path.join(root, "s%d" % i, "p%d.html" % j), "w") as f:
-                f.write(html("page %d.%d" % (i, j),
-                             ["/", "/s%d.html" % i, "/s%d/p%d.html" % (i, (j + 1) % N_LEAVES)]))
+    write_sections_site(root, N_SECTIONS, N_LEAVES, html, home_links=["/slow"])
 
 
 SITE_PAGES = 1 + 1 + N_SECTIONS + N_SECTIONS * N_LEAVES
