@@ -288,16 +288,10 @@ static void format_sink_nb_finish(struct format_sink *s)
 {
     if (!s->nb)
         return;
+    /* Blocking again, the drain writes everything (or fails). */
     fcntl(s->nb_fd, F_SETFL, s->nb_flags);
+    format_sink_drain(s);
     s->nb = 0;
-    size_t off = s->nb_off;
-    while (!s->failed && off < s->nb_len) {
-        ssize_t w = write(s->nb_fd, s->nb_buf + off, s->nb_len - off);
-        if (w > 0)
-            off += (size_t)w;
-        else if (!(w < 0 && errno == EINTR))
-            format_sink_fail(s, w < 0 ? errno : EIO);
-    }
     s->nb_off = s->nb_len = 0;
 }
 
