@@ -413,6 +413,13 @@ static void records_discover(struct records *r, struct entry *e, const char *u, 
     records_admit(r, u, fp, parent, nd);
 }
 
+/* The deepest a URL is admitted: --depth, or one more for the off-site
+ * links --check-external checks on the last level. */
+static int records_depth_limit(const struct records *r)
+{
+    return r->opt->depth + (r->opt->check_external ? 1 : 0);
+}
+
 /* Which links are followed: pages (a, area, link, frames, a meta
  * refresh) always; what pages embed only with -p; a form's action never
  * (it is recorded, never submitted). */
@@ -432,7 +439,7 @@ static void records_expand(struct records *r, struct entry *e, struct record *re
     records_classify(r, rec);
     /* --check-external: off-site links of every parsed page, the last
      * level's included, are checked once at the next depth */
-    if (nd > r->opt->depth + (r->opt->check_external ? 1 : 0))
+    if (nd > records_depth_limit(r))
         return;
     for (size_t i = 0; i < p->nlinks; i++) {
         const char *u = p->links[i].url;
@@ -465,7 +472,7 @@ void records_on_journal(void *ctx, enum journal_kind kind, int depth, const char
     }
     int st = frontier_lookup(&r->fr, url, &fp, &d);
     if (kind == JOURNAL_DISCOVERED || kind == JOURNAL_NOFOLLOW) {
-        if (depth > r->opt->depth)
+        if (depth > records_depth_limit(r))
             return;
         if (st == SEEN_NONE) {
             if (kind == JOURNAL_NOFOLLOW)

@@ -5,8 +5,13 @@ level too, never follows it further; --fail-on-broken exits 8 and names the
 first broken link and the page linking it. Scripted sites on 127.0.0.1
 (the site) and 127.0.0.2 (another host)."""
 
+import json
 import os
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2elib import Checker, check_records, free_port, parse_args, run_crawl  # noqa: E402
@@ -63,7 +68,41 @@ def main():
                     res.describe())
             res = run_crawl(args.crawl, ["-d", "0", "--fail-on-broken", site.url("/in")])
             c.eq(res.rc, 0, "%s: exit 0 when nothing checked is broken" % what)
+    test_resume(c, args)
     return c.finish()
+
+
+def test_resume(c, args):
+    """Off-site links still waiting for their check when the crawl is
+    interrupted are checked by --resume, the last level's included."""
+    what = "--check-external, interrupted, --resume"
+    other_routes = {"/a": page("a"), "/b": page("b"),
+                    "/robots.txt": page("User-agent: *\nCrawl-delay: 3\n")}
+    with Site(other_routes, host="127.0.0.2") as other, tempfile.TemporaryDirectory() as tmp:
+        routes = {"/": page("<a href='%s'>a</a><a href='%s'>b</a>" % (other.url("/a"),
+                                                                      other.url("/b"))),
+                  "/robots.txt": page("", 404)}
+        with Site(routes) as site:
+            out, state = os.path.join(tmp, "out.jsonl"), os.path.join(tmp, "state")
+            cmd = [args.crawl, "-q", "-d", "0", "--check-external", "--state", state, "-o", out,
+                   site.url("/")]
+            p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # the start page's record is out; the two checks wait for the
+            # other host's Crawl-delay (hang guard 30 s, not a timing check)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and p.poll() is None:
+                if os.path.exists(out) and os.path.getsize(out) > 0:
+                    break
+                time.sleep(0.02)
+            p.send_signal(signal.SIGINT)
+            rc1 = p.wait(30)
+            res = run_crawl(args.crawl, cmd[1:] + ["--resume"], timeout=60)
+            with open(out) as f:
+                urls = sorted(json.loads(line)["url"] for line in f)
+            c.check(rc1 == 130 and res.rc == 0, "%s: exit statuses 130, then 0" % what,
+                    "%s / %s" % (rc1, res.describe()))
+            c.eq(urls, sorted([site.url("/"), other.url("/a"), other.url("/b")]),
+                 "%s: both links checked, once, in the one output" % what)
 
 
 if __name__ == "__main__":
