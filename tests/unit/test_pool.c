@@ -329,6 +329,16 @@ static struct pool_config base_config(void)
     return cfg;
 }
 
+/* A pool whose workers obey the test fault markers (CRAWL_TEST_FAULTS,
+ * read when the workers start). */
+static struct pool *faulty_pool(const struct pool_config *cfg)
+{
+    setenv("CRAWL_TEST_FAULTS", "1", 1);
+    struct pool *p = pool_create(cfg);
+    unsetenv("CRAWL_TEST_FAULTS");
+    return p;
+}
+
 static void test_normal_pages(struct pool *p)
 {
     uint32_t ids[10];
@@ -435,9 +445,7 @@ static void test_faults(void)
 {
     struct pool_config cfg = base_config();
     struct pool_stats st;
-    setenv("CRAWL_TEST_FAULTS", "1", 1);
-    struct pool *p = pool_create(&cfg);
-    unsetenv("CRAWL_TEST_FAULTS");
+    struct pool *p = faulty_pool(&cfg);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -517,9 +525,7 @@ static void test_hang(void)
 {
     struct pool_config cfg = base_config();
     cfg.parse_timeout_ms = 300;
-    setenv("CRAWL_TEST_FAULTS", "1", 1);
-    struct pool *p = pool_create(&cfg);
-    unsetenv("CRAWL_TEST_FAULTS");
+    struct pool *p = faulty_pool(&cfg);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -543,9 +549,7 @@ static void test_hang(void)
 static void test_destroy_busy(void)
 {
     struct pool_config cfg = base_config();
-    setenv("CRAWL_TEST_FAULTS", "1", 1);
-    struct pool *p = pool_create(&cfg);
-    unsetenv("CRAWL_TEST_FAULTS");
+    struct pool *p = faulty_pool(&cfg);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -587,9 +591,7 @@ static void test_respawn_after_growth(void)
     const size_t limit = 256u << 20, ballast_len = 512u << 20;
     struct pool_config cfg = base_config();
     cfg.mem_limit = limit;
-    setenv("CRAWL_TEST_FAULTS", "1", 1);
-    struct pool *p = pool_create(&cfg);
-    unsetenv("CRAWL_TEST_FAULTS");
+    struct pool *p = faulty_pool(&cfg);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -634,9 +636,7 @@ static void test_respawn_after_growth(void)
 static void test_zygote_dies(void)
 {
     struct pool_config cfg = base_config();
-    setenv("CRAWL_TEST_FAULTS", "1", 1);
-    struct pool *p = pool_create(&cfg);
-    unsetenv("CRAWL_TEST_FAULTS");
+    struct pool *p = faulty_pool(&cfg);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -829,9 +829,7 @@ static void test_sitemap_queue(void)
 static void test_sitemap_crash(void)
 {
     struct pool_config cfg = base_config();
-    setenv("CRAWL_TEST_FAULTS", "1", 1);
-    struct pool *p = pool_create(&cfg);
-    unsetenv("CRAWL_TEST_FAULTS");
+    struct pool *p = faulty_pool(&cfg);
     CHECK(p != NULL);
     if (!p)
         return;
