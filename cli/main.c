@@ -8,6 +8,7 @@
 #include "crawl.h"
 #include "journal.h"
 #include "log.h"
+#include "node.h"
 #include "options.h"
 #include "output.h"
 #include "pool.h"
@@ -218,6 +219,13 @@ int main(int argc, char **argv)
     log_init(opt.quiet ? LOG_LEVEL_ERROR : opt.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "crawl");
     if (getenv("CRAWL_DEBUG"))
         log_init(LOG_LEVEL_DEBUG, NULL);
+    if (opt.status) {
+        int st = node_status(opt.redis, opt.job, err, sizeof err);
+        if (st < 0)
+            log_error("%s", err);
+        options_free(&opt);
+        return st < 0 ? 1 : 0;
+    }
     main_raise_nofile();
 
     struct scope scope;
@@ -272,6 +280,11 @@ int main(int argc, char **argv)
         if (bare) {
             log_warn("'%s' is not a file or directory: crawling %s", given, starts[i]);
             free(given);
+        }
+        if (opt.redis && strncmp(starts[i], "http://", 7) && strncmp(starts[i], "https://", 8)) {
+            exit_code = main_usage_error("--redis: a cluster crawls web sites (http:// or "
+                                         "https://), not files on one machine's disk");
+            goto out;
         }
     }
     if (scope_set_domains(&scope, opt.no_parent, opt.domains, opt.exclude_domains, err,

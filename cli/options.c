@@ -176,7 +176,22 @@ static const struct options_spec options_table[] = {
      "none"},
     {NULL, "resume", 0, NULL, OPTIONS_ON, OFF(resume), 0, 0, 0,
      "continue the crawl recorded in --state FILE, appending\nto -o FILE", "off"},
-    {NULL, "quiet", 'q', NULL, OPTIONS_ON, OFF(quiet), 0, 0, 0,
+    {"Cluster (several crawl processes or machines, one crawl):", "redis", 0, "URL", OPTIONS_STRING,
+     OFF(redis), 0, 0, 0,
+     "share the frontier in Redis at redis://IP[:PORT][/DB]\n(or unix:///path): this process is "
+     "one node of\nthe crawl named by --job; start every node with the\nsame options and URLs",
+     "none"},
+    {NULL, "job", 0, "NAME", OPTIONS_STRING, OFF(job), 0, 0, 0,
+     "the cluster crawl's name (created by its first node)", "none"},
+    {NULL, "status", 0, NULL, OPTIONS_ON, OFF(status), 0, 0, 0,
+     "with --redis and --job: print the job's progress\n(queued, in flight, done, per node) and "
+     "exit",
+     "off"},
+    {NULL, "lease", 0, "SECONDS", OPTIONS_MS, OFF(lease_ms), 0, 1, 3600,
+     "a node fetches a host only while it holds its lease;\na node silent this long is taken "
+     "for dead and its\nhosts and URLs go to the others",
+     "10"},
+    {"Messages:", "quiet", 'q', NULL, OPTIONS_ON, OFF(quiet), 0, 0, 0,
      "no logs and no summary on stderr, only errors", "off"},
     {NULL, "verbose", 'v', NULL, OPTIONS_ON, OFF(verbose), 0, 0, 0,
      "log every fetch and decision on stderr", "off"},
@@ -387,6 +402,7 @@ static void options_defaults(struct options *o, int argc)
     o->timeout_s = 30;
     o->connect_timeout_s = 10;
     o->parse_timeout_ms = 10000;
+    o->lease_ms = 10000;
     o->max_redirects = 10;
     o->max_links = 10000;
     o->frontier_memory = 32u * 1024 * 1024;
@@ -496,8 +512,21 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
     if (o->frontier_dir && access(o->frontier_dir, W_OK | X_OK) < 0)
         return options_fail(errbuf, errcap, "--frontier-dir: '%s' is not a writable directory",
                             o->frontier_dir);
+    if (!o->redis != !o->job)
+        return options_fail(errbuf, errcap, "--redis and --job go together");
+    if (o->status && !o->redis)
+        return options_fail(errbuf, errcap, "--status needs --redis URL and --job NAME");
+    if (o->redis && (o->state || o->sitemaps || o->max_pages))
+        return options_fail(errbuf, errcap,
+                            "--redis: %s is not available in a cluster crawl yet (the job's "
+                            "state is in Redis; a node that stops is redone by the others)",
+                            o->state      ? "--state"
+                            : o->sitemaps ? "--sitemaps"
+                                          : "--max-pages");
     if (o->quiet)
         o->progress = 0;
+    if (o->status)
+        return OPTIONS_RUN;
     if (optind >= argc && !o->input_file)
         return options_fail(errbuf, errcap, "no URL or directory to crawl");
     o->starts = argv + optind;

@@ -8,12 +8,14 @@
 #include "crawl.h"
 
 #include "archive.h"
+#include "buf.h"
 #include "charset.h"
 #include "clock.h"
 #include "fetch.h"
 #include "frontier.h"
 #include "journal.h"
 #include "log.h"
+#include "node.h"
 #include "records.h"
 #include "robots.h"
 #include "sched.h"
@@ -65,6 +67,8 @@ struct job {
     UT_hash_handle hh;
 };
 
+struct crawl_lease;
+
 struct crawl {
     const struct options *opt;
     const struct scope *scope;
@@ -89,7 +93,10 @@ struct crawl {
     struct host **start_hosts; /* credentials go to these hosts only */
     size_t nstart_hosts;
     int64_t next_tick;
-    int failed; /* output, journal or archive failed */
+    int failed;        /* output, journal or archive failed */
+    struct node *node; /* --redis: this process is one node of a cluster crawl */
+    struct crawl_lease *leases;
+    int64_t now; /* the loop's clock, for node callbacks */
 };
 
 static int crawl_failed(const struct crawl *c);
@@ -188,6 +195,9 @@ static void crawl_seed_host(struct crawl *c, struct host *h)
 
 /* ---- robots.txt ---- */
 
+static void crawl_node_robots_store(struct crawl *c, struct host *h, const struct fetch_response *r,
+                                    int rules, int unreachable);
+
 static void crawl_robots_done(struct crawl *c, struct transfer *t)
 {
     struct host *h = t->host;
@@ -222,6 +232,8 @@ static void crawl_robots_done(struct crawl *c, struct transfer *t)
     }
     sched_robots_done(c->sched, h, rules, unreachable, r->err ? fetch_err_code(r->err) : NULL);
     c->st->robots_fetched++;
+    if (c->node) /* once per host for the whole cluster job */
+        crawl_node_robots_store(c, h, r, rules != NULL, unreachable);
     crawl_seed_host(c, h);
     crawl_transfer_free(t);
     records_settle(c->rec, 0);
@@ -643,6 +655,10 @@ static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cau
 
 static void crawl_interrupt_record(struct crawl *c, struct record *rec)
 {
+    if (c->node) { /* given back to the cluster (node_leave): redone there */
+        records_drop(c->rec, rec);
+        return;
+    }
     rec->error = "interrupted";
     c->st->interrupted++;
     records_complete(c->rec, rec);
@@ -731,7 +747,183 @@ static int crawl_alive(const struct crawl *c)
     int busy = c->active || c->nbacklog || pool_pending(c->pool) || fetch_in_flight(c->fetch);
     if (c->stop.signo)
         return busy; /* interrupted: queued URLs stay for --resume */
+    if (c->node && (node_failed(c->node, NULL) || node_busy(c->node)))
+        return !node_failed(c->node, NULL);
     return busy || sched_queued(c->sched) || sched_parked(c->sched);
+}
+
+/* ---- a cluster node (--redis): node.h's callbacks ---- */
+
+#define CRAWL_NODE_BATCH 16 /* URLs claimed per leased host at a time */
+
+/* robots.txt as the cluster keeps it: "R||body" rules, "A||" allow all,
+ * "U|error|" nothing allowed. */
+static void crawl_node_robots_store(struct crawl *c, struct host *h, const struct fetch_response *r,
+                                    int rules, int unreachable)
+{
+    struct buf v;
+    buf_init(&v, CRAWL_ROBOTS_MAX + 64);
+    if (rules)
+        buf_printf(&v, "R||");
+    else if (unreachable)
+        buf_printf(&v, "U|%s|", r->err ? fetch_err_code(r->err) : "");
+    else
+        buf_printf(&v, "A||");
+    if (rules && r->body)
+        buf_append(&v, r->body, r->body_len);
+    buf_append(&v, "", 1);
+    node_robots_store(c->node, h->name, v.data);
+    buf_free(&v);
+}
+
+static void crawl_node_robots_apply(struct crawl *c, struct host *h, const char *v)
+{
+    static const char *const codes[] = {"dns", "connect", "timeout", "tls", "transport"};
+    char token[64];
+    const char *error = NULL;
+    if (v[0] == 'U')
+        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+            if (!strncmp(v + 2, codes[i], strlen(codes[i])) && v[2 + strlen(codes[i])] == '|')
+                error = codes[i];
+    robots_product_token(c->opt->user_agent, token, sizeof token);
+    const char *body = strchr(v + 2, '|');
+    struct robots *rules =
+        v[0] == 'R' && body ? robots_parse(body + 1, strlen(body + 1), token) : NULL;
+    sched_robots_done(c->sched, h, rules, v[0] == 'U', error);
+    crawl_seed_host(c, h);
+}
+
+struct crawl_lease { /* a leased host's stored robots.txt, until its first URL */
+    char *name, *robots;
+    UT_hash_handle hh;
+};
+
+static void crawl_node_lease(void *ctx, const char *name, const char *robots)
+{
+    struct crawl *c = ctx;
+    struct crawl_lease *l;
+    if (!robots || !c->opt->robots)
+        return;
+    HASH_FIND_STR(c->leases, name, l);
+    if (l)
+        return;
+    l = xcalloc(1, sizeof *l);
+    l->name = xstrdup(name);
+    l->robots = xstrdup(robots);
+    HASH_ADD_KEYPTR(hh, c->leases, l->name, strlen(l->name), l);
+}
+
+static void crawl_node_item(void *ctx, const char *name, int depth, const char *url,
+                            const char *parent, const char *reason)
+{
+    struct crawl *c = ctx;
+    struct crawl_lease *l;
+    HASH_FIND_STR(c->leases, name, l);
+    if (l) { /* robots.txt read by an earlier node of the job: not again */
+        struct host *h = records_host(c->rec, url);
+        HASH_DEL(c->leases, l);
+        if (h->robots_state != HOST_ROBOTS_READY)
+            crawl_node_robots_apply(c, h, l->robots);
+        free(l->name);
+        free(l->robots);
+        free(l);
+    }
+    records_on_item(c->rec, depth, url, parent, reason);
+}
+
+/* More URLs wanted: of host `name`, or (name NULL) at all. */
+static int crawl_node_want(void *ctx, const char *name)
+{
+    struct crawl *c = ctx;
+    if (!name)
+        return !c->stop.signo && crawl_room(c) &&
+               sched_queued(c->sched) < c->conc_limit * CRAWL_NODE_BATCH;
+    struct host *h = sched_find_host(c->sched, name);
+    if (!h)
+        return CRAWL_NODE_BATCH;
+    if (h->queued || h->active || h->parked_head || c->stop.signo)
+        return h->queued < CRAWL_NODE_BATCH / 2 && !c->stop.signo
+                   ? (int)(CRAWL_NODE_BATCH - h->queued)
+                   : 0;
+    /* idle; let it go only once its next request would be allowed, so
+     * the next node may start at once */
+    return h->next_start <= c->now && h->backoff_until <= c->now ? -1 : CRAWL_NODE_BATCH;
+}
+
+static void crawl_node_completed(void *ctx, void *token, int depth, const char *parent)
+{
+    records_on_completed(((struct crawl *)ctx)->rec, token, depth, parent);
+}
+
+static void crawl_node_lowered(void *ctx, const char *msg, uint64_t fp, int depth,
+                               const char *parent)
+{
+    records_on_lowered(((struct crawl *)ctx)->rec, msg, fp, depth, parent);
+}
+
+static void crawl_node_nofollow(void *ctx, int depth, const char *url, const char *parent)
+{
+    records_on_nofollow(((struct crawl *)ctx)->rec, depth, url, parent);
+}
+
+/* What every node of a job must share, as text (crawl_join compares it). */
+static char *crawl_node_config(const struct options *o, char **starts, size_t n)
+{
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    buf_printf(&b,
+               "depth=%d check-external=%d page-requisites=%d robots=%d subdomains=%d "
+               "no-parent=%d max-url-length=%d max-queue=%ld domains=%s exclude-domains=%s "
+               "user-agent=%s",
+               o->depth, o->check_external, o->page_requisites, o->robots, o->subdomains,
+               o->no_parent, o->max_url_len, o->max_queue, o->domains ? o->domains : "",
+               o->exclude_domains ? o->exclude_domains : "", o->user_agent);
+    for (int i = 0; i < o->ninclude; i++)
+        buf_printf(&b, " include=%s", o->include[i]);
+    for (int i = 0; i < o->nexclude; i++)
+        buf_printf(&b, " exclude=%s", o->exclude[i]);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, " start=%s", starts[i]);
+    char *s = xmemdup0(b.data, b.len);
+    buf_free(&b);
+    return s;
+}
+
+static int crawl_node_open(struct crawl *c, char **starts, size_t n, char *err, size_t errlen)
+{
+    char *config = crawl_node_config(c->opt, starts, n);
+    struct node_config nc = {
+        .redis_url = c->opt->redis,
+        .job = c->opt->job,
+        .config = config,
+        .lease_ms = c->opt->lease_ms,
+        .max_hosts = c->opt->concurrency,
+        .batch = CRAWL_NODE_BATCH,
+        .limit_follow = c->opt->depth,
+        .limit_external = c->opt->depth + (c->opt->check_external ? 1 : 0),
+        .max_queue = c->opt->max_queue,
+    };
+    struct node_callbacks cb = {
+        .ctx = c,
+        .on_item = crawl_node_item,
+        .on_lease = crawl_node_lease,
+        .want = crawl_node_want,
+        .on_completed = crawl_node_completed,
+        .on_lowered = crawl_node_lowered,
+        .on_nofollow = crawl_node_nofollow,
+    };
+    c->node = node_open(&nc, &cb, starts, n, err, errlen);
+    free(config);
+    if (!c->node)
+        return -1;
+    records_set_node(c->rec, c->node);
+    /* credentials go to the start hosts only, as in a single process */
+    for (size_t i = 0; i < n; i++) {
+        struct host *h = records_host(c->rec, starts[i]);
+        c->start_hosts = xrealloc(c->start_hosts, (c->nstart_hosts + 1) * sizeof *c->start_hosts);
+        c->start_hosts[c->nstart_hosts++] = h;
+    }
+    return 0;
 }
 
 static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
@@ -754,7 +946,7 @@ static int crawl_poll(struct crawl *c)
 {
     struct pollfd pfds[CRAWL_MAX_POLLFDS];
     struct curl_waitfd wfds[CRAWL_MAX_POLLFDS];
-    size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 2);
+    size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 3);
     size_t nall = n;
     size_t sig_i = SIZE_MAX, out_i = SIZE_MAX;
     if (c->io->sig_fd >= 0) {
@@ -762,6 +954,16 @@ static int crawl_poll(struct crawl *c)
         wfds[sig_i].fd = c->io->sig_fd;
         wfds[sig_i].events = CURL_WAIT_POLLIN;
         wfds[sig_i].revents = 0;
+    }
+    size_t node_i = SIZE_MAX;
+    short node_ev = 0;
+    int node_fd = c->node ? node_pollfd(c->node, &node_ev) : -1;
+    if (node_fd >= 0) {
+        node_i = nall++;
+        wfds[node_i].fd = node_fd;
+        wfds[node_i].events = (short)((node_ev & POLLIN ? CURL_WAIT_POLLIN : 0) |
+                                      (node_ev & POLLOUT ? CURL_WAIT_POLLOUT : 0));
+        wfds[node_i].revents = 0;
     }
     int out_fd = output_pollfd(c->out);
     if (out_fd >= 0) {
@@ -793,6 +995,9 @@ static int crawl_poll(struct crawl *c)
     int64_t commit = records_commit_wait_ms(c->rec, now);
     if (commit >= 0 && commit < wait)
         wait = commit;
+    int64_t nw = c->node ? node_wait_ms(c->node, now) : -1;
+    if (nw >= 0 && nw < wait)
+        wait = nw;
     if (wait < 0)
         wait = 0;
     if (fetch_wait(c->fetch, wfds, (unsigned)nall, (int)wait) < 0) {
@@ -807,6 +1012,14 @@ static int crawl_poll(struct crawl *c)
     }
     if (out_i != SIZE_MAX && wfds[out_i].revents && output_drain(c->out) < 0)
         c->failed = 1;
+    if (c->node) {
+        short re = node_i != SIZE_MAX ? wfds[node_i].revents : 0;
+        c->now = clock_ms();
+        node_service(
+            c->node,
+            (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0)),
+            c->now);
+    }
     if (sig_i != SIZE_MAX && wfds[sig_i].revents) {
         int signo;
         while ((signo = sig_take(c->io->sig_fd))) /* each one counts */
@@ -858,6 +1071,15 @@ static void crawl_cleanup(struct crawl *c)
     if (fetch_destroy(c->fetch) < 0)
         c->failed = 1; /* --save-cookies could not be written */
     free(c->start_hosts);
+    struct crawl_lease *l, *ltmp;
+    HASH_ITER(hh, c->leases, l, ltmp)
+    {
+        HASH_DEL(c->leases, l);
+        free(l->name);
+        free(l->robots);
+        free(l);
+    }
+    node_free(c->node);
     sched_free(c->sched);
     records_free(c->rec);
     journal_close(c->journal);
@@ -940,7 +1162,15 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         records_set_journal(c.rec, c.journal);
         c.started = records_resumed(c.rec);
     }
-    crawl_add_starts(&c, starts, n);
+    if (opt->redis) {
+        if (crawl_node_open(&c, starts, n, err, sizeof err) < 0) {
+            log_error("%s", err);
+            rc = CRAWL_END_SETUP;
+            goto out;
+        }
+    } else {
+        crawl_add_starts(&c, starts, n);
+    }
     c.next_tick = clock_ms() + io->tick_ms;
     while (crawl_alive(&c)) {
         int64_t now = clock_ms();
@@ -949,7 +1179,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
             crawl_tick(&c);
             c.next_tick = now + io->tick_ms;
         }
-        if (!c.stop.signo)
+        if (!c.stop.signo && !(c.node && node_paused(c.node)))
             crawl_fill(&c, now);
         else if (stop_cut_due(&c.stop, now))
             crawl_cut(&c);
@@ -968,11 +1198,19 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     if (c.stop.signo && !crawl_failed(&c))
         crawl_interrupt_parked(&c);
     /* Records still held wait only for each other now, or, after a signal,
-     * for URLs that will not be fetched in this run: write them all. */
+     * for URLs that will not be fetched in this run: write them all. In a
+     * cluster, only the final ones: node_leave gives the rest back. */
     if (!crawl_failed(&c))
-        records_settle(c.rec, c.stop.signo != 0);
-    if (!crawl_failed(&c) && !c.stop.signo)
+        records_settle(c.rec, c.stop.signo != 0 && !c.node);
+    if (!crawl_failed(&c) && !c.stop.signo && !c.node)
         records_flush_nofollow(c.rec);
+    const char *why = NULL;
+    if (c.node && node_failed(c.node, &why)) {
+        log_error("cluster: %s", why);
+        c.failed = 1;
+    }
+    if (c.node)
+        node_leave(c.node);
     records_commit(c.rec, clock_ms(), 1);
     if (crawl_failed(&c))
         rc = CRAWL_END_OUTPUT;

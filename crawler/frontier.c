@@ -14,6 +14,7 @@ void frontier_init(struct frontier *f, int max_depth)
     memset(f, 0, sizeof *f);
     seen_init(&f->seen);
     f->max_depth = max_depth;
+    f->remote_min = INT_MAX;
     f->unfinished = xcalloc((size_t)max_depth + 2, sizeof *f->unfinished);
     f->pending = xcalloc((size_t)max_depth + 2, sizeof *f->pending);
 }
@@ -232,14 +233,14 @@ void frontier_unpin(struct frontier *f)
 
 int frontier_min_unfinished(const struct frontier *f, const struct entry *except)
 {
-    for (int d = 0; d <= f->max_depth + 1; d++) {
+    for (int d = 0; d <= f->max_depth + 1 && d < f->remote_min; d++) {
         size_t n = f->unfinished[d];
         if (except && except->depth == d && except->state == ENTRY_ACTIVE)
             n--;
         if (n)
             return d;
     }
-    return INT_MAX;
+    return f->remote_min;
 }
 
 int frontier_depth_final(const struct frontier *f, const struct entry *e)

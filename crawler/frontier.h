@@ -59,6 +59,7 @@ struct frontier {
     size_t nlive;
     uint32_t next_seq;
     int max_depth;
+    int remote_min;        /* a cluster's lowest unfinished depth (INT_MAX: none) */
     size_t *unfinished;    /* [max_depth + 2]: queued or active, per depth */
     struct elist *pending; /* [max_depth + 2]: held records, per depth */
     size_t npending;

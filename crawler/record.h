@@ -32,6 +32,7 @@ struct record {
     int fetched;        /* a response was received for the chain's end */
     struct html_page page;
     int parsed;
+    int confirmed;           /* a cluster's frontier answered for it (records.c) */
     unsigned char *external; /* [page.nlinks]: OUTPUT_LINK_* flags */
     char warc_id[48];        /* the archived response's record id, or "" */
 };

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "frontier.h"
 #include "log.h"
+#include "node.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -25,6 +26,7 @@ struct records {
     struct warc *warc;
     struct journal *journal;
     struct frontier fr;
+    struct node *node; /* a cluster crawl's shared frontier, or NULL */
     long resumed_fetched;
     int failed;
 };
@@ -224,6 +226,8 @@ static void records_emit(struct records *r, struct record *rec)
         r->failed = 1;
     else if (r->journal && !(o.error && !strcmp(o.error, "interrupted")))
         records_journal_done(r, rec);
+    if (r->node)
+        node_done(r->node, rec->e->url);
     frontier_finish(&r->fr, rec->e);
     record_free(rec);
 }
@@ -232,6 +236,8 @@ static void records_emit(struct records *r, struct record *rec)
  * lowest depth first; each costs O(1) in the number held. */
 void records_settle(struct records *r, int all)
 {
+    if (r->node)
+        r->fr.remote_min = node_min_unfinished(r->node);
     r->st->held_peak = r->fr.npending_peak;
     struct entry *e;
     while ((e = frontier_next_final(&r->fr, all))) {
@@ -242,11 +248,22 @@ void records_settle(struct records *r, int all)
     r->st->settle_steps = r->fr.settle_steps;
 }
 
+static struct node_links *records_node_links(struct records *r, struct record *rec);
+static void records_classify(struct records *r, struct record *rec);
+
 /* Write rec now if its depth is final, else hold it. Never settles other
- * records: safe in the middle of a link expansion. */
+ * records: safe in the middle of a link expansion. In a cluster crawl the
+ * shared frontier first admits the links and says the URL's depth
+ * (records_on_completed comes back here). */
 static void records_write_or_hold(struct records *r, struct record *rec)
 {
     struct entry *e = rec->e;
+    if (r->node && !rec->confirmed) {
+        node_complete(r->node, e->url, rec->parsed ? records_node_links(r, rec) : NULL, rec);
+        return;
+    }
+    if (r->node)
+        r->fr.remote_min = node_min_unfinished(r->node);
     if (frontier_depth_final(&r->fr, e)) {
         records_emit(r, rec);
     } else {
@@ -270,7 +287,10 @@ void records_skip(struct records *r, struct entry *e, const char *reason, const 
 void records_complete(struct records *r, struct record *rec)
 {
     if (rec->parsed) {
-        records_expand(r, rec->e, rec);
+        if (r->node)
+            records_classify(r, rec); /* the links go with node_complete */
+        else
+            records_expand(r, rec->e, rec);
         if (r->warc && archive_links(r->warc, rec->end_url ? rec->end_url : rec->e->url, rec->when,
                                      rec->warc_id, &rec->page) < 0)
             r->failed = 1;
@@ -521,4 +541,104 @@ void records_flush_nofollow(struct records *r)
         rec->reason = "nofollow";
         records_emit(r, rec);
     }
+}
+
+/* ---- a cluster crawl (node.h): the shared frontier decides ---- */
+
+void records_set_node(struct records *r, struct node *n)
+{
+    r->node = n;
+}
+
+/* rec's links as the shared frontier takes them: the same choice as
+ * records_expand, with the depth limits applied in Redis (where the
+ * URL's current depth is known). */
+static struct node_links *records_node_links(struct records *r, struct record *rec)
+{
+    const struct html_page *p = &rec->page;
+    struct node_links *l = node_links_new();
+    records_classify(r, rec);
+    for (size_t i = 0; i < p->nlinks; i++) {
+        const char *u = p->links[i].url;
+        int nofollow = rec->external[i] & OUTPUT_LINK_NOFOLLOW;
+        if (rec->external[i] & OUTPUT_LINK_EXTERNAL) {
+            if (r->opt->check_external && strcmp(p->links[i].tag, "form") &&
+                (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8)))
+                node_links_add(l, u, 'x', nofollow, NULL);
+        } else if (records_follows_tag(r, p->links[i].tag)) {
+            node_links_add(l, u, 'f', nofollow, scope_rule(r->scope, u));
+        }
+    }
+    return l;
+}
+
+void records_on_completed(struct records *r, void *token, int depth, const char *parent)
+{
+    struct record *rec = token;
+    struct entry *e = rec->e;
+    if (depth < 0) { /* redone by another node: its record is theirs */
+        frontier_finish(&r->fr, e);
+        record_free(rec);
+        return;
+    }
+    if (depth != e->depth)
+        frontier_set_depth(&r->fr, e, depth);
+    records_set_parent(e, parent);
+    rec->confirmed = 1;
+    records_write_or_hold(r, rec);
+    records_settle(r, 0);
+}
+
+void records_on_item(struct records *r, int depth, const char *url, const char *parent,
+                     const char *reason)
+{
+    uint64_t fp;
+    int d;
+    int st = frontier_lookup(&r->fr, url, &fp, &d);
+    if (st == SEEN_DONE) { /* written here before the URL was given out again */
+        node_done(r->node, url);
+        return;
+    }
+    if (st != SEEN_NONE)
+        return; /* here already */
+    if (reason) {
+        records_skip(r, frontier_add_active(&r->fr, fp, url, parent, depth), reason, NULL);
+        return;
+    }
+    sched_push(r->sched, records_host(r, url), depth, frontier_add_queued(&r->fr, fp, depth), url,
+               parent);
+}
+
+void records_on_lowered(struct records *r, const char *msg, uint64_t fp, int depth,
+                        const char *parent)
+{
+    struct entry *e = frontier_entry(&r->fr, fp);
+    struct node_links *l = NULL;
+    if (e && e->state == ENTRY_PENDING) {
+        if (depth < e->depth)
+            frontier_set_depth(&r->fr, e, depth);
+        records_set_parent(e, parent);
+        if (e->held && e->held->parsed)
+            l = records_node_links(r, e->held);
+    }
+    node_reexpand(r->node, msg, fp, l);
+}
+
+void records_on_nofollow(struct records *r, int depth, const char *url, const char *parent)
+{
+    uint64_t fp;
+    int d;
+    if (frontier_lookup(&r->fr, url, &fp, &d) != SEEN_NONE) {
+        node_done(r->node, url);
+        return;
+    }
+    struct record *rec = record_new(frontier_add_active(&r->fr, fp, url, parent, depth));
+    rec->reason = "nofollow";
+    records_emit(r, rec);
+}
+
+void records_drop(struct records *r, struct record *rec)
+{
+    frontier_finish(&r->fr, rec->e);
+    record_free(rec);
 }

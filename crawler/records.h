@@ -77,4 +77,17 @@ void records_on_journal(void *ctx, enum journal_kind kind, int depth, const char
 /* Pages fetched by earlier runs (for --max-pages). */
 long records_resumed(const struct records *r);
 
+/* ---- a cluster crawl: the shared frontier (node.h) decides ---- */
+struct node;
+void records_set_node(struct records *r, struct node *n);
+/* node's callbacks (see node.h), forwarded by the loop. */
+void records_on_completed(struct records *r, void *token, int depth, const char *parent);
+void records_on_item(struct records *r, int depth, const char *url, const char *parent,
+                     const char *reason);
+void records_on_lowered(struct records *r, const char *msg, uint64_t fp, int depth,
+                        const char *parent);
+void records_on_nofollow(struct records *r, int depth, const char *url, const char *parent);
+/* rec is not written (an interrupted URL another node will redo). */
+void records_drop(struct records *r, struct record *rec);
+
 #endif

@@ -73,6 +73,13 @@ struct host *sched_host(struct sched *s, const char *url)
     return h;
 }
 
+struct host *sched_find_host(struct sched *s, const char *name)
+{
+    struct host *h;
+    HASH_FIND(hh, s->hosts.by_name, name, strlen(name), h);
+    return h;
+}
+
 /* When the --rate bucket next holds a whole token. */
 static int64_t sched_token_ready(const struct sched *s, const struct host *h)
 {

@@ -47,6 +47,8 @@ void sched_free(struct sched *s);
 /* The host of url (by host name; "" for file: URLs, which never need
  * robots.txt), created with its origin (scheme://host[:port]) if new. */
 struct host *sched_host(struct sched *s, const char *url);
+/* The host named name, or NULL when there is none yet. */
+struct host *sched_find_host(struct sched *s, const char *name);
 /* Queue a URL (copied) at depth on h. */
 void sched_push(struct sched *s, struct host *h, int depth, uint32_t seq, const char *url,
                 const char *parent);

@@ -72,7 +72,12 @@ struct options {
     int fail_on_broken;          /* --fail-on-broken: exit 8 when a link is broken */
     const char *domains;         /* --domains LIST */
     const char *exclude_domains; /* --exclude-domains LIST */
-    char **starts;               /* start arguments as given (argv pointers) */
+    /* a cluster crawl (issue 11) */
+    const char *redis; /* --redis URL: one node of a shared crawl */
+    const char *job;   /* --job NAME */
+    int status;        /* --status: print the job's progress and exit */
+    int lease_ms;      /* --lease SECONDS: host leases, node liveness */
+    char **starts;     /* start arguments as given (argv pointers) */
     int nstarts;
 };
 

@@ -1,0 +1,485 @@
+#!lua name=crawl_frontier_1
+-- The shared frontier of a cluster crawl (--redis URL --job NAME): the
+-- Redis side of cluster/cluster.c. Every function is atomic, so a URL is
+-- admitted exactly once across the cluster, and every decision about
+-- depth is made here, with the same rules as the in-process frontier
+-- (crawler/frontier.c): depth is the shortest link distance, a shorter
+-- path lowers a URL's depth and re-expands it.
+--
+-- Keys, under the prefix P = "crawl:<job>:" (ARGV[1] of every call):
+--   P.."meta"        hash: version, config (the options that must agree)
+--   P.."seen"        hash fp -> "S|depth|owner"; S is Q queued, A taken
+--                    by owner, P parsed with its record held by owner, N
+--                    nofollow only, D done (record written), H redirect hop
+--   P.."item"        hash fp -> "host\turl\tparent\tkind" while not done;
+--                    kind: f page, x external check, n nofollow, s:REASON
+--                    a record without a fetch
+--   P.."q:"..host    zset of fp, score depth * 1e10 + seq (lowest first)
+--   P.."hostq"       set of hosts with queued URLs
+--   P.."unf"         hash depth -> URLs queued or taken and not yet
+--                    expanded (the cluster's unfinished count)
+--   P.."inf:"..node  set of fp taken by node (A or P): redone if it dies
+--   P.."inbox:"..node list of "fp|depth|parent": a P URL of node was
+--                    lowered; counted in unf until node re-expands it
+--   P.."lease:"..host string node, with a TTL: only node fetches host
+--   P.."held:"..node set of hosts node leases
+--   P.."alive:"..node string, with a TTL renewed by every poll
+--   P.."nodes"       hash node -> records written by node
+--   P.."robots"      hash host -> "kind|error|body" (robots.txt, once per job)
+--   P.."nf"          set of fp in state N (their records come at the end)
+--   P.."cnt"         hash: done, reclaimed, dead
+--   P.."seq"         counter
+
+local function get(p, fp)
+  local v = redis.call('HGET', p .. 'seen', fp)
+  if not v then return nil end
+  local s, d, o = string.match(v, '^(%a)|(%-?%d+)|(.*)$')
+  return s, tonumber(d), o
+end
+
+local function put(p, fp, s, d, o)
+  redis.call('HSET', p .. 'seen', fp, s .. '|' .. d .. '|' .. (o or ''))
+end
+
+local function unf(p, d, n)
+  if redis.call('HINCRBY', p .. 'unf', d, n) == 0 then
+    redis.call('HDEL', p .. 'unf', d)
+  end
+end
+
+local function split_item(item)
+  return string.match(item, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+end
+
+local function push(p, fp, d, host)
+  local seq = redis.call('INCR', p .. 'seq')
+  redis.call('ZADD', p .. 'q:' .. host, d * 1e10 + seq, fp)
+  redis.call('SADD', p .. 'hostq', host)
+end
+
+local function enqueue(p, fp, d, host, url, parent, kind)
+  redis.call('HSET', p .. 'item', fp, host .. '\t' .. url .. '\t' .. parent .. '\t' .. kind)
+  push(p, fp, d, host)
+  put(p, fp, 'Q', d)
+  unf(p, d, 1)
+end
+
+local function set_parent(p, fp, parent)
+  local item = redis.call('HGET', p .. 'item', fp)
+  if item then
+    local host, url, _, kind = split_item(item)
+    redis.call('HSET', p .. 'item', fp, host .. '\t' .. url .. '\t' .. parent .. '\t' .. kind)
+    return host
+  end
+end
+
+-- A shorter path (depth nd, from parent) to a URL in state s at depth d.
+local function relax(p, fp, s, d, o, nd, parent)
+  local host = set_parent(p, fp, parent)
+  if s == 'Q' then
+    if host then push(p, fp, nd, host) end
+    unf(p, d, -1)
+    unf(p, nd, 1)
+    put(p, fp, 'Q', nd)
+  elseif s == 'A' then
+    unf(p, d, -1)
+    unf(p, nd, 1)
+    put(p, fp, 'A', nd, o)
+  elseif s == 'P' then
+    -- its owner re-expands it; unfinished until then
+    unf(p, nd, 1)
+    put(p, fp, 'P', nd, o)
+    local id = redis.call('INCR', p .. 'seq')
+    redis.call('RPUSH', p .. 'inbox:' .. o, id .. '|' .. fp .. '|' .. nd .. '|' .. parent)
+  elseif s == 'N' then
+    put(p, fp, 'N', nd)
+  end
+end
+
+-- One link (fp, host, url, kind) of parent found at depth nd. kind: its
+-- class (f a page of the site, x an off-site link to check), then n when
+-- the link is nofollow or - when not, then ":REASON" when a scope rule
+-- keeps the URL from being fetched.
+local function admit(p, fp, host, url, parent, nd, kind, maxq)
+  local class, nofollow = string.sub(kind, 1, 1), string.sub(kind, 2, 2) == 'n'
+  local reason = string.match(kind, ':(.*)$')
+  local s, d, o = get(p, fp)
+  if s == 'N' and not nofollow then
+    -- followable after all: it joins the crawl at this path's depth
+    redis.call('SREM', p .. 'nf', fp)
+    enqueue(p, fp, nd, host, url, parent, class)
+    return
+  end
+  if s then
+    if d > nd then relax(p, fp, s, d, o, nd, parent) end
+    return
+  end
+  if reason then
+    enqueue(p, fp, nd, host, url, parent, 's:' .. reason)
+  elseif nofollow then
+    redis.call('HSET', p .. 'item', fp, host .. '\t' .. url .. '\t' .. parent .. '\tn')
+    redis.call('SADD', p .. 'nf', fp)
+    put(p, fp, 'N', nd)
+  elseif class == 'f' and maxq > 0 and redis.call('ZCARD', p .. 'q:' .. host) >= maxq then
+    enqueue(p, fp, nd, host, url, parent, 's:queue_full')
+  else
+    enqueue(p, fp, nd, host, url, parent, class)
+  end
+end
+
+-- links: ARGV[first..] in groups of four (fp, host, url, kind).
+local function admit_all(p, a, first, parent, nd, limf, limx, maxq)
+  for i = first, #a, 4 do
+    local lim = string.sub(a[i + 3], 1, 1) == 'x' and limx or limf
+    if nd <= lim then admit(p, a[i], a[i + 1], a[i + 2], parent, nd, a[i + 3], maxq) end
+  end
+end
+
+-- A node that is gone (dead, or leaving): its inbox is undone, its URLs
+-- queued again, its leases let go. It moves from nodes to `to` (dead or
+-- left), keeping its count of records written.
+local function reclaim(p, dead, to)
+  for _, m in ipairs(redis.call('LRANGE', p .. 'inbox:' .. dead, 0, -1)) do
+    local d = string.match(m, '^[^|]*|[^|]*|(%-?%d+)|')
+    unf(p, tonumber(d), -1)
+  end
+  redis.call('DEL', p .. 'inbox:' .. dead)
+  local n = 0
+  for _, fp in ipairs(redis.call('SMEMBERS', p .. 'inf:' .. dead)) do
+    local s, d, o = get(p, fp)
+    local item = redis.call('HGET', p .. 'item', fp)
+    if (s == 'A' or s == 'P') and o == dead and item then
+      local host = split_item(item)
+      push(p, fp, d, host)
+      put(p, fp, 'Q', d)
+      if s == 'P' then unf(p, d, 1) end
+      n = n + 1
+    end
+  end
+  redis.call('DEL', p .. 'inf:' .. dead)
+  for _, host in ipairs(redis.call('SMEMBERS', p .. 'held:' .. dead)) do
+    if redis.call('GET', p .. 'lease:' .. host) == dead then
+      redis.call('DEL', p .. 'lease:' .. host)
+    end
+  end
+  redis.call('DEL', p .. 'held:' .. dead, p .. 'claim:' .. dead, p .. 'nfclaim:' .. dead)
+  local written = redis.call('HGET', p .. 'nodes', dead)
+  redis.call('HDEL', p .. 'nodes', dead)
+  if written then redis.call('HSET', p .. to, dead, written) end
+  redis.call('HINCRBY', p .. 'cnt', 'reclaimed', n)
+  return n
+end
+
+local function totals(p)
+  local min, total = -1, 0
+  local u = redis.call('HGETALL', p .. 'unf')
+  for i = 1, #u, 2 do
+    local d, n = tonumber(u[i]), tonumber(u[i + 1])
+    if n ~= 0 then
+      total = total + n
+      if min < 0 or d < min then min = d end
+    end
+  end
+  local held = 0
+  for _, n in ipairs(redis.call('HKEYS', p .. 'nodes')) do
+    held = held + redis.call('SCARD', p .. 'inf:' .. n)
+  end
+  return min, total, held
+end
+
+-- What a node learns with every reply: {min unfinished depth or -1,
+-- unfinished, held, nofollow, inbox}. Its inbox (messages
+-- "id|fp|depth|parent": URLs of its own whose depth was lowered) comes in
+-- the same atomic step as the counts, so a node never judges a record
+-- final on counts newer than its depths. A message stays in the inbox
+-- until crawl_reexpand acknowledges it, so a lost reply loses nothing.
+local function news(p, node)
+  local min, total, held = totals(p)
+  local inbox = redis.call('LRANGE', p .. 'inbox:' .. node, 0, 999)
+  return {min, total, held, redis.call('SCARD', p .. 'nf'), inbox}
+end
+
+-- A reply kept for a command that takes (crawl_claim, crawl_nofollow): the
+-- same id sent again after a lost connection gets the same answer.
+local function cached(p, what, node, id)
+  local v = redis.call('GET', p .. what .. ':' .. node)
+  if v then
+    local sep = string.find(v, '\n', 1, true)
+    if string.sub(v, 1, sep - 1) == id then return cjson.decode(string.sub(v, sep + 1)) end
+  end
+end
+
+local function cache(p, what, node, id, result)
+  redis.call('SET', p .. what .. ':' .. node, id .. '\n' .. cjson.encode(result))
+  return result
+end
+
+-- join(P, node, version, config, lease_ms, rejoin) -> "created" or
+-- "joined", or an error naming what differs. With rejoin = 1 (after a
+-- lost connection) the job must exist already.
+redis.register_function('crawl_join', function(_, a)
+  local p, node, version, config, lease, rejoin = a[1], a[2], a[3], a[4], a[5], a[6]
+  local meta = p .. 'meta'
+  local v = redis.call('HGET', meta, 'version')
+  local how = 'joined'
+  if not v and rejoin == '1' then
+    return redis.error_reply('CRAWL the job is gone from Redis (was the server restarted without appendonly?)')
+  elseif not v then
+    if redis.call('EXISTS', p .. 'seen') == 1 then
+      return redis.error_reply('CRAWL job data without a version: not a crawl job')
+    end
+    redis.call('HSET', meta, 'version', version, 'config', config)
+    how = 'created'
+  elseif v ~= version then
+    return redis.error_reply('CRAWL job data of version ' .. v .. ', this crawl writes ' .. version)
+  elseif redis.call('HGET', meta, 'config') ~= config then
+    return redis.error_reply('CRAWL the job was started with other options or start URLs:\n  job:  ' ..
+      (redis.call('HGET', meta, 'config') or '') .. '\n  here: ' .. config)
+  end
+  redis.call('HSETNX', p .. 'nodes', node, 0)
+  redis.call('SET', p .. 'alive:' .. node, '1', 'PX', lease)
+  return how
+end)
+
+-- admit(P, node, depth, limit_follow, limit_external, max_queue, links...):
+-- start URLs (depth 0) and sitemap seeds.
+redis.register_function('crawl_admit', function(_, a)
+  admit_all(a[1], a, 7, '', tonumber(a[3]), tonumber(a[4]), tonumber(a[5]), tonumber(a[6]))
+  return 1
+end)
+
+-- complete(P, node, fp, limit_follow, limit_external, max_queue, links...):
+-- the URL's fetch (or decision) is over: its links join at its current
+-- depth + 1 and its record is held by node. Returns {depth, parent or
+-- false, news}; depth -1 when the URL is no longer node's (done, or
+-- redone elsewhere).
+redis.register_function('crawl_complete', function(_, a)
+  local p, node, fp = a[1], a[2], a[3]
+  local s, d, o = get(p, fp)
+  if not s or not (((s == 'A' or s == 'P') and o == node) or s == 'Q') then
+    return {-1, false, news(p, node)}
+  end
+  local item = redis.call('HGET', p .. 'item', fp)
+  if not item then return {-1, false, news(p, node)} end
+  local host, url, parent = split_item(item)
+  if s == 'Q' then -- taken again after a lost reply: no longer queued
+    redis.call('ZREM', p .. 'q:' .. host, fp)
+    redis.call('SADD', p .. 'inf:' .. node, fp)
+  end
+  admit_all(p, a, 7, url, d + 1, tonumber(a[4]), tonumber(a[5]), tonumber(a[6]))
+  if s ~= 'P' then unf(p, d, -1) end
+  put(p, fp, 'P', d, node)
+  return {d, parent, news(p, node)}
+end)
+
+-- reexpand(P, node, message, fp, limit_follow, limit_external,
+-- max_queue, links...): node read an inbox message (fp lowered): the
+-- links join again at the current depth + 1 and the message goes.
+-- Returns news.
+redis.register_function('crawl_reexpand', function(_, a)
+  local p, node, msg, fp = a[1], a[2], a[3], a[4]
+  if redis.call('LREM', p .. 'inbox:' .. node, 1, msg) == 0 then return news(p, node) end
+  local s, d, o = get(p, fp)
+  local item = redis.call('HGET', p .. 'item', fp)
+  if s == 'P' and o == node and item then
+    local _, url = split_item(item)
+    admit_all(p, a, 8, url, d + 1, tonumber(a[5]), tonumber(a[6]), tonumber(a[7]))
+  end
+  unf(p, tonumber(string.match(msg, '^[^|]*|[^|]*|(%-?%d+)|')), -1)
+  return news(p, node)
+end)
+
+-- done(P, node, fp...): node wrote these records.
+redis.register_function('crawl_done', function(_, a)
+  local p, node = a[1], a[2]
+  local n = 0
+  for i = 3, #a do
+    local fp = a[i]
+    local s, d, o = get(p, fp)
+    if (s == 'A' or s == 'P') and o == node then
+      if s == 'A' then unf(p, d, -1) end
+      put(p, fp, 'D', d)
+      redis.call('HDEL', p .. 'item', fp)
+      redis.call('SREM', p .. 'inf:' .. node, fp)
+      redis.call('SREM', p .. 'nf', fp)
+      n = n + 1
+    end
+  end
+  redis.call('HINCRBY', p .. 'cnt', 'done', n)
+  if redis.call('HEXISTS', p .. 'nodes', node) == 1 then
+    redis.call('HINCRBY', p .. 'nodes', node, n)
+  end
+  return n
+end)
+
+local function pop(p, node, host, want, out)
+  local got = redis.call('ZPOPMIN', p .. 'q:' .. host, want)
+  for i = 1, #got, 2 do
+    local fp = got[i]
+    local s, d = get(p, fp)
+    local item = redis.call('HGET', p .. 'item', fp)
+    if s == 'Q' and item then
+      local _, url, parent, kind = split_item(item)
+      put(p, fp, 'A', d, node)
+      redis.call('SADD', p .. 'inf:' .. node, fp)
+      out[#out + 1] = {host, fp, d, url, parent, kind}
+    end
+  end
+  if redis.call('ZCARD', p .. 'q:' .. host) == 0 then
+    redis.call('SREM', p .. 'hostq', host)
+    return 0
+  end
+  return 1
+end
+
+-- claim(P, node, id, lease_ms, new_hosts, batch, host, want, host, want...):
+-- more URLs of hosts node leases, and up to new_hosts more hosts. Returns
+-- {items, leased, lost}: items {host, fp, depth, url, parent, kind};
+-- leased {host, robots or false}: hosts node now leases; lost: hosts
+-- whose lease went to another node; then news.
+redis.register_function('crawl_claim', function(_, a)
+  local p, node, id, lease = a[1], a[2], a[3], tonumber(a[4])
+  local nnew, batch = tonumber(a[5]), tonumber(a[6])
+  local old = cached(p, 'claim', node, id)
+  if old then return {old[1], old[2], old[3], news(p, node)} end
+  local items, leased, lost = {}, {}, {}
+  for i = 7, #a, 2 do
+    local host = a[i]
+    if redis.call('GET', p .. 'lease:' .. host) == node then
+      redis.call('PEXPIRE', p .. 'lease:' .. host, lease)
+      pop(p, node, host, tonumber(a[i + 1]), items)
+    else
+      redis.call('SREM', p .. 'held:' .. node, host)
+      lost[#lost + 1] = host
+    end
+  end
+  if nnew > 0 then
+    local tries = redis.call('SRANDMEMBER', p .. 'hostq', nnew * 4)
+    for _, host in ipairs(tries) do
+      if nnew == 0 then break end
+      if redis.call('SET', p .. 'lease:' .. host, node, 'NX', 'PX', lease) then
+        redis.call('SADD', p .. 'held:' .. node, host)
+        leased[#leased + 1] = {host, redis.call('HGET', p .. 'robots', host) or false}
+        pop(p, node, host, batch, items)
+        nnew = nnew - 1
+      end
+    end
+  end
+  cache(p, 'claim', node, id, {items, leased, lost})
+  return {items, leased, lost, news(p, node)}
+end)
+
+-- release(P, node, host...): node is idle on these hosts. A host with
+-- nothing queued is let go; the others stay node's. Returns the hosts
+-- let go.
+redis.register_function('crawl_release', function(_, a)
+  local p, node = a[1], a[2]
+  local out = {}
+  for i = 3, #a do
+    local host = a[i]
+    local mine = redis.call('GET', p .. 'lease:' .. host) == node
+    if not mine or redis.call('ZCARD', p .. 'q:' .. host) == 0 then
+      if mine then redis.call('DEL', p .. 'lease:' .. host) end
+      redis.call('SREM', p .. 'held:' .. node, host)
+      out[#out + 1] = host
+    end
+  end
+  return out
+end)
+
+-- robots(P, host, value): host's robots.txt, kept for the whole job.
+redis.register_function('crawl_robots', function(_, a)
+  redis.call('HSETNX', a[1] .. 'robots', a[2], a[3])
+  return 1
+end)
+
+-- poll(P, node, lease_ms): node is alive and keeps its leases; dead nodes'
+-- URLs are queued again. Returns {news, lost hosts, reclaimed}.
+redis.register_function('crawl_poll', function(_, a)
+  local p, node, lease = a[1], a[2], tonumber(a[3])
+  redis.call('SET', p .. 'alive:' .. node, '1', 'PX', lease)
+  redis.call('HSETNX', p .. 'nodes', node, 0)
+  local lost = {}
+  for _, host in ipairs(redis.call('SMEMBERS', p .. 'held:' .. node)) do
+    if redis.call('GET', p .. 'lease:' .. host) == node then
+      redis.call('PEXPIRE', p .. 'lease:' .. host, lease)
+    else
+      redis.call('SREM', p .. 'held:' .. node, host)
+      lost[#lost + 1] = host
+    end
+  end
+  local reclaimed = 0
+  for _, n in ipairs(redis.call('HKEYS', p .. 'nodes')) do
+    if n ~= node and redis.call('EXISTS', p .. 'alive:' .. n) == 0 then
+      reclaimed = reclaimed + reclaim(p, n, 'dead')
+    end
+  end
+  return {news(p, node), lost, reclaimed}
+end)
+
+-- nofollow(P, node, id, n): up to n URLs seen only through nofollow links,
+-- once nothing else is left: {fp, depth, url, parent, ...}. Each goes to
+-- one node, which writes its record (crawl_done).
+redis.register_function('crawl_nofollow', function(_, a)
+  local p, node, id = a[1], a[2], a[3]
+  local old = cached(p, 'nfclaim', node, id)
+  if old then return old end
+  local out = {}
+  for _, fp in ipairs(redis.call('SPOP', p .. 'nf', tonumber(a[4]))) do
+    local s, d = get(p, fp)
+    local item = redis.call('HGET', p .. 'item', fp)
+    if s == 'N' and item then
+      local _, url, parent = split_item(item)
+      put(p, fp, 'P', d, node)
+      redis.call('SADD', p .. 'inf:' .. node, fp)
+      out[#out + 1] = {fp, d, url, parent}
+    end
+  end
+  return cache(p, 'nfclaim', node, id, out)
+end)
+
+-- hop(P, fp): a redirect target: 1 when it is known already, else it
+-- becomes a hop of the chain that reached it (known from now on) and 0.
+redis.register_function('crawl_hop', function(_, a)
+  if redis.call('HEXISTS', a[1] .. 'seen', a[2]) == 1 then return 1 end
+  put(a[1], a[2], 'H', 0)
+  return 0
+end)
+
+-- leave(P, node): node stops (the job is over, or it was interrupted):
+-- whatever it took and did not write goes back to the queues at once.
+redis.register_function('crawl_leave', function(_, a)
+  local p, node = a[1], a[2]
+  redis.call('DEL', p .. 'alive:' .. node)
+  if redis.call('HEXISTS', p .. 'nodes', node) == 0 then return 0 end
+  return reclaim(p, node, 'left')
+end)
+
+-- status(P): {version, config, unfinished, held, done, reclaimed, dead,
+-- queued, {node, alive, taken, done}...}
+redis.register_function('crawl_status', function(_, a)
+  local p = a[1]
+  local _, total, held = totals(p)
+  local queued = 0
+  for _, host in ipairs(redis.call('SMEMBERS', p .. 'hostq')) do
+    queued = queued + redis.call('ZCARD', p .. 'q:' .. host)
+  end
+  local nodes = {}
+  local nd = redis.call('HGETALL', p .. 'nodes')
+  for i = 1, #nd, 2 do
+    nodes[#nodes + 1] = {nd[i], redis.call('EXISTS', p .. 'alive:' .. nd[i]) == 1 and 'alive' or 'not answering',
+      redis.call('SCARD', p .. 'inf:' .. nd[i]), tonumber(nd[i + 1])}
+  end
+  for _, h in ipairs({'left', 'dead'}) do
+    local x = redis.call('HGETALL', p .. h)
+    for i = 1, #x, 2 do
+      nodes[#nodes + 1] = {x[i], h == 'left' and 'finished' or 'dead (its URLs were redone)', 0, tonumber(x[i + 1])}
+    end
+  end
+  local c = {redis.call('HGET', p .. 'cnt', 'done'), redis.call('HGET', p .. 'cnt', 'reclaimed'),
+    redis.call('HLEN', p .. 'dead')}
+  return {redis.call('HGET', p .. 'meta', 'version') or false,
+    redis.call('HGET', p .. 'meta', 'config') or false, total, held,
+    tonumber(c[1] or 0), tonumber(c[2] or 0), tonumber(c[3] or 0), queued,
+    redis.call('SCARD', p .. 'nf'), nodes}
+end)
