@@ -10,6 +10,7 @@
 #include "log.h"
 #include "node.h"
 #include "options.h"
+#include "rconn.h"
 #include "output.h"
 #include "pool.h"
 #include "report.h"
@@ -219,6 +220,11 @@ int main(int argc, char **argv)
     log_init(opt.quiet ? LOG_LEVEL_ERROR : opt.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "crawl");
     if (getenv("CRAWL_DEBUG"))
         log_init(LOG_LEVEL_DEBUG, NULL);
+    struct rconn_addr raddr;
+    if (opt.redis && rconn_parse_url(opt.redis, &raddr, err, sizeof err) < 0) {
+        options_free(&opt);
+        return main_usage_error(err);
+    }
     if (opt.status) {
         int st = node_status(opt.redis, opt.job, err, sizeof err);
         if (st < 0)

@@ -187,8 +187,18 @@ local function totals(p)
   return min, total, held
 end
 
+-- Hosts one node should lease at most: the hosts with work, shared out
+-- between the nodes (a node above it lets hosts go once idle on them).
+local function share(p)
+  local nodes = redis.call('HKEYS', p .. 'nodes')
+  local hosts = redis.call('SCARD', p .. 'hostq')
+  for _, n in ipairs(nodes) do hosts = hosts + redis.call('SCARD', p .. 'held:' .. n) end
+  if #nodes == 0 then return hosts end
+  return math.max(1, math.ceil(hosts / #nodes))
+end
+
 -- What a node learns with every reply: {min unfinished depth or -1,
--- unfinished, held, nofollow, inbox}. Its inbox (messages
+-- unfinished, held, nofollow, inbox, hosts per node}. Its inbox (messages
 -- "id|fp|depth|parent": URLs of its own whose depth was lowered) comes in
 -- the same atomic step as the counts, so a node never judges a record
 -- final on counts newer than its depths. A message stays in the inbox
@@ -196,7 +206,7 @@ end
 local function news(p, node)
   local min, total, held = totals(p)
   local inbox = redis.call('LRANGE', p .. 'inbox:' .. node, 0, 999)
-  return {min, total, held, redis.call('SCARD', p .. 'nf'), inbox}
+  return {min, total, held, redis.call('SCARD', p .. 'nf'), inbox, share(p)}
 end
 
 -- A reply kept for a command that takes (crawl_claim, crawl_nofollow): the
@@ -353,6 +363,7 @@ redis.register_function('crawl_claim', function(_, a)
       lost[#lost + 1] = host
     end
   end
+  nnew = math.min(nnew, share(p) - redis.call('SCARD', p .. 'held:' .. node))
   if nnew > 0 then
     local tries = redis.call('SRANDMEMBER', p .. 'hostq', nnew * 4)
     for _, host in ipairs(tries) do
@@ -369,16 +380,16 @@ redis.register_function('crawl_claim', function(_, a)
   return {items, leased, lost, news(p, node)}
 end)
 
--- release(P, node, host...): node is idle on these hosts. A host with
--- nothing queued is let go; the others stay node's. Returns the hosts
--- let go.
+-- release(P, node, force, host...): node is idle on these hosts. A host
+-- with nothing queued is let go (with force = 1, any: node holds more
+-- than its share); the others stay node's. Returns the hosts let go.
 redis.register_function('crawl_release', function(_, a)
-  local p, node = a[1], a[2]
+  local p, node, force = a[1], a[2], a[3] == '1'
   local out = {}
-  for i = 3, #a do
+  for i = 4, #a do
     local host = a[i]
     local mine = redis.call('GET', p .. 'lease:' .. host) == node
-    if not mine or redis.call('ZCARD', p .. 'q:' .. host) == 0 then
+    if not mine or force or redis.call('ZCARD', p .. 'q:' .. host) == 0 then
       if mine then redis.call('DEL', p .. 'lease:' .. host) end
       redis.call('SREM', p .. 'held:' .. node, host)
       out[#out + 1] = host

@@ -1014,6 +1014,7 @@ static int crawl_poll(struct crawl *c)
         c->failed = 1;
     if (c->node) {
         short re = node_i != SIZE_MAX ? wfds[node_i].revents : 0;
+        records_node_sync(c->rec);
         c->now = clock_ms();
         node_service(
             c->node,
@@ -1209,8 +1210,10 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         log_error("cluster: %s", why);
         c.failed = 1;
     }
-    if (c.node)
+    if (c.node) {
+        records_node_sync(c.rec);
         node_leave(c.node);
+    }
     records_commit(c.rec, clock_ms(), 1);
     if (crawl_failed(&c))
         rc = CRAWL_END_OUTPUT;

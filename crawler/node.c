@@ -31,6 +31,7 @@ struct node_host {
     char *name;
     int asked; /* in the claim in flight */
     int empty; /* the last claim for it brought nothing */
+    int shed;  /* above this node's share: let go once idle */
     UT_hash_handle hh;
 };
 
@@ -72,6 +73,7 @@ struct node {
     int64_t next_claim, claim_idle, next_poll;
     int heard; /* counts below are known */
     int min, total, held, nf;
+    int share; /* hosts per node */
     int64_t now;
 };
 
@@ -192,6 +194,7 @@ static void node_news(struct node *n, const redisReply *r)
     n->total = (int)node_int(node_el(r, 1));
     n->held = (int)node_int(node_el(r, 2));
     n->nf = (int)node_int(node_el(r, 3));
+    n->share = (int)node_int(node_el(r, 5));
     n->heard = 1;
     const redisReply *in = node_el(r, 4);
     for (size_t i = 0; in && in->type == REDIS_REPLY_ARRAY && i < in->elements; i++) {
@@ -227,8 +230,9 @@ static void node_on_completed(void *ctx, redisReply *r)
     if (r && r->type == REDIS_REPLY_ERROR)
         log_error("Redis: crawl_complete: %s", r->str);
     int depth = (int)node_int(node_el(r, 0));
+    const char *parent = node_str(node_el(r, 1));
     n->cb.on_completed(n->cb.ctx, t->token, r && r->type == REDIS_REPLY_ARRAY ? depth : -1,
-                       node_str(node_el(r, 1)));
+                       parent && parent[0] ? parent : NULL);
     node_news(n, node_el(r, 2));
     free(t);
 }
@@ -411,6 +415,7 @@ static void node_claim(struct node *n)
     char id[32], nnew[16], batch[16];
     int wants = 0;
     node_argv_fcall(n, &rel, "crawl_release");
+    node_argv_push(&rel, "1", 1, 0);
     size_t rel0 = rel.n;
     snprintf(id, sizeof id, "%llu", (unsigned long long)++n->claim_seq);
     /* new hosts only while the caller wants more work at all */
@@ -425,9 +430,19 @@ static void node_claim(struct node *n)
     node_argv_str(&a, nnew);
     node_argv_str(&a, batch);
     struct node_host *h, *tmp;
+    /* above the share (nodes joined): let the surplus go, each host once
+     * this node is idle on it */
+    int surplus = n->share > 0 ? (int)n->nhosts - n->share : 0;
     HASH_ITER(hh, n->hosts, h, tmp)
     {
+        if (surplus-- > 0)
+            h->shed = 1;
         int w = n->cb.want(n->cb.ctx, h->name);
+        if (h->shed) {
+            if (w < 0 && !n->releasing)
+                node_argv_push(&rel, h->name, strlen(h->name), 1);
+            continue;
+        }
         if (w < 0 && h->empty) {
             if (!n->releasing)
                 node_argv_push(&rel, h->name, strlen(h->name), 1);

@@ -27,6 +27,8 @@ struct records {
     struct journal *journal;
     struct frontier fr;
     struct node *node; /* a cluster crawl's shared frontier, or NULL */
+    char **unsynced;   /* URLs written, not yet out of our buffers */
+    size_t nunsynced;
     long resumed_fetched;
     int failed;
 };
@@ -50,6 +52,9 @@ void records_free(struct records *r)
 {
     if (!r)
         return;
+    for (size_t i = 0; i < r->nunsynced; i++)
+        free(r->unsynced[i]);
+    free(r->unsynced);
     struct entry *e, *tmp;
     HASH_ITER(hh, r->fr.live, e, tmp)
     {
@@ -226,8 +231,10 @@ static void records_emit(struct records *r, struct record *rec)
         r->failed = 1;
     else if (r->journal && !(o.error && !strcmp(o.error, "interrupted")))
         records_journal_done(r, rec);
-    if (r->node)
-        node_done(r->node, rec->e->url);
+    if (r->node) { /* reported once the output has it (records_node_sync) */
+        r->unsynced = xrealloc(r->unsynced, (r->nunsynced + 1) * sizeof *r->unsynced);
+        r->unsynced[r->nunsynced++] = xstrdup(rec->e->url);
+    }
     frontier_finish(&r->fr, rec->e);
     record_free(rec);
 }
@@ -589,6 +596,34 @@ void records_on_completed(struct records *r, void *token, int depth, const char 
     records_settle(r, 0);
 }
 
+void records_node_sync(struct records *r)
+{
+    if (!r->nunsynced || r->failed)
+        return;
+    if (output_flush(r->out) < 0) {
+        r->failed = 1;
+        return;
+    }
+    if (output_pending(r->out))
+        return; /* a reader that has not taken them yet */
+    for (size_t i = 0; i < r->nunsynced; i++) {
+        node_done(r->node, r->unsynced[i]);
+        free(r->unsynced[i]);
+    }
+    r->nunsynced = 0;
+}
+
+/* A reason code from the shared frontier, as one of ours (records keep
+ * static strings). */
+static const char *records_reason_code(const char *reason)
+{
+    static const char *const codes[] = {"too_long", "trap", "excluded", "queue_full"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (!strcmp(reason, codes[i]))
+            return codes[i];
+    return "excluded";
+}
+
 void records_on_item(struct records *r, int depth, const char *url, const char *parent,
                      const char *reason)
 {
@@ -602,7 +637,8 @@ void records_on_item(struct records *r, int depth, const char *url, const char *
     if (st != SEEN_NONE)
         return; /* here already */
     if (reason) {
-        records_skip(r, frontier_add_active(&r->fr, fp, url, parent, depth), reason, NULL);
+        records_skip(r, frontier_add_active(&r->fr, fp, url, parent, depth),
+                     records_reason_code(reason), NULL);
         return;
     }
     sched_push(r->sched, records_host(r, url), depth, frontier_add_queued(&r->fr, fp, depth), url,

@@ -87,6 +87,10 @@ void records_on_item(struct records *r, int depth, const char *url, const char *
 void records_on_lowered(struct records *r, const char *msg, uint64_t fp, int depth,
                         const char *parent);
 void records_on_nofollow(struct records *r, int depth, const char *url, const char *parent);
+/* Push written records out of our buffers, then report them done to the
+ * cluster (a node killed after this loses no record the cluster counts
+ * as written). */
+void records_node_sync(struct records *r);
 /* rec is not written (an interrupted URL another node will redo). */
 void records_drop(struct records *r, struct record *rec);
 

@@ -155,7 +155,8 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class TestServer:
-    def __init__(self, root=None, latency_ms=0, routes=None):
+    def __init__(self, root=None, latency_ms=0, routes=None, host="127.0.0.1"):
+        self.host = host  # any 127.x address: a distinct host for crawl
         self.root = os.path.abspath(root) if root else os.getcwd()
         self.latency_ms = latency_ms
         self.path_latency_ms = {}  # path -> extra ms for that path only
@@ -179,7 +180,7 @@ class TestServer:
         self.path_latency_ms[path] = ms
 
     def start(self):
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server((self.host, 0), _Handler)
         self._httpd.owner = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever,
@@ -203,7 +204,7 @@ class TestServer:
 
     @property
     def base(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "http://%s:%d" % (self.host, self.port)
 
     def url(self, path="/"):
         return self.base + path

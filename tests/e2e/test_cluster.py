@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""A cluster crawl (issue 11): several crawl processes sharing one frontier
+in a real redis-server (started here on a free port, scratch directory),
+against real HTTP servers on 127.0.0.1, 127.0.0.2 and 127.0.0.3.
+
+- three nodes equal one process: the union of their -o files is the
+  single-process crawl's records (same URLs, depths, statuses, reasons,
+  parents), no URL twice, no URL fetched twice (server logs), robots.txt
+  fetched once per host; the site has a shorter path found late (a slow
+  page), so a depth is lowered and a page re-expanded across nodes;
+- per-host politeness across nodes: the server never handles more than
+  --per-host requests at once, with three nodes on one host;
+- a node SIGKILLed mid-crawl and a new node joining: the job completes,
+  the union equals one process, and only URLs the dead node had taken are
+  fetched twice;
+- Redis killed and restarted mid-crawl (appendonly, fsync always): the
+  nodes wait, reconnect and finish; nothing lost;
+- errors: Redis unreachable (exit 1, says so), a job started with other
+  options (refused, names the difference), --status.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import Checker, free_port, parse_args, run_crawl, write_sections_site  # noqa: E402
+from httpserver import TestServer  # noqa: E402
+
+REDIS = shutil.which("redis-server")
+
+
+class Redis:
+    """A scratch redis-server on 127.0.0.1:port, data in a temp dir."""
+
+    def __init__(self, tmp, appendonly=False):
+        self.dir = os.path.join(tmp, "redis")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port("127.0.0.1")
+        self.appendonly = appendonly
+        self.proc = None
+
+    def start(self):
+        args = [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+                "--save", "", "--daemonize", "no", "--protected-mode", "no",
+                "--logfile", os.path.join(self.dir, "log")]
+        if self.appendonly:
+            args += ["--appendonly", "yes", "--appendfsync", "always"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                import socket
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=0.2)
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    s.close()
+                    return self
+                s.close()
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    @property
+    def url(self):
+        return "redis://127.0.0.1:%d" % self.port
+
+
+def html(title, links):
+    return "<html><head><title>%s</title></head><body>%s</body></html>" % (
+        title, "".join('<a href="%s">%s</a> ' % (u, u) for u in links))
+
+
+def make_site(root, n_sections, n_leaves, extra=True):
+    os.makedirs(root)
+    home = ["/slow.html", "/a.html", "/private/x.html", "/nf.html"] if extra else []
+    write_sections_site(root, n_sections, n_leaves, html, home_links=home)
+    if not extra:
+        return
+    # a late shorter path: /deep.html is first found at depth 3 (a, b),
+    # then at depth 2 through the slow page; /deeper.html (linked from
+    # deep) exists at -d 3 only once deep's depth was lowered
+    pages = {"a.html": ["/b.html"], "b.html": ["/deep.html"], "slow.html": ["/deep.html"],
+             "deep.html": ["/deeper.html"], "deeper.html": ["/"],
+             "private/x.html": ["/"],
+             "nf.html": ['/nofollowed.html" rel="nofollow', "/missing.html"]}
+    for name, links in pages.items():
+        os.makedirs(os.path.dirname(os.path.join(root, name)), exist_ok=True)
+        with open(os.path.join(root, name), "w") as f:
+            f.write(html(name, links))
+    with open(os.path.join(root, "nofollowed.html"), "w") as f:
+        f.write(html("nofollowed", []))
+
+
+def records_of(paths):
+    """Every parseable record line of the files (a killed node's last line
+    may be torn)."""
+    out = []
+    for p in paths:
+        if not os.path.exists(p):
+            continue
+        with open(p, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+    return out
+
+
+def key(r):
+    return (r["url"], r["depth"], r.get("status"), r.get("reason"), r.get("error"),
+            r.get("parent"))
+
+
+def start_node(crawl, redis, job, starts, out, extra=(), err=None):
+    args = [crawl, "--no-progress", "-d", "3", "--redis", redis.url, "--job", job, "-o", out,
+            "--lease", "2"] + list(extra) + starts
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                            stderr=err if err is not None else subprocess.PIPE)
+
+
+def wait_all(procs, timeout=120):
+    deadline = time.monotonic() + timeout
+    rcs = []
+    for p in procs:
+        try:
+            p.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        rcs.append(p.returncode)
+    return rcs
+
+
+def single(crawl, starts, extra=()):
+    res = run_crawl(crawl, ["-q", "-d", "3"] + list(extra) + starts, timeout=120)
+    return [json.loads(l) for l in res.out.splitlines() if l.strip()]
+
+
+def gets(servers):
+    """Counter of (host, target) GETs over all servers."""
+    import collections
+    c = collections.Counter()
+    for s in servers:
+        for e in s.requests():
+            if e.method == "GET":
+                c[(s.host, e.target)] += 1
+    return c
+
+
+def test_equal(c, crawl, tmp):
+    servers = []
+    for i, host in enumerate(["127.0.0.1", "127.0.0.2", "127.0.0.3"]):
+        root = os.path.join(tmp, "site%d" % i)
+        make_site(root, 4, 12)
+        s = TestServer(root=root, latency_ms=5, host=host).start()
+        s.set_path_latency("/slow.html", 1500)
+        servers.append(s)
+    try:
+        starts = [s.url("/") for s in servers]
+        extra = ["--exclude", "/private/"]
+        want = single(crawl, starts, extra)
+        c.check(any(r["url"].endswith("/deeper.html") and r["depth"] == 3 for r in want),
+                "the site has a lowered depth (deeper.html at depth 3)", None)
+        for s in servers:
+            s.reset_stats()
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "eq%d.jsonl" % i) for i in range(3)]
+            procs = [start_node(crawl, redis, "eq", starts, o, extra) for o in outs]
+            rcs = wait_all(procs)
+            errs = [p.stderr.read().decode() for p in procs]
+            c.eq(rcs, [0, 0, 0], "three nodes exit 0 (stderr: %s)" % errs)
+            got = records_of(outs)
+            c.eq(len(got), len({r["url"] for r in got}), "no URL recorded twice")
+            c.set_eq({key(r) for r in got}, {key(r) for r in want},
+                     "the union of three nodes' records equals one process's")
+            c.check(sum(1 for o in outs if records_of([o])) >= 2,
+                    "at least two nodes wrote records", [len(records_of([o])) for o in outs])
+            g = gets(servers)
+            c.eq(sorted(k for k, n in g.items() if n > 1), [], "no URL fetched twice")
+            c.eq(sorted(h for (h, t), n in g.items() if t == "/robots.txt"),
+                 ["127.0.0.1", "127.0.0.2", "127.0.0.3"], "robots.txt fetched once per host")
+            st = subprocess.run([crawl, "--redis", redis.url, "--job", "eq", "--status"],
+                                capture_output=True, text=True, timeout=30)
+            c.eq(st.returncode, 0, "--status exits 0")
+            c.check("job eq: complete" in st.stdout and "done %d" % len(want) in st.stdout,
+                    "--status says complete with every record done", st.stdout)
+        finally:
+            redis.kill()
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_per_host_peak(c, crawl, tmp):
+    root = os.path.join(tmp, "peak")
+    make_site(root, 5, 20, extra=False)
+    with TestServer(root=root, latency_ms=30) as srv:
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "peak%d.jsonl" % i) for i in range(3)]
+            procs = [start_node(crawl, redis, "peak", [srv.url("/")], o,
+                                ["--per-host", "2", "-c", "8"]) for o in outs]
+            rcs = wait_all(procs)
+            c.eq(rcs, [0, 0, 0], "three nodes on one host exit 0")
+            got = records_of(outs)
+            c.eq(len(got), 1 + 5 + 5 * 20, "every page recorded once")
+            c.check(srv.max_inflight <= 2,
+                    "the server never handled more than --per-host 2 requests at once "
+                    "from the cluster", srv.max_inflight)
+        finally:
+            redis.kill()
+
+
+def test_kill_and_join(c, crawl, tmp):
+    servers = []
+    for i, host in enumerate(["127.0.0.1", "127.0.0.2", "127.0.0.3"]):
+        root = os.path.join(tmp, "ksite%d" % i)
+        make_site(root, 6, 20)
+        servers.append(TestServer(root=root, latency_ms=15, host=host).start())
+    try:
+        starts = [s.url("/") for s in servers]
+        want = single(crawl, starts)
+        for s in servers:
+            s.reset_stats()
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "k%d.jsonl" % i) for i in range(3)]
+            a = start_node(crawl, redis, "kill", starts, outs[0], ["-c", "4"])
+            b = start_node(crawl, redis, "kill", starts, outs[1], ["-c", "4"])
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(records_of([outs[0]])) < 30:
+                time.sleep(0.05)
+            a.send_signal(signal.SIGKILL)
+            a.wait()
+            killed_at = len(records_of([outs[0]]))
+            c.check(killed_at >= 30, "node A wrote records before it was killed", killed_at)
+            joined = start_node(crawl, redis, "kill", starts, outs[2], ["-c", "4"])
+            rcs = wait_all([b, joined])
+            c.eq(rcs, [0, 0], "the surviving and the joining node exit 0")
+            got = records_of(outs)
+            c.set_eq({key(r) for r in got}, {key(r) for r in want},
+                     "after a kill -9 and a join the union equals one process")
+            c.check(records_of([outs[2]]) != [], "the joining node took work",
+                    len(records_of([outs[2]])))
+            g = gets(servers)
+            twice = [k for k, n in g.items() if n > 1 and k[1] != "/robots.txt"]
+            # only what A had taken can be fetched twice: at most its -c 4
+            # transfers plus its claimed batches (16 per host, 3 hosts)
+            c.check(len(twice) <= 4 + 16 * 3, "only URLs the dead node had taken are "
+                    "fetched twice", twice)
+            a_urls = {r["url"] for r in records_of([outs[0]])}
+            dup = [u for u in {r["url"] for r in got}
+                   if sum(1 for r in got if r["url"] == u) > 1]
+            c.check(all(u in a_urls for u in dup),
+                    "a URL recorded twice was recorded by the dead node", dup)
+        finally:
+            redis.kill()
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_redis_restart(c, crawl, tmp):
+    root = os.path.join(tmp, "rsite")
+    make_site(root, 6, 25, extra=False)
+    with TestServer(root=root, latency_ms=15) as srv:
+        starts = [srv.url("/")]
+        want = single(crawl, starts)
+        srv.reset_stats()
+        redis = Redis(os.path.join(tmp, "r2"), appendonly=True).start()
+        try:
+            outs = [os.path.join(tmp, "rr%d.jsonl" % i) for i in range(2)]
+            procs = [start_node(crawl, redis, "rr", starts, o, ["-c", "4"]) for o in outs]
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(records_of(outs)) < 25:
+                time.sleep(0.05)
+            redis.kill()
+            time.sleep(1.5)
+            redis.start()
+            rcs = wait_all(procs)
+            errs = [p.stderr.read().decode() for p in procs]
+            c.eq(rcs, [0, 0], "both nodes exit 0 after Redis came back (stderr: %s)" % errs)
+            c.check(any("lost the connection to Redis" in e for e in errs),
+                    "a node says it lost Redis", errs)
+            got = records_of(outs)
+            c.set_eq({key(r) for r in got}, {key(r) for r in want},
+                     "Redis killed and restarted: the union equals one process")
+        finally:
+            redis.kill()
+
+
+def test_errors(c, crawl, tmp):
+    port = free_port("127.0.0.1")
+    res = run_crawl(crawl, ["--redis", "redis://127.0.0.1:%d" % port, "--job", "x",
+                            "http://127.0.0.1:1/"], timeout=30)
+    c.eq(res.rc, 1, "Redis unreachable: exit 1")
+    c.check("cannot reach Redis at 127.0.0.1:%d" % port in res.err,
+            "Redis unreachable: says so", res.err)
+    res = run_crawl(crawl, ["--redis", "redis://example.org", "--job", "x", "http://a/"])
+    c.eq(res.rc, 2, "a Redis host name (blocking resolution) is a usage error")
+    res = run_crawl(crawl, ["--redis", "redis://127.0.0.1", "http://a/"])
+    c.check(res.rc == 2 and "--redis and --job go together" in res.err,
+            "--redis without --job is refused", res.err)
+    redis = Redis(os.path.join(tmp, "r3")).start()
+    try:
+        root = os.path.join(tmp, "esite")
+        make_site(root, 1, 2, extra=False)
+        with TestServer(root=root) as srv:
+            res = run_crawl(crawl, ["-q", "--redis", redis.url, "--job", "j", "-d", "1",
+                                    srv.url("/")], timeout=60)
+            c.eq(res.rc, 0, "a one-node job completes")
+            res = run_crawl(crawl, ["-q", "--redis", redis.url, "--job", "j", "-d", "2",
+                                    srv.url("/")], timeout=60)
+            c.eq(res.rc, 1, "a job joined with other options: exit 1")
+            c.check("started with other options" in res.err and "depth=1" in res.err and
+                    "depth=2" in res.err, "the refusal names both option sets", res.err)
+            res = run_crawl(crawl, ["--redis", redis.url, "--job", "nosuch", "--status"])
+            c.check(res.rc == 1 and "no job named nosuch" in res.err,
+                    "--status of an unknown job says so", res.err)
+    finally:
+        redis.kill()
+
+
+def main():
+    args = parse_args(__doc__)
+    c = Checker(args.verbose)
+    if not REDIS:
+        print("FAIL: redis-server is not installed (scripts/deps.sh installs it)")
+        sys.exit(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in (test_errors, test_equal, test_per_host_peak, test_kill_and_join,
+                  test_redis_restart):
+            d = os.path.join(tmp, t.__name__)
+            os.makedirs(d)
+            t(c, args.crawl, d)
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
