@@ -192,13 +192,17 @@ end
 local function share(p)
   local nodes = redis.call('HKEYS', p .. 'nodes')
   local hosts = redis.call('SCARD', p .. 'hostq')
-  for _, n in ipairs(nodes) do hosts = hosts + redis.call('SCARD', p .. 'held:' .. n) end
+  for _, n in ipairs(nodes) do
+    for _, h in ipairs(redis.call('SMEMBERS', p .. 'held:' .. n)) do
+      if redis.call('SISMEMBER', p .. 'hostq', h) == 0 then hosts = hosts + 1 end
+    end
+  end
   if #nodes == 0 then return hosts end
   return math.max(1, math.ceil(hosts / #nodes))
 end
 
 -- What a node learns with every reply: {min unfinished depth or -1,
--- unfinished, held, nofollow, inbox, hosts per node}. Its inbox (messages
+-- unfinished, held, nofollow, inbox}. Its inbox (messages
 -- "id|fp|depth|parent": URLs of its own whose depth was lowered) comes in
 -- the same atomic step as the counts, so a node never judges a record
 -- final on counts newer than its depths. A message stays in the inbox
@@ -206,7 +210,7 @@ end
 local function news(p, node)
   local min, total, held = totals(p)
   local inbox = redis.call('LRANGE', p .. 'inbox:' .. node, 0, 999)
-  return {min, total, held, redis.call('SCARD', p .. 'nf'), inbox, share(p)}
+  return {min, total, held, redis.call('SCARD', p .. 'nf'), inbox}
 end
 
 -- A reply kept for a command that takes (crawl_claim, crawl_nofollow): the
@@ -405,7 +409,8 @@ redis.register_function('crawl_robots', function(_, a)
 end)
 
 -- poll(P, node, lease_ms): node is alive and keeps its leases; dead nodes'
--- URLs are queued again. Returns {news, lost hosts, reclaimed}.
+-- URLs are queued again. Returns {news, lost hosts, reclaimed, hosts per
+-- node}.
 redis.register_function('crawl_poll', function(_, a)
   local p, node, lease = a[1], a[2], tonumber(a[3])
   redis.call('SET', p .. 'alive:' .. node, '1', 'PX', lease)
@@ -425,7 +430,7 @@ redis.register_function('crawl_poll', function(_, a)
       reclaimed = reclaimed + reclaim(p, n, 'dead')
     end
   end
-  return {news(p, node), lost, reclaimed}
+  return {news(p, node), lost, reclaimed, share(p)}
 end)
 
 -- nofollow(P, node, id, n): up to n URLs seen only through nofollow links,

@@ -194,7 +194,6 @@ static void node_news(struct node *n, const redisReply *r)
     n->total = (int)node_int(node_el(r, 1));
     n->held = (int)node_int(node_el(r, 2));
     n->nf = (int)node_int(node_el(r, 3));
-    n->share = (int)node_int(node_el(r, 5));
     n->heard = 1;
     const redisReply *in = node_el(r, 4);
     for (size_t i = 0; in && in->type == REDIS_REPLY_ARRAY && i < in->elements; i++) {
@@ -484,6 +483,7 @@ static void node_on_polled(void *ctx, redisReply *r)
             log_warn("cluster: lost the lease on %s", lost->element[i]->str);
             node_host_drop(n, lost->element[i]->str);
         }
+    n->share = (int)node_int(node_el(r, 3));
     long long reclaimed = node_int(node_el(r, 2));
     if (reclaimed > 0)
         log_warn("cluster: a node stopped answering; %lld of its URLs are queued again", reclaimed);

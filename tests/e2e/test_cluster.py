@@ -229,8 +229,8 @@ def test_kill_and_join(c, crawl, tmp):
     servers = []
     for i, host in enumerate(["127.0.0.1", "127.0.0.2", "127.0.0.3"]):
         root = os.path.join(tmp, "ksite%d" % i)
-        make_site(root, 6, 20)
-        servers.append(TestServer(root=root, latency_ms=15, host=host).start())
+        make_site(root, 8, 30)
+        servers.append(TestServer(root=root, latency_ms=20, host=host).start())
     try:
         starts = [s.url("/") for s in servers]
         want = single(crawl, starts)
