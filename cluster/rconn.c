@@ -389,12 +389,18 @@ void rconn_free(struct rconn *c)
         redisAsyncContext *ac = c->ac;
         c->ac = NULL;
         c->on_state = NULL;
+        c->up = 0;
         ac->data = NULL;
-        redisAsyncFree(ac); /* lost commands come back through rconn_on_reply */
+        redisAsyncFree(ac); /* lost RESEND commands come back to `resend` */
     }
+    /* every command still waiting hears it is lost, so its owner can
+     * free what it handed over */
     struct rconn_cmd *cmd;
-    while ((cmd = rconn_list_pop(&c->resend)))
+    while ((cmd = rconn_list_pop(&c->resend))) {
+        if (cmd->fn && !(cmd->flags & RCONN_SETUP_FLAG))
+            cmd->fn(cmd->ctx, NULL);
         rconn_cmd_free(cmd);
+    }
     free(c);
 }
 

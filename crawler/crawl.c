@@ -58,6 +58,7 @@ struct transfer {
     struct fetch_response *resp;
     struct record *rec;    /* pages */
     struct transfer *next; /* parse backlog */
+    char *hop;             /* a cluster's redirect target, while Redis is asked */
 };
 
 /* A page handed to a parser worker. */
@@ -119,6 +120,7 @@ static void crawl_transfer_free(struct transfer *t)
     fetch_response_free(t->resp);
     record_free(t->rec);
     free(t->url);
+    free(t->hop);
     free(t);
 }
 
@@ -460,6 +462,13 @@ static int crawl_in_chain(const struct record *rec, const char *url)
     return 0;
 }
 
+static int crawl_same_host(const char *a, const char *b)
+{
+    size_t la, lb;
+    const char *ha = scope_host(a, &la), *hb = scope_host(b, &lb);
+    return ha && hb && la == lb && !strncasecmp(ha, hb, la);
+}
+
 /* A 3xx with a Location: follow it ourselves, hop by hop, if it stays in
  * scope and is new. Every redirecting response becomes a hop; when the
  * chain ends without a fetch (target seen already, off-site, another
@@ -496,6 +505,12 @@ static int crawl_redirect(struct crawl *c, struct transfer *t)
         rec->error = "too_many_redirects";
     } else if ((why = scope_rule(c->scope, target))) {
         rec->reason = why;
+    } else if (c->node && !crawl_same_host(t->url, target)) {
+        /* another host is another node's to fetch: the chain ends here */
+    } else if (c->node) {
+        t->hop = target; /* known in the cluster? (crawl_node_hop) */
+        node_hop(c->node, target, t);
+        return 1;
     } else {
         records_known(c->rec, target, 1);
         free(t->url);
@@ -866,6 +881,37 @@ static void crawl_node_nofollow(void *ctx, int depth, const char *url, const cha
     records_on_nofollow(((struct crawl *)ctx)->rec, depth, url, parent);
 }
 
+/* node_hop's answer for t's redirect target: known elsewhere in the
+ * cluster (the chain ends there), or now a hop of t's chain (followed);
+ * known < 0: the node is going away. */
+static void crawl_node_hop(void *ctx, void *token, int known)
+{
+    struct crawl *c = ctx;
+    struct transfer *t = token;
+    char *target = t->hop;
+    t->hop = NULL;
+    if (known < 0) {
+        free(target);
+        crawl_transfer_free(t);
+        return;
+    }
+    if (!known && !records_known(c->rec, target, 1)) {
+        free(t->url);
+        t->url = target;
+        t->attempts = 0;
+        fetch_response_free(t->resp);
+        t->resp = NULL;
+        sched_park(c->sched, records_host(c->rec, target), t);
+        return;
+    }
+    struct record *rec = t->rec;
+    t->rec = NULL;
+    free(rec->final_url);
+    rec->final_url = target;
+    crawl_transfer_free(t);
+    records_complete(c->rec, rec);
+}
+
 /* What every node of a job must share, as text (crawl_join compares it). */
 static char *crawl_node_config(const struct options *o, char **starts, size_t n)
 {
@@ -911,6 +957,7 @@ static int crawl_node_open(struct crawl *c, char **starts, size_t n, char *err, 
         .on_completed = crawl_node_completed,
         .on_lowered = crawl_node_lowered,
         .on_nofollow = crawl_node_nofollow,
+        .on_hop = crawl_node_hop,
     };
     c->node = node_open(&nc, &cb, starts, n, err, errlen);
     free(config);

@@ -285,6 +285,25 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
     node_links_free(links);
 }
 
+static void node_on_hop(void *ctx, redisReply *r)
+{
+    struct node_token *t = ctx;
+    t->n->cb.on_hop(t->n->cb.ctx, t->token,
+                    r && r->type == REDIS_REPLY_INTEGER ? (int)r->integer : -1);
+    free(t);
+}
+
+void node_hop(struct node *n, const char *url, void *token)
+{
+    char fp[17];
+    node_fp_hex(url, fp);
+    const char *v[] = {"FCALL", "crawl_hop", "0", n->prefix, fp};
+    struct node_token *t = xmalloc(sizeof *t);
+    t->n = n;
+    t->token = token;
+    rconn_send(n->rc, 5, v, NULL, RCONN_RESEND, node_on_hop, t);
+}
+
 static void node_flush_done(struct node *n)
 {
     if (!n->done.n)

@@ -45,6 +45,10 @@ struct node_callbacks {
     /* At the end: a URL seen only through nofollow links, whose record
      * this node writes (then node_done). */
     void (*on_nofollow)(void *ctx, int depth, const char *url, const char *parent);
+    /* node_hop's answer: known 1 (the URL is the cluster's already), 0
+     * (it is now a redirect hop of the asking chain), -1 (no answer: the
+     * node is being freed). */
+    void (*on_hop)(void *ctx, void *token, int known);
 };
 
 struct node_config {
@@ -78,6 +82,9 @@ void node_links_add(struct node_links *l, const char *url, char kind, int nofoll
 void node_complete(struct node *n, const char *url, struct node_links *links, void *token);
 /* The answer to on_lowered for the URL fp (links may be NULL; taken). */
 void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_links *links);
+/* A redirect target: is it known to the cluster (then on_hop(1)), or
+ * does it become a hop of the asking chain (on_hop(0))? */
+void node_hop(struct node *n, const char *url, void *token);
 /* The URL's record is written. */
 void node_done(struct node *n, const char *url);
 /* host's robots.txt as this node read it, for the rest of the job. */

@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2elib import Checker, free_port, parse_args, run_crawl, write_sections_site  # noqa: E402
-from httpserver import TestServer  # noqa: E402
+from httpserver import TestServer, redirect  # noqa: E402
 
 REDIS = shutil.which("redis-server")
 
@@ -84,7 +84,8 @@ def html(title, links):
 
 def make_site(root, n_sections, n_leaves, extra=True):
     os.makedirs(root)
-    home = ["/slow.html", "/a.html", "/private/x.html", "/nf.html"] if extra else []
+    home = ["/slow.html", "/a.html", "/private/x.html", "/nf.html", "/moved.html",
+            "/jump.html"] if extra else []
     write_sections_site(root, n_sections, n_leaves, html, home_links=home)
     if not extra:
         return
@@ -101,6 +102,17 @@ def make_site(root, n_sections, n_leaves, extra=True):
             f.write(html(name, links))
     with open(os.path.join(root, "nofollowed.html"), "w") as f:
         f.write(html("nofollowed", []))
+    with open(os.path.join(root, "moved-target.html"), "w") as f:
+        f.write(html("moved here", ["/moved-child.html"]))
+    with open(os.path.join(root, "moved-child.html"), "w") as f:
+        f.write(html("child of a redirect target", []))
+
+
+def add_redirects(srv):
+    """/moved.html -> a page linked nowhere else (fetched as a hop of the
+    chain); /jump.html -> /s0.html, known already (the chain stops)."""
+    srv.add_route("/moved.html", redirect("/moved-target.html"))
+    srv.add_route("/jump.html", redirect("/s0.html"))
 
 
 def records_of(paths):
@@ -121,7 +133,7 @@ def records_of(paths):
 
 def key(r):
     return (r["url"], r["depth"], r.get("status"), r.get("reason"), r.get("error"),
-            r.get("parent"))
+            r.get("parent"), r.get("final_url"), json.dumps(r.get("redirects")))
 
 
 def start_node(crawl, redis, job, starts, out, extra=(), err=None):
@@ -167,6 +179,7 @@ def test_equal(c, crawl, tmp):
         make_site(root, 4, 12)
         s = TestServer(root=root, latency_ms=5, host=host).start()
         s.set_path_latency("/slow.html", 1500)
+        add_redirects(s)
         servers.append(s)
     try:
         starts = [s.url("/") for s in servers]
@@ -174,6 +187,13 @@ def test_equal(c, crawl, tmp):
         want = single(crawl, starts, extra)
         c.check(any(r["url"].endswith("/deeper.html") and r["depth"] == 3 for r in want),
                 "the site has a lowered depth (deeper.html at depth 3)", None)
+        c.check(any(r["url"].endswith("/moved.html") and r.get("status") == 200 and
+                    r.get("final_url", "").endswith("/moved-target.html") for r in want) and
+                any(r["url"].endswith("/moved-child.html") for r in want) and
+                any(r["url"].endswith("/jump.html") and r.get("status") == 302 and
+                    r.get("final_url", "").endswith("/s0.html") for r in want),
+                "the site has a followed redirect chain and one ending at a known page",
+                [r for r in want if "moved" in r["url"] or "jump" in r["url"]])
         for s in servers:
             s.reset_stats()
         redis = Redis(tmp).start()
