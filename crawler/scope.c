@@ -128,6 +128,11 @@ static int scope_add_path(struct scope *s, const char *path, char **url, char *e
     if (rl > 0 && real[rl - 1] == '/')
         real[rl - 1] = '\0'; /* "/" becomes "" : every path is under it */
     scope_push(&s->roots, &s->nroots, xstrdup(real));
+    char *folded = scope_fold(s, *url); /* a start at dir/index.html is dir/ */
+    if (folded) {
+        free(*url);
+        *url = folded;
+    }
     return 0;
 }
 
@@ -292,6 +297,23 @@ int scope_check(const struct scope *s, const char *url, const char **root)
         return in;
     }
     return scope_http_in(s, &v);
+}
+
+/* A URL read from disk: a file: URL in scope. */
+static int scope_offline(const struct scope *s, const char *url)
+{
+    return !strncmp(url, "file:", 5) && scope_check(s, url, NULL);
+}
+
+char *scope_fold(const struct scope *s, const char *url)
+{
+    static const char index[] = "/index.html";
+    const size_t il = sizeof index - 1;
+    struct url_view v;
+    if (url_split(url, &v) < 0 || v.has_query || v.path_len < il ||
+        memcmp(v.path + v.path_len - il, index, il) != 0 || !scope_offline(s, url))
+        return NULL;
+    return xmemdup0(url, (size_t)(v.path + v.path_len - url) - (il - 1));
 }
 
 static int scope_compile(regex_t **arr, size_t *n, const char *const *pats, size_t npats, char *err,

@@ -68,6 +68,13 @@ int scope_set_domains(struct scope *s, int no_parent, const char *domains,
  * matched, or no --include did). */
 const char *scope_rule(const struct scope *s, const char *url);
 
+/* The form a URL is recorded in, when it is not url itself (malloc'd, the
+ * caller frees), else NULL: a page read from disk at ".../index.html" is
+ * the directory ".../", so a directory and its index.html are one record
+ * (as a web server serves them; the directory form is what a start
+ * directory and most links use). */
+char *scope_fold(const struct scope *s, const char *url);
+
 /* The host part of a canonical http(s) URL as a view; NULL/0 for file:. */
 const char *scope_host(const char *url, size_t *len);
 
