@@ -267,6 +267,10 @@ int main(int argc, char **argv)
         exit_code = main_usage_error("no URL or directory to crawl (the input file has none)");
         goto out;
     }
+    if (opt.base_url && scope_set_site(&scope, opt.base_url, err, sizeof err) < 0) {
+        exit_code = main_usage_error(err);
+        goto out;
+    }
     starts = xcalloc(nargs, sizeof *starts);
     for (size_t i = 0; i < nargs; i++) {
         char *bare = NULL, *given = NULL;

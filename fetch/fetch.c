@@ -553,11 +553,13 @@ static void fetch_start_file(struct fetcher *f, const char *url, const char *roo
     if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
         size_t pl = strlen(path);
         if (pl == 0 || path[pl - 1] != '/') {
+            /* relative ("name/"), so it holds for a --base-url site's URL too */
+            const char *name = strrchr(v.path, '/') + 1;
+            size_t nl = v.path_len - (size_t)(name - v.path);
             r->status = 301;
-            size_t ul = strlen(url);
-            r->location = xmalloc(ul + 2);
-            memcpy(r->location, url, ul);
-            memcpy(r->location + ul, "/", 2);
+            r->location = xmalloc(nl + 2);
+            memcpy(r->location, name, nl);
+            memcpy(r->location + nl, "/", 2);
             goto out;
         }
         size_t n = strlen(real);
