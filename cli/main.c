@@ -128,6 +128,24 @@ static int main_check_late_output(const char *opt, const char *path, char *err, 
 
 /* "example.org" or "localhost:8080/x": no scheme, no such path, and the
  * look of a host name: taken as http://, as wget and curl do. */
+/* A start directory without index.html is crawled through its listing
+ * (fetch/dirlist.c): say so, since a saved site usually has one. */
+static void main_warn_no_index(const char *arg)
+{
+    struct stat st;
+    if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
+        return;
+    size_t n = strlen(arg);
+    char *index = xmalloc(n + sizeof "/index.html");
+    memcpy(index, arg, n);
+    memcpy(index + n, "/index.html", sizeof "/index.html");
+    if (access(index, F_OK) < 0)
+        log_warn("%s has no index.html: crawling a listing of its files instead, as a web "
+                 "server's index page would show them",
+                 arg);
+    free(index);
+}
+
 static char *main_bare_host(const char *arg)
 {
     size_t hl = strcspn(arg, ":/");
@@ -263,6 +281,10 @@ int main(int argc, char **argv)
         exit_code = main_usage_error("no URL or directory to crawl (the input file has none)");
         goto out;
     }
+    if (opt.base_url && scope_set_site(&scope, opt.base_url, err, sizeof err) < 0) {
+        exit_code = main_usage_error(err);
+        goto out;
+    }
     starts = xcalloc(nargs, sizeof *starts);
     for (size_t i = 0; i < nargs; i++) {
         char *bare = NULL, *given = NULL;
@@ -286,6 +308,8 @@ int main(int argc, char **argv)
         if (bare) {
             log_warn("'%s' is not a file or directory: crawling %s", given, starts[i]);
             free(given);
+        } else {
+            main_warn_no_index(args[i]);
         }
         if (opt.redis && strncmp(starts[i], "http://", 7) && strncmp(starts[i], "https://", 8)) {
             exit_code = main_usage_error("--redis: a cluster crawls web sites (http:// or "

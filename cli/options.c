@@ -95,6 +95,10 @@ static const struct options_spec options_table[] = {
      "off"},
     {NULL, "no-parent", 0, NULL, OPTIONS_ON, OFF(no_parent), 0, 0, 0,
      "follow only URLs under the directory of a start URL", "off"},
+    {NULL, "base-url", 0, "URL", OPTIONS_STRING, OFF(base_url), 0, 0, 0,
+     "the site's URL for a start directory (a saved site):\nits pages are recorded under URL, and "
+     "links to\nURL (root-relative ones too) read from the directory",
+     "none"},
     {NULL, "domains", 0, "LIST", OPTIONS_STRING, OFF(domains), 0, 0, 0,
      "also follow these hosts and their subdomains\n(comma-separated)", "none"},
     {NULL, "exclude-domains", 0, "LIST", OPTIONS_STRING, OFF(exclude_domains), 0, 0, 0,

@@ -36,15 +36,18 @@ int archive_links(struct warc *w, const char *url, int64_t when, const char *ref
     size_t *off = xmalloc(p->nlinks * sizeof *off);
     struct buf names;
     buf_init(&names, (size_t)1 << 30);
+    size_t n = 0; /* unusable links (mailto:...) are no outlinks */
     for (size_t i = 0; i < p->nlinks; i++) {
-        urls[i] = p->links[i].url;
-        off[i] = names.len;
+        if (p->links[i].unusable)
+            continue;
+        urls[n] = p->links[i].url;
+        off[n++] = names.len;
         buf_printf(&names, "%s@%s", p->links[i].tag, p->links[i].attr);
         buf_append_char(&names, '\0');
     }
-    for (size_t i = 0; i < p->nlinks; i++)
+    for (size_t i = 0; i < n; i++)
         tags[i] = names.data + off[i];
-    int rc = warc_write_metadata(w, url, when, refers_to, urls, tags, p->nlinks);
+    int rc = n ? warc_write_metadata(w, url, when, refers_to, urls, tags, n) : 0;
     buf_free(&names);
     free(off);
     free(tags);

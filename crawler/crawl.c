@@ -260,6 +260,8 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
 {
     const char *root = NULL;
     scope_check(c->scope, t->url, &root);
+    /* --base-url: the site's URLs are read from its directory */
+    char *file = root && strncmp(t->url, "file:", 5) ? scope_site_file(c->scope, t->url) : NULL;
     const struct fetch_req *base = t->kind == TRANSFER_ROBOTS    ? &crawl_robots_req
                                    : t->kind == TRANSFER_SITEMAP ? &crawl_sitemap_req
                                                                  : NULL;
@@ -274,11 +276,15 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
     t->host = h;
     t->attempts++;
     c->active++;
-    if (fetch_start(c->fetch, t->url, root, t, &req) < 0) {
+    /* an encoded '/' in a site path: never read, never fetched live */
+    int unmapped = root && !file && strncmp(t->url, "file:", 5);
+    int rc = unmapped ? -1 : fetch_start(c->fetch, file ? file : t->url, root, t, &req);
+    free(file);
+    if (rc < 0) {
         /* libcurl refused the handle: report it like a failed transfer */
         struct fetch_response *r = xcalloc(1, sizeof *r);
         r->owner = t;
-        r->err = FETCH_ERR_TRANSPORT;
+        r->err = unmapped ? FETCH_ERR_NOT_FOUND : FETCH_ERR_TRANSPORT;
         crawl_on_fetched(c, r, now);
     }
 }
@@ -1170,6 +1176,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
         .max_crawl_delay_s = opt->max_crawl_delay_s,
         .retries = opt->retries,
         .robots = opt->robots,
+        .offline_host = scope->site_host,
         .max_depth = opt->depth,
         .queue_budget = opt->frontier_memory,
         .queue_dir = opt->frontier_dir,

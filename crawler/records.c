@@ -397,9 +397,14 @@ static void records_classify(struct records *r, struct record *rec)
                                            records_has_token(p->meta_robots, "none"));
     rec->external = xmalloc(p->nlinks);
     for (size_t i = 0; i < p->nlinks; i++) {
+        char *folded = p->links[i].unusable ? NULL : scope_fold(r->scope, p->links[i].url);
+        if (folded) { /* dir/index.html read from disk is dir/ */
+            free(rec->page.links[i].url);
+            rec->page.links[i].url = folded;
+        }
         int nofollow =
             page_nofollow || (r->opt->robots && records_has_token(p->links[i].rel, "nofollow"));
-        int external = !scope_check(r->scope, p->links[i].url, NULL);
+        int external = p->links[i].unusable || !scope_check(r->scope, p->links[i].url, NULL);
         rec->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
                                            (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
     }
@@ -471,6 +476,8 @@ static void records_expand(struct records *r, struct entry *e, struct record *re
     for (size_t i = 0; i < p->nlinks; i++) {
         const char *u = p->links[i].url;
         int nofollow = rec->external[i] & OUTPUT_LINK_NOFOLLOW;
+        if (p->links[i].unusable)
+            continue; /* listed with its reason, never fetched */
         if (rec->external[i] & OUTPUT_LINK_EXTERNAL) {
             if (r->opt->check_external && strcmp(p->links[i].tag, "form") &&
                 (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8)))

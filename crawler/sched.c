@@ -67,8 +67,9 @@ struct host *sched_host(struct sched *s, const char *url)
         struct url_view v;
         size_t n = url_split(url, &v) == 0 ? (size_t)(v.path - url) : strlen(url);
         h->origin = xmemdup0(url, n); /* scheme://host[:port] */
-        if (!name || !s->cfg.robots)
-            h->robots_state = HOST_ROBOTS_READY; /* file: URLs have no robots.txt */
+        const char *off = s->cfg.offline_host;
+        if (!name || !s->cfg.robots || (off && strlen(off) == hl && !memcmp(off, name, hl)))
+            h->robots_state = HOST_ROBOTS_READY; /* files have no robots.txt */
     }
     return h;
 }

@@ -31,6 +31,8 @@ struct sched_config {
     double max_crawl_delay_s; /* cap on Crawl-delay and Retry-After */
     int retries;              /* --retries */
     int robots;               /* fetch robots.txt before a host's URLs */
+    const char *offline_host; /* --base-url: a host read from disk, which
+                                 needs no robots.txt (borrowed), or NULL */
     int max_depth;            /* queues per host: max_depth + 1 */
     size_t queue_budget;      /* queue bytes kept in memory (queue.h) */
     const char *queue_dir;    /* spill directory, NULL = $TMPDIR */

@@ -44,6 +44,10 @@ void scope_free(struct scope *s)
         free(s->domains[i]);
     for (size_t i = 0; i < s->nxdomains; i++)
         free(s->xdomains[i]);
+    free(s->site_url);
+    free(s->site_auth);
+    free(s->site_host);
+    free(s->site_dir);
     free(s->hosts);
     free(s->roots);
     free(s->bases);
@@ -103,6 +107,91 @@ static int scope_file_url(const char *real, int dir, char **url)
     return rc;
 }
 
+int scope_set_site(struct scope *s, const char *url, char *err, size_t cap)
+{
+    char *canon = NULL, auth[1024];
+    struct url_view v;
+    size_t hl;
+    if (url_canonicalize(url, &canon) != URL_OK || url_split(canon, &v) < 0 ||
+        strncmp(canon, "http", 4) != 0 || url_authority(canon, auth, sizeof auth) < 0) {
+        snprintf(err, cap, "--base-url %s: not an http(s) URL", url);
+        free(canon);
+        return -1;
+    }
+    size_t end = (size_t)(v.path - canon) + v.path_len;
+    while (canon[end - 1] != '/')
+        end--;
+    canon[end] = '\0'; /* up to the last '/': the directory the start maps onto */
+    const char *h = scope_host(canon, &hl);
+    s->site_url = canon;
+    s->site_auth = xstrdup(auth);
+    s->site_host = xmemdup0(h, hl);
+    return 0;
+}
+
+/* A URL of the --base-url site: the part after the site's path (a view
+ * into url), else NULL. Either scheme; the authority must match. */
+static const char *scope_site_rest(const struct scope *s, const char *url)
+{
+    struct url_view v, sv;
+    char auth[1024];
+    if (!s->site_dir || strncmp(url, "http", 4) != 0 || url_split(url, &v) < 0 ||
+        url_split(s->site_url, &sv) < 0 || url_authority(url, auth, sizeof auth) < 0 ||
+        strcmp(auth, s->site_auth) != 0 || v.path_len < sv.path_len ||
+        memcmp(v.path, sv.path, sv.path_len) != 0)
+        return NULL;
+    return v.path + sv.path_len;
+}
+
+/* The site's host outside its path: never fetched live by an offline crawl. */
+static int scope_site_host(const struct scope *s, const char *url)
+{
+    char auth[1024];
+    return s->site_dir && url_authority(url, auth, sizeof auth) == 0 && !strcmp(auth, s->site_auth);
+}
+
+/* --base-url and a start path: the start's URL on the site. */
+static int scope_site_start(struct scope *s, const char *real, const char *file_url, int dir,
+                            char **url, char *err, size_t cap)
+{
+    if (s->site_dir) {
+        snprintf(err, cap, "--base-url maps one start directory; %s is another", real);
+        return -1;
+    }
+    const char *name = dir ? "" : strrchr(file_url, '/') + 1;
+    size_t ul = strlen(s->site_url), nl = strlen(name);
+    char *site = xmalloc(ul + nl + 1);
+    memcpy(site, s->site_url, ul);
+    memcpy(site + ul, name, nl + 1);
+    free(*url);
+    *url = site;
+    s->site_dir = xstrdup(real);
+    return 0;
+}
+
+char *scope_site_file(const struct scope *s, const char *url)
+{
+    const char *rest = scope_site_rest(s, url);
+    char *dir = NULL;
+    if (!rest)
+        return NULL;
+    size_t rl = strcspn(rest, "?");
+    for (size_t i = 0; i + 2 < rl; i++)
+        if (rest[i] == '%' && rest[i + 1] == '2' && (rest[i + 2] == 'F' || rest[i + 2] == 'f'))
+            return NULL;
+    if (scope_file_url(s->site_dir, 1, &dir) != URL_OK) {
+        free(dir);
+        return NULL;
+    }
+    size_t dl = strlen(dir);
+    char *out = xmalloc(dl + rl + 1);
+    memcpy(out, dir, dl);
+    memcpy(out + dl, rest, rl);
+    out[dl + rl] = '\0';
+    free(dir);
+    return out;
+}
+
 static int scope_add_path(struct scope *s, const char *path, char **url, char *err, size_t cap)
 {
     char real[PATH_MAX];
@@ -127,7 +216,20 @@ static int scope_add_path(struct scope *s, const char *path, char **url, char *e
     size_t rl = strlen(real);
     if (rl > 0 && real[rl - 1] == '/')
         real[rl - 1] = '\0'; /* "/" becomes "" : every path is under it */
-    scope_push(&s->roots, &s->nroots, xstrdup(real));
+    if (s->site_url) {
+        if (scope_site_start(s, real, *url, dir, url, err, cap) < 0) {
+            free(*url);
+            *url = NULL;
+            return -1;
+        }
+    } else {
+        scope_push(&s->roots, &s->nroots, xstrdup(real));
+    }
+    char *folded = scope_fold(s, *url); /* a start at dir/index.html is dir/ */
+    if (folded) {
+        free(*url);
+        *url = folded;
+    }
     return 0;
 }
 
@@ -291,7 +393,49 @@ int scope_check(const struct scope *s, const char *url, const char **root)
         free(path);
         return in;
     }
+    if (scope_site_rest(s, url)) {
+        if (root)
+            *root = s->site_dir;
+        return 1;
+    }
+    if (scope_site_host(s, url))
+        return 0;
     return scope_http_in(s, &v);
+}
+
+/* A URL read from disk: a file: URL in scope, or one of the --base-url site. */
+static int scope_offline(const struct scope *s, const char *url)
+{
+    return (!strncmp(url, "file:", 5) && scope_check(s, url, NULL)) || scope_site_rest(s, url);
+}
+
+/* A URL of the --base-url site in the other scheme, in the site's. */
+static char *scope_site_scheme(const struct scope *s, const char *url)
+{
+    const char *rest = scope_site_rest(s, url);
+    if (!rest || !strncmp(url, s->site_url, strlen(s->site_url)))
+        return NULL;
+    size_t ul = strlen(s->site_url), rl = strlen(rest);
+    char *out = xmalloc(ul + rl + 1);
+    memcpy(out, s->site_url, ul);
+    memcpy(out + ul, rest, rl + 1);
+    return out;
+}
+
+char *scope_fold(const struct scope *s, const char *url)
+{
+    static const char index[] = "/index.html";
+    const size_t il = sizeof index - 1;
+    struct url_view v;
+    char *same = scope_site_scheme(s, url), *out;
+    if (same)
+        url = same;
+    if (url_split(url, &v) < 0 || v.has_query || v.path_len < il ||
+        memcmp(v.path + v.path_len - il, index, il) != 0 || !scope_offline(s, url))
+        return same;
+    out = xmemdup0(url, (size_t)(v.path + v.path_len - url) - (il - 1));
+    free(same);
+    return out;
 }
 
 static int scope_compile(regex_t **arr, size_t *n, const char *const *pats, size_t npats, char *err,

@@ -28,7 +28,14 @@ struct scope {
     size_t nxdomains;
     char **roots; /* absolute real directory paths, no trailing slash */
     size_t nroots;
-    int subdomains; /* also hosts ending in "." + a start host */
+    /* --base-url: the site a start directory holds. Its URLs (either
+     * scheme) under site_url are read from site_dir; site_dir is set by the
+     * first path start. */
+    char *site_url;  /* canonical, path ending in '/' */
+    char *site_auth; /* host[:port] of site_url */
+    char *site_host; /* host of site_url */
+    char *site_dir;  /* real path, no trailing slash; NULL until a start */
+    int subdomains;  /* also hosts ending in "." + a start host */
     regex_t *include, *exclude;
     size_t ninclude, nexclude;
     size_t max_url_len;
@@ -39,6 +46,16 @@ struct scope {
 
 void scope_init(struct scope *s);
 void scope_free(struct scope *s);
+
+/* --base-url: map the next start directory onto url (http or https; its
+ * path is taken up to the last '/'). Call before scope_add_start. Returns
+ * -1 with a reason in err for a URL that is not http(s). */
+int scope_set_site(struct scope *s, const char *url, char *err, size_t errcap);
+
+/* For a URL of the --base-url site (in scope): the file: URL to read it
+ * from (malloc'd), else NULL. NULL too for a path holding an encoded '/',
+ * which could smuggle ".." past dot-segment removal. */
+char *scope_site_file(const struct scope *s, const char *url);
 
 /* Add a start argument. On success *url is its canonical URL (malloc'd,
  * the caller frees). Returns -1 with a one-line reason in err for an
@@ -67,6 +84,13 @@ int scope_set_domains(struct scope *s, int no_parent, const char *domains,
  * than twice in a row, or more than 20 segments), "excluded" (an --exclude
  * matched, or no --include did). */
 const char *scope_rule(const struct scope *s, const char *url);
+
+/* The form a URL is recorded in, when it is not url itself (malloc'd, the
+ * caller frees), else NULL: a page read from disk at ".../index.html" is
+ * the directory ".../", so a directory and its index.html are one record
+ * (as a web server serves them; the directory form is what a start
+ * directory and most links use). */
+char *scope_fold(const struct scope *s, const char *url);
 
 /* The host part of a canonical http(s) URL as a view; NULL/0 for file:. */
 const char *scope_host(const char *url, size_t *len);

@@ -70,6 +70,7 @@ struct options {
     int page_requisites;         /* -p: also fetch images, scripts, media */
     int check_external;          /* --check-external: fetch each off-site link once */
     int fail_on_broken;          /* --fail-on-broken: exit 8 when a link is broken */
+    const char *base_url;        /* --base-url URL: the site a start directory holds */
     const char *domains;         /* --domains LIST */
     const char *exclude_domains; /* --exclude-domains LIST */
     /* a cluster crawl (issue 11) */

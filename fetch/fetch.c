@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "dirlist.h"
 #include "log.h"
 #include "url.h"
 #include "xalloc.h"
@@ -502,10 +503,30 @@ out:
         close(fd);
 }
 
+/* A directory without index.html: its listing (dirlist.c), as a web
+ * server's autoindex would serve it. */
+static void fetch_dir_listing(struct fetcher *f, const char *real, const char *path,
+                              struct fetch_response *r)
+{
+    struct buf b;
+    buf_init(&b, f->cfg.max_size);
+    int rc = dirlist_html(real, path, &b);
+    if (rc < 0) {
+        r->err = b.len >= f->cfg.max_size ? FETCH_ERR_TOO_LARGE : FETCH_ERR_READ;
+    } else {
+        r->status = 200;
+        r->content_type = xstrdup("text/html");
+        r->is_html = 1;
+        r->bytes = b.len;
+        r->body = buf_steal(&b, &r->body_len);
+    }
+    buf_free(&b);
+}
+
 /* file: URLs. The canonical URL has no dot-segments left; realpath() then
  * resolves symlinks and the result must stay under root. A directory URL
  * without its slash answers 301 to the slash form (as a web server does);
- * with the slash it serves index.html. */
+ * with the slash it serves index.html, or without one a listing. */
 static void fetch_start_file(struct fetcher *f, const char *url, const char *root, void *owner)
 {
     int64_t t0 = clock_ms();
@@ -532,11 +553,13 @@ static void fetch_start_file(struct fetcher *f, const char *url, const char *roo
     if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
         size_t pl = strlen(path);
         if (pl == 0 || path[pl - 1] != '/') {
+            /* relative ("name/"), so it holds for a --base-url site's URL too */
+            const char *name = strrchr(v.path, '/') + 1;
+            size_t nl = v.path_len - (size_t)(name - v.path);
             r->status = 301;
-            size_t ul = strlen(url);
-            r->location = xmalloc(ul + 2);
-            memcpy(r->location, url, ul);
-            memcpy(r->location + ul, "/", 2);
+            r->location = xmalloc(nl + 2);
+            memcpy(r->location, name, nl);
+            memcpy(r->location + nl, "/", 2);
             goto out;
         }
         size_t n = strlen(real);
@@ -545,6 +568,11 @@ static void fetch_start_file(struct fetcher *f, const char *url, const char *roo
             goto out;
         }
         memcpy(real + n, "/index.html", sizeof "/index.html");
+        if (lstat(real, &st) < 0 && errno == ENOENT) {
+            real[n] = '\0';
+            fetch_dir_listing(f, real, path, r);
+            goto out;
+        }
     }
     fetch_file_read(f, real, r);
 out:

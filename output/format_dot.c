@@ -86,6 +86,8 @@ static int format_dot_record(struct format *f, const struct output_record *r)
         return -1;
     for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
         const struct html_link *l = &r->page->links[i];
+        if (l->unusable)
+            continue; /* no URL: only jsonl lists it */
         struct format_urlset_item *t = format_urlset_add(&d->nodes, l->url, NULL);
         if (r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL))
             t->flags |= FORMAT_URLSET_EXTERNAL;

@@ -47,6 +47,8 @@ static int format_edges_record(struct format *f, const struct output_record *r)
     struct format_edges *e = f->state;
     for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
         const struct html_link *l = &r->page->links[i];
+        if (l->unusable)
+            continue; /* no URL: only jsonl lists it */
         struct buf *b = &e->row;
         buf_reset(b);
         int rc = format_text_csv(b, r->url);

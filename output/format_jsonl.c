@@ -42,8 +42,12 @@ static int format_jsonl_links(struct buf *b, const struct output_record *r)
         unsigned char fl = r->external ? r->external[i] : 0;
         rc |= buf_append_str(b, fl & OUTPUT_LINK_EXTERNAL ? ",\"external\":true"
                                                           : ",\"external\":false");
-        rc |= buf_append_str(b, fl & OUTPUT_LINK_NOFOLLOW ? ",\"nofollow\":true}"
-                                                          : ",\"nofollow\":false}");
+        rc |= buf_append_str(b, fl & OUTPUT_LINK_NOFOLLOW ? ",\"nofollow\":true"
+                                                          : ",\"nofollow\":false");
+        rc |= buf_append_str(b, ",\"unusable\":");
+        const char *why = html_unusable_name(l->unusable);
+        rc |= why ? json_put_str(b, why) : buf_append_str(b, "null");
+        rc |= buf_append_str(b, "}");
     }
     if (rc == 0)
         rc = buf_append_str(b, "]");

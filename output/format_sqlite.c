@@ -219,6 +219,8 @@ static int format_sqlite_links(struct format_sqlite *s, const struct output_reco
     sqlite3_stmt *st = s->link;
     for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
         const struct html_link *l = &r->page->links[i];
+        if (l->unusable)
+            continue; /* no URL: only jsonl lists it */
         format_sqlite_text(s, st, 1, r->url);
         format_sqlite_text(s, st, 2, l->url);
         format_sqlite_text(s, st, 3, l->tag);

@@ -90,6 +90,7 @@ static struct output_record *format_store_copy(const struct output_record *r)
             const struct html_link *s = &r->page->links[i];
             struct html_link *l = &pg->links[i];
             l->url = (char *)(uintptr_t)format_store_put(&p, s->url);
+            l->unusable = s->unusable;
             l->tag = (char *)(uintptr_t)format_store_put(&p, s->tag);
             l->attr = (char *)(uintptr_t)format_store_put(&p, s->attr);
             l->rel = (char *)(uintptr_t)format_store_put(&p, s->rel);

@@ -71,8 +71,10 @@ enum html_kind {
 };
 
 struct html_rec {
-    char *ref; /* raw attribute value until resolved, then the URL */
+    char *ref; /* raw attribute value until resolved, then the URL (or
+                  the reference as written, when unusable) */
     int resolved;
+    int unusable;           /* enum html_unusable */
     const char *tag, *attr; /* static strings */
     char *rel;
     struct buf text; /* collapsed, not yet cut */
@@ -441,21 +443,63 @@ static void html_rec_free(struct html_rec *r)
     buf_free(&r->text);
 }
 
-/* Resolve r against the base in effect. 0 if r is kept, -1 if it is not a
- * link (freed), -2 if over max_links (freed, counted). */
+const char *html_unusable_name(int code)
+{
+    static const char *const names[] = {NULL, "empty", "scheme", "bad_url", "bad_host", "too_long"};
+    return code > 0 && code <= HTML_UNUSABLE_LAST ? names[code] : NULL;
+}
+
+/* enum html_unusable for a url_resolve error. */
+static int html_unusable_of(int rc)
+{
+    switch (rc) {
+    case URL_ERR_EMPTY:
+        return HTML_UNUSABLE_EMPTY;
+    case URL_ERR_SCHEME:
+        return HTML_UNUSABLE_SCHEME;
+    case URL_ERR_HOST:
+        return HTML_UNUSABLE_BAD_HOST;
+    case URL_ERR_TOO_LONG:
+        return HTML_UNUSABLE_TOO_LONG;
+    default:
+        return HTML_UNUSABLE_BAD_URL;
+    }
+}
+
+/* The reference as written, for an unusable link: trimmed of ASCII
+ * whitespace and controls, cut at HTML_REF_MAX on a UTF-8 boundary. */
+static char *html_ref_as_written(const char *ref)
+{
+    size_t n = strlen(ref);
+    while (n > 0 && (unsigned char)*ref <= 0x20)
+        ref++, n--;
+    while (n > 0 && (unsigned char)ref[n - 1] <= 0x20)
+        n--;
+    if (n > HTML_REF_MAX) {
+        n = HTML_REF_MAX;
+        while (n > 0 && ((unsigned char)ref[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return xmemdup0(ref, n);
+}
+
+/* Resolve r against the base in effect: r->ref becomes the URL, or, when
+ * it is no usable URL, the reference as written with r->unusable set. 0 if
+ * r is kept, -2 if over max_links (freed, counted). */
 static int html_resolve(struct html_state *st, struct html_rec *r, size_t kept)
 {
     char *url = NULL;
     const char *base = st->base ? st->base : st->page_url;
-    if (url_resolve(base, r->ref, strlen(r->ref), &url) != 0) {
-        html_rec_free(r);
-        return -1;
-    }
+    int rc = url_resolve(base, r->ref, strlen(r->ref), &url);
     if (kept >= st->max_links) {
         free(url);
         html_rec_free(r);
         st->dropped++;
         return -2;
+    }
+    if (rc != 0) {
+        r->unusable = html_unusable_of(rc);
+        url = html_ref_as_written(r->ref);
     }
     free(r->ref);
     r->ref = url;
@@ -493,15 +537,15 @@ static long html_add(struct html_state *st, const char *tag, const char *attr, c
     buf_init(&r.text, HTML_TEXT_ROOM);
     if (st->pending) {
         /* A <base> may still come, so the link waits unresolved; but what
-         * is not a link under any base goes now, and the waiting list is
+         * is no URL under any base is decided now, and the waiting list is
          * capped like the resolved one. */
         char *probe = NULL;
-        if (url_resolve(st->page_url, ref, strlen(ref), &probe) != 0) {
-            html_rec_free(&r);
-            return -1;
-        }
+        int bad = url_resolve(st->page_url, ref, strlen(ref), &probe) != 0;
         free(probe);
-        if (st->nrecs >= st->max_links) {
+        if (bad) {
+            if (html_resolve(st, &r, st->nrecs) < 0)
+                return -1;
+        } else if (st->nrecs >= st->max_links) {
             html_rec_free(&r);
             st->dropped++;
             return -1;
@@ -895,6 +939,7 @@ static void html_fill(struct html_state *st, struct html_page *out)
         struct html_rec *r = &st->recs[i];
         struct html_link *l = &out->links[i];
         l->url = r->ref;
+        l->unusable = r->unusable;
         l->tag = xstrdup(r->tag);
         l->attr = xstrdup(r->attr);
         l->rel = r->rel;

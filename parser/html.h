@@ -2,22 +2,43 @@
  * document with libxml2's HTML parser, over the whole buffer at once.
  * Pure function of (bytes, page URL, encoding): no sockets, no processes.
  * Links are resolved against <base href> when present (else the page URL)
- * and canonicalised with url_resolve(); javascript:, mailto:, data:, empty
- * and unparsable references are dropped. */
+ * and canonicalised with url_resolve(). A reference that is no usable URL
+ * (empty; javascript:, mailto:, data: or another unsupported scheme; a bad
+ * host such as an invalid IDN; unparsable; too long) is still listed, with
+ * the reason in `unusable` and the reference as written in `url`. */
 #ifndef CRAWL_HTML_H
 #define CRAWL_HTML_H
 
 #include <stddef.h>
 
-#define HTML_TEXT_MAX 256 /* anchor text / title cap, bytes */
+#define HTML_TEXT_MAX 256  /* anchor text / title cap, bytes */
+#define HTML_REF_MAX  1024 /* an unusable reference is listed cut to this */
+
+/* Why a link's reference is not a usable URL (html_link.unusable). */
+enum html_unusable {
+    HTML_USABLE = 0,
+    HTML_UNUSABLE_EMPTY,    /* "empty": empty or whitespace-only */
+    HTML_UNUSABLE_SCHEME,   /* "scheme": javascript:, mailto:, data:, tel:, ftp:... */
+    HTML_UNUSABLE_BAD_URL,  /* "bad_url": cannot be parsed (bad port, %2F in a file path...) */
+    HTML_UNUSABLE_BAD_HOST, /* "bad_host": refused by IDNA, bad IP literal, bad characters */
+    HTML_UNUSABLE_TOO_LONG, /* "too_long": longer than URL_MAX_LEN once canonical */
+    HTML_UNUSABLE_LAST = HTML_UNUSABLE_TOO_LONG
+};
+
+/* Stable code for the output ("scheme", ...); NULL for HTML_USABLE or a
+ * code out of range. */
+const char *html_unusable_name(int code);
 
 struct html_link {
-    char *url;  /* absolute canonical URL; owned */
-    char *tag;  /* lowercase element name: "a", "area", "link", "iframe", "frame" */
-    char *attr; /* lowercase attribute: "href", "src" */
-    char *rel;  /* value of rel="" (whitespace-collapsed) or NULL */
-    char *text; /* anchor text, whitespace-collapsed, capped at HTML_TEXT_MAX
-                   bytes on a UTF-8 boundary; "" when none; owned */
+    char *url;    /* absolute canonical URL; for an unusable link the
+                     reference as written, trimmed, cut at HTML_REF_MAX
+                     bytes on a UTF-8 boundary ("" when empty); owned */
+    char *tag;    /* lowercase element name: "a", "area", "link", "iframe", "frame" */
+    char *attr;   /* lowercase attribute: "href", "src" */
+    char *rel;    /* value of rel="" (whitespace-collapsed) or NULL */
+    char *text;   /* anchor text, whitespace-collapsed, capped at HTML_TEXT_MAX
+                     bytes on a UTF-8 boundary; "" when none; owned */
+    int unusable; /* enum html_unusable: 0, or why url is no URL */
 };
 
 struct html_page {

@@ -2,15 +2,17 @@
  * form is described in url.h). Owns the WHATWG-style parse for these special
  * schemes: reference clean-up, scheme/authority/path/query states, dot-segment
  * removal (also %2e spellings), percent-encoding normalisation, host checks
- * with IPv4/IPv6 literal normalisation, and the view/authority/path helpers.
+ * and the view/authority/path helpers; hosts are url_host.c's.
  * Must not: do I/O, keep global state, or allocate more than the result
  * string (plus a scratch copy when a reference contains tab/CR/LF).
  *
- * Hosts: no IDNA. After percent-decoding, a host must be ASCII made of
- * RFC 3986 reg-name characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , ;
- * =). Anything else, including any non-ASCII byte, gives URL_ERR_SYNTAX
- * rather than being percent-encoded: a name we cannot look up is not worth
- * queueing. file URLs may only have an empty host or "localhost", and a
+ * Hosts (url_host.c): IPv4/IPv6 literals normalised; names percent-decoded,
+ * put through IDNA (UTS#46, non-transitional, libidn2) when they hold
+ * non-ASCII or an "xn--" label, and must then be ASCII made of RFC 3986
+ * reg-name characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , ; =).
+ * Anything else gives URL_ERR_HOST rather than being percent-encoded: a
+ * name we cannot look up is not worth queueing. file URLs may only have
+ * an empty host or "localhost", and a
  * file path may not hold %2F (libcurl decodes it to '/', which would
  * smuggle ".." past dot-segment removal).
  *
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "url_host.h"
 #include "xalloc.h"
 
 enum { SCH_NONE, SCH_HTTP, SCH_HTTPS, SCH_FILE };
@@ -135,12 +138,6 @@ static int two_slashes(const char *s, size_t n)
 static int needs_pct(unsigned char c, int query)
 {
     return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) || (query && c == '\'');
-}
-
-/* RFC 3986 reg-name characters (after percent-decoding and lowercasing). */
-static int is_host_char(int c)
-{
-    return url_is_unreserved(c) || (c != 0 && strchr("!$&'()*+,;=", c));
 }
 
 /* Append p[0..n) with percent-encoding normalised. Returns 1 if an encoded
@@ -274,241 +271,15 @@ static const struct base *base_get(struct base *b)
     return b->ok ? b : NULL;
 }
 
-/* WHATWG IPv4 number: decimal, 0x hex or 0 octal; saturates above 2^32. */
-static int ipv4_number(const char *p, size_t n, uint64_t *out)
-{
-    unsigned radix = 10;
-    uint64_t v = 0;
-
-    if (n == 0)
-        return -1;
-    if (n >= 2 && p[0] == '0' && p[1] == 'x') {
-        radix = 16;
-        p += 2;
-        n -= 2;
-    } else if (n >= 2 && p[0] == '0') {
-        radix = 8;
-        p++;
-        n--;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int d = url_hex_value(p[i]);
-        if (d < 0 || (unsigned)d >= radix)
-            return -1;
-        v = v * radix + (unsigned)d;
-        if (v > UINT32_MAX)
-            v = (uint64_t)UINT32_MAX + 1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* The last label (ignoring one trailing dot) is decimal or 0x-hex. */
-static int ends_in_number(const char *h, size_t n)
-{
-    size_t i;
-
-    if (n > 1 && h[n - 1] == '.')
-        n--;
-    for (i = n; i > 0 && h[i - 1] != '.'; i--)
-        ;
-    if (i == n)
-        return 0;
-    if (n - i >= 2 && h[i] == '0' && h[i + 1] == 'x') {
-        for (i += 2; i < n && url_hex_value(h[i]) >= 0; i++)
-            ;
-        return i == n;
-    }
-    for (; i < n && is_digit(h[i]); i++)
-        ;
-    return i == n;
-}
-
-/* Rewrite the lowercased host at buf[h0..len) as a dotted-quad address. */
-static int host_ipv4(struct wbuf *w, size_t h0)
-{
-    const char *h = w->buf + h0;
-    size_t n = w->len - h0, start = 0, count = 0;
-    uint64_t nums[4], v;
-
-    if (n > 1 && h[n - 1] == '.')
-        n--;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && h[i] != '.')
-            continue;
-        if (count == 4 || ipv4_number(h + start, i - start, &nums[count]) < 0)
-            return URL_ERR_SYNTAX;
-        count++;
-        start = i + 1;
-    }
-    v = nums[count - 1];
-    if (v >= (uint64_t)1 << (8 * (5 - count)))
-        return URL_ERR_SYNTAX;
-    for (size_t i = 0; i + 1 < count; i++) {
-        if (nums[i] > 255)
-            return URL_ERR_SYNTAX;
-        v += nums[i] << (8 * (3 - i));
-    }
-    w->len = h0;
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        put_uint(w, (unsigned long)((v >> shift) & 255));
-        if (shift > 0)
-            put(w, '.');
-    }
-    return 0;
-}
-
-/* Dotted IPv4 tail of an IPv6 literal into a[*pi], a[*pi + 1]. */
-static int ipv6_v4tail(const char *p, size_t n, size_t i, uint16_t *a, int *pi)
-{
-    int seen = 0;
-
-    if (*pi > 6)
-        return -1;
-    while (i < n) {
-        int piece = -1;
-        if (seen > 0) {
-            if (p[i] != '.' || seen == 4)
-                return -1;
-            i++;
-        }
-        if (i >= n || !is_digit(p[i]))
-            return -1;
-        for (; i < n && is_digit(p[i]); i++) {
-            if (piece == 0)
-                return -1;
-            piece = (piece < 0 ? 0 : piece * 10) + (p[i] - '0');
-            if (piece > 255)
-                return -1;
-        }
-        a[*pi] = (uint16_t)(a[*pi] * 0x100 + piece);
-        if (++seen == 2 || seen == 4)
-            (*pi)++;
-    }
-    return seen == 4 ? 0 : -1;
-}
-
-/* Parse the text between brackets (WHATWG IPv6 parser) into a[8]. */
-static int ipv6_parse(const char *p, size_t n, uint16_t *a)
-{
-    size_t i = 0;
-    int pi = 0, comp = -1;
-
-    memset(a, 0, 8 * sizeof *a);
-    if (n > 0 && p[0] == ':') {
-        if (n < 2 || p[1] != ':')
-            return -1;
-        i = 2;
-        comp = pi = 1;
-    }
-    while (i < n) {
-        unsigned v = 0, len = 0;
-        if (pi == 8)
-            return -1;
-        if (p[i] == ':') {
-            if (comp >= 0)
-                return -1;
-            i++;
-            comp = ++pi;
-            continue;
-        }
-        for (; len < 4 && i < n && url_hex_value(p[i]) >= 0; len++, i++)
-            v = v * 16 + (unsigned)url_hex_value(p[i]);
-        if (i < n && p[i] == '.') {
-            if (len == 0 || ipv6_v4tail(p, n, i - len, a, &pi) < 0)
-                return -1;
-            break;
-        }
-        if (i < n && p[i] == ':') {
-            if (++i == n)
-                return -1;
-        } else if (i < n) {
-            return -1;
-        }
-        a[pi++] = (uint16_t)v;
-    }
-    if (comp >= 0) {
-        int swaps = pi - comp;
-        for (pi = 7; pi != 0 && swaps > 0; pi--, swaps--) {
-            uint16_t t = a[pi];
-            a[pi] = a[comp + swaps - 1];
-            a[comp + swaps - 1] = t;
-        }
-    } else if (pi != 8) {
-        return -1;
-    }
-    return 0;
-}
-
-/* Write "[addr]" in the WHATWG serialisation (longest zero run as "::"). */
-static int host_ipv6(const char *p, size_t n, struct wbuf *w)
-{
-    static const char hex[] = "0123456789abcdef";
-    uint16_t a[8];
-    int best = -1, best_len = 1;
-
-    if (ipv6_parse(p, n, a) < 0)
-        return URL_ERR_SYNTAX;
-    for (int i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && a[j] == 0)
-            j++;
-        if (j - i > best_len) {
-            best = i;
-            best_len = j - i;
-        }
-        i = j > i ? j : i + 1;
-    }
-    put(w, '[');
-    for (int i = 0; i < 8; i++) {
-        if (i == best) {
-            put_mem(w, i == 0 ? "::" : ":", i == 0 ? 2 : 1);
-            i += best_len - 1;
-            continue;
-        }
-        for (int shift = 12, lead = 1; shift >= 0; shift -= 4) {
-            int d = (a[i] >> shift) & 15;
-            if (d == 0 && lead && shift > 0)
-                continue;
-            lead = 0;
-            put(w, hex[d]);
-        }
-        if (i < 7)
-            put(w, ':');
-    }
-    put(w, ']');
-    return 0;
-}
-
-/* Host p[0..n): bracketed IPv6, or percent-decoded, lowercased reg-name
- * (IPv4 when it ends in a number). */
+/* Host p[0..n) in its canonical form (url_host.c). */
 static int parse_host(const char *p, size_t n, struct wbuf *w)
 {
-    size_t h0 = w->len;
+    size_t len;
+    int rc = url_host_parse(p, n, w->buf + w->len, URL_MAX_LEN - w->len, &len);
 
-    if (n == 0)
-        return URL_ERR_SYNTAX;
-    if (p[0] == '[') {
-        if (n < 2 || p[n - 1] != ']')
-            return URL_ERR_SYNTAX;
-        return host_ipv6(p + 1, n - 2, w);
-    }
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)p[i], d = pct_at(p + i, n - i);
-        if (d >= 0) {
-            c = d;
-            i += 2;
-        }
-        c = lower(c);
-        if (!is_host_char(c))
-            return URL_ERR_SYNTAX;
-        put(w, (char)c);
-    }
-    if (w->over)
-        return URL_ERR_TOO_LONG;
-    if (ends_in_number(w->buf + h0, w->len - h0))
-        return host_ipv4(w, h0);
-    return 0;
+    if (rc == 0)
+        w->len += len;
+    return rc;
 }
 
 /* Authority of an http(s) URL from s[*ip]: userinfo dropped, host, port. */
@@ -647,7 +418,7 @@ static int parse_file(const char *s, size_t i, size_t n, const struct base *b, s
         if (rc < 0)
             return rc;
         if (w->len - h0 != 9 || memcmp(w->buf + h0, "localhost", 9) != 0)
-            return URL_ERR_SYNTAX;
+            return URL_ERR_HOST;
         w->len = h0;
     }
     i = e;

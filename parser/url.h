@@ -4,6 +4,8 @@
  *
  * The canonical form (used for dedup and in all output):
  *   - scheme and host lowercased; default port dropped (http 80, https 443);
+ *   - international host names in punycode (IDNA, UTS#46 non-transitional:
+ *     "bücher.example" -> "xn--bcher-kva.example");
  *   - fragment removed;
  *   - dot-segments resolved (also %2e / %2E spelled ones), empty path -> "/";
  *   - percent-encoding hex uppercased; %XX of an unreserved character
@@ -28,7 +30,9 @@ enum url_err {
     URL_ERR_SCHEME = -2,   /* javascript:, mailto:, data:, ftp:, ... */
     URL_ERR_SYNTAX = -3,   /* cannot be parsed (bad port, bad host...) */
     URL_ERR_TOO_LONG = -4, /* canonical form longer than URL_MAX_LEN */
-    URL_ERR_NO_BASE = -5   /* relative reference with no usable base */
+    URL_ERR_NO_BASE = -5,  /* relative reference with no usable base */
+    URL_ERR_HOST = -6      /* host unusable: empty, bad IP literal, refused
+                              by IDNA, or characters outside reg-name */
 };
 
 /* Canonicalise an absolute URL. On success *out is a malloc'd string the

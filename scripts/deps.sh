@@ -3,7 +3,7 @@
 # Uses sudo when not run as root. Sourced by demo.sh and test.sh.
 set -euo pipefail
 CRAWL_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev libxml2-dev
-                uthash-dev zlib1g-dev libsqlite3-dev python3 clang-format valgrind
+                libidn2-dev uthash-dev zlib1g-dev libsqlite3-dev python3 clang-format valgrind
                 graphviz sqlite3 python3-networkx libxml2-utils clang libclang-rt-14-dev strace openssl
                 libhiredis-dev redis-server)
 missing=()

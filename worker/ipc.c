@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Smallest possible encoded link: five 4-byte lengths plus a url of at
- * least one byte. Bounds the link count a payload can honestly claim. */
-#define IPC_MIN_LINK_LEN 21
+/* Smallest possible encoded link: five 4-byte lengths and the u32
+ * unusable code (an unusable link's url may be empty). Bounds the link
+ * count a payload can honestly claim. */
+#define IPC_MIN_LINK_LEN 24
 
 void ipc_be32_put(unsigned char *p, uint32_t v)
 {
@@ -183,7 +184,8 @@ bad:
 static int ipc_put_link(struct buf *b, const struct html_link *l)
 {
     if (ipc_put_cstr(b, l->url) < 0 || ipc_put_cstr(b, l->tag) < 0 ||
-        ipc_put_cstr(b, l->attr) < 0 || ipc_put_cstr(b, l->rel) < 0 || ipc_put_cstr(b, l->text) < 0)
+        ipc_put_cstr(b, l->attr) < 0 || ipc_put_cstr(b, l->rel) < 0 ||
+        ipc_put_cstr(b, l->text) < 0 || ipc_put_u32(b, (uint32_t)l->unusable) < 0)
         return BUF_ERR_CAP;
     return 0;
 }
@@ -268,15 +270,20 @@ static int ipc_get_opt_cstr(struct ipc_reader *r, char **out)
     return 0;
 }
 
-/* A link needs a non-empty url, a tag and an attr; rel may be NULL; a NULL
- * text is read as "" (html.h promises "" when there is none). */
+/* A link needs a url (non-empty unless unusable), a tag, an attr and a
+ * known unusable code; rel may be NULL; a NULL text is read as "" (html.h
+ * promises "" when there is none). */
 static int ipc_get_link(struct ipc_reader *r, struct html_link *l)
 {
     if (ipc_get_opt_cstr(r, &l->url) < 0 || ipc_get_opt_cstr(r, &l->tag) < 0 ||
         ipc_get_opt_cstr(r, &l->attr) < 0 || ipc_get_opt_cstr(r, &l->rel) < 0 ||
         ipc_get_opt_cstr(r, &l->text) < 0)
         return IPC_ERR_PAYLOAD;
-    if (!l->url || !l->url[0] || !l->tag || !l->attr)
+    uint32_t why = ipc_get_u32(r);
+    if (r->err || why > HTML_UNUSABLE_LAST)
+        return IPC_ERR_PAYLOAD;
+    l->unusable = (int)why;
+    if (!l->url || (!l->url[0] && !why) || !l->tag || !l->attr)
         return IPC_ERR_PAYLOAD;
     if (!l->text)
         l->text = xstrdup("");

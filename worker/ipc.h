@@ -18,7 +18,7 @@
  *               remaining byte of the payload.
  *   IPC_RESULT: str title, str base, str meta_robots, u32 links_dropped,
  *               u32 nlinks, then per link: str url, str tag, str attr,
- *               str rel, str text.
+ *               str rel, str text, u32 unusable (enum html_unusable).
  *   IPC_FAIL:   str cause (the worker could not parse at all).
  *   IPC_SITEMAP_JOB: laid out as IPC_JOB (the encoding is NULL and
  *               ignored); the body is one sitemap file, gzip or not.

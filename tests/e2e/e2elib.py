@@ -36,6 +36,7 @@ LINK_FIELDS = {
     "text": (str,),
     "external": (bool,),
     "nofollow": (bool,),
+    "unusable": (str, None),
 }
 REDIRECT_FIELDS = {"url": (str,), "status": (int,)}
 

@@ -13,7 +13,19 @@ def _a(url, ext=F):
     return (url, "a", "href", None, ext)
 
 
+def _x(ref):
+    """A reference that is no URL: listed as written, external."""
+    return (ref, "a", "href", None, T)
+
+
+def fold_index(path):
+    """Offline, a directory and its index.html are one record: the
+    directory's."""
+    return path[:-len("index.html")] if path.endswith("/index.html") else path
+
+
 def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
+    fold = fold_index if mode == "file" else (lambda p: p)
     recs = {}
     for r in res.records:
         u = r["url"]
@@ -22,6 +34,7 @@ def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
     tag = "%s %s" % (mode, site)
 
     def rec(path):
+        path = fold(path)
         r = recs.get(path)
         c.check(r is not None, "%s: record for %s present" % (tag, path))
         return r
@@ -29,6 +42,7 @@ def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
     def links(path, want, what="links"):
         r = rec(path)
         if r is not None:
+            want = [(fold(w[0]),) + tuple(w[1:]) for w in want]
             c.multiset_eq(link_tuples(r, prefix), want, "%s: %s of %s" % (tag, what, path))
 
     def text_of(path, url):
@@ -62,6 +76,7 @@ def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
             _a("/about.html"), _a("/archive.html"),
             _a("/posts/post1.html"), _a("/posts/post2.html"),  # post2.html#comments
             _a("https://example.org/blogroll", T),
+            _x("javascript:void(0)"), _x("mailto:author@example.com"),
         ])
         c.eq(text_of("/", "/posts/post2.html"), "Hiking the ridge trail",
              "%s: whitespace-collapsed anchor text" % tag)
@@ -82,7 +97,8 @@ def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
         links("/about.html", [
             ("/css/style.css", "link", "href", "stylesheet", F),
             _a("/index.html"), _a("/contact.html"), _a("https://example.org/", T),
-        ], "links (mailto: dropped)")
+            _x("mailto:author@example.com?subject=hello"),
+        ], "links (mailto: listed as unusable)")
         links("/contact.html", [("/thanks.html", "form", "action", None, F), _a("/thanks.html"),
                                 _a("/"), _a("/about.html")],
               "links (a form action is listed, never followed)")
@@ -101,9 +117,13 @@ def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
         ext = [l for r in res.records for l in r["links"] if "example.org" in l["url"]]
         c.check(ext and all(l["external"] for l in ext),
                 "%s: every example.org link is external" % tag, repr(ext))
-        bad = [l["url"] for r in res.records for l in r["links"]
+        bad = [(l["url"], l["unusable"]) for r in res.records for l in r["links"]
                if l["url"].split(":")[0] not in ("http", "https", "file")]
-        c.eq(bad, [], "%s: no mailto:/javascript: links" % tag)
+        c.check(bad and all(why == "scheme" for _, why in bad),
+                "%s: mailto:/javascript: links are listed as unusable (scheme)" % tag, repr(bad))
+        ok = [l["url"] for r in res.records for l in r["links"]
+              if l["unusable"] is None and l["url"].split(":")[0] not in ("http", "https", "file")]
+        c.eq(ok, [], "%s: every usable link is http(s) or file" % tag)
 
     elif site == "docs":
         r = rec("/faq")
@@ -171,7 +191,9 @@ def check_site(c, site, res, prefix, mode, site_dir, above_root=None):
             _a("/search.html?a=1&b=2"), _a("/unclosed.html"), _a("/outside.html"),
             above, _a("/"), ("/frame-content.html", "iframe", "src", None, F),
             _a("/tables.html"),  # tables.html#row2, in a table cell
-        ], "links (uppercase, unquoted, single-quoted, &amp;, iframe, link rel)")
+            _x("javascript:alert('hi')"), _x(""), _x("data:text/html,hello"),
+            _x("mailto:webmaster@example.com"),
+        ], "links (uppercase, unquoted, single-quoted, &amp;, iframe, link rel, unusable)")
         c.eq(text_of("/", "/tables.html"), "Our TABLES", "%s: text of <A HREF>" % tag)
         c.eq(text_of("/", "/search.html?a=1&b=2"), "search results",
              "%s: text of the multi-line anchor" % tag)

@@ -273,7 +273,14 @@ def check_broken(c, data, records, what):
     return rows
 
 
+def url_links_only(records):
+    """The records as the graph formats, sqlite and broken see them: only
+    JSON Lines lists the references that are no URL (mailto:...)."""
+    return [dict(r, links=[l for l in r["links"] if l["unusable"] is None]) for r in records]
+
+
 def check_format(c, fmt, path, records, what, sorted_run=False):
+    records = url_links_only(records)
     if fmt == "edges":
         check_edges(c, read(path), records, what, sorted_run)
     elif fmt == "dot":

@@ -5,8 +5,9 @@
  * body, given in a buffer of exactly its length.
  *
  * Invariants of the page (abort when broken):
- *  - nlinks <= the cap; every link has a canonical absolute URL (it
- *    re-canonicalises to itself, no '#', at most URL_MAX_LEN), a known
+ *  - nlinks <= the cap; every usable link has a canonical absolute URL (it
+ *    re-canonicalises to itself, no '#', at most URL_MAX_LEN), every
+ *    unusable one a known reason and at most HTML_REF_MAX bytes; a known
  *    tag/attr pair, and a text of valid UTF-8 of at most HTML_TEXT_MAX bytes;
  *  - title and rel, when present, are valid UTF-8 (title capped too);
  *    base, when present, is canonical;
@@ -105,7 +106,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(p.nlinks == 0 || p.links);
         for (size_t i = 0; i < p.nlinks; i++) {
             const struct html_link *l = &p.links[i];
-            fuzz_canonical(l->url);
+            FUZZ_ASSERT(l->unusable >= 0 && l->unusable <= HTML_UNUSABLE_LAST);
+            if (l->unusable) /* listed as written, cut */
+                FUZZ_ASSERT(l->url && strlen(l->url) <= HTML_REF_MAX);
+            else
+                fuzz_canonical(l->url);
             FUZZ_ASSERT(l->tag && l->attr && fuzz_pair_ok(l->tag, l->attr));
             FUZZ_ASSERT(l->text && strlen(l->text) <= HTML_TEXT_MAX && fuzz_utf8_ok(l->text));
             FUZZ_ASSERT(!l->rel || fuzz_utf8_ok(l->rel));

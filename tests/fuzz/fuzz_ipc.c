@@ -63,7 +63,8 @@ static void fuzz_page_check(const struct html_page *p)
     FUZZ_ASSERT(p->nlinks == 0 || p->links != NULL);
     for (size_t i = 0; i < p->nlinks; i++) {
         const struct html_link *l = &p->links[i];
-        FUZZ_ASSERT(l->url && l->url[0] && l->tag && l->attr && l->text);
+        FUZZ_ASSERT(l->url && (l->url[0] || l->unusable) && l->tag && l->attr && l->text);
+        FUZZ_ASSERT(l->unusable >= 0 && l->unusable <= HTML_UNUSABLE_LAST);
     }
 }
 
@@ -76,7 +77,7 @@ static void fuzz_page_equal(const struct html_page *a, const struct html_page *b
         const struct html_link *x = &a->links[i], *y = &b->links[i];
         FUZZ_ASSERT(fuzz_same(x->url, y->url) && fuzz_same(x->tag, y->tag) &&
                     fuzz_same(x->attr, y->attr) && fuzz_same(x->rel, y->rel) &&
-                    fuzz_same(x->text, y->text));
+                    fuzz_same(x->text, y->text) && x->unusable == y->unusable);
     }
 }
 

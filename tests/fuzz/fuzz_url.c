@@ -59,7 +59,8 @@ static void fuzz_check_ok(const char *s)
 static void fuzz_check(int rc, char *out)
 {
     FUZZ_ASSERT(rc == URL_OK || rc == URL_ERR_EMPTY || rc == URL_ERR_SCHEME ||
-                rc == URL_ERR_SYNTAX || rc == URL_ERR_TOO_LONG || rc == URL_ERR_NO_BASE);
+                rc == URL_ERR_SYNTAX || rc == URL_ERR_TOO_LONG || rc == URL_ERR_NO_BASE ||
+                rc == URL_ERR_HOST);
     if (rc != URL_OK) {
         FUZZ_ASSERT(out == NULL);
         return;

@@ -87,10 +87,11 @@ int main(int argc, char **argv)
     struct buf b;
     static const char page[] = "<html><title>T</title><a href=/x>x</a><a href=y rel=next>y</a>";
     static const char bin[] = {'<', 'a', '\0', '\xff', '\xfe', '>', '\x80'};
-    struct html_link links[3] = {
-        {"http://h/x", "a", "href", NULL, "x"},
-        {"http://h/s.css", "link", "href", "stylesheet", ""},
-        {"http://h/f", "iframe", "src", NULL, "caf\xc3\xa9"},
+    struct html_link links[4] = {
+        {"http://h/x", "a", "href", NULL, "x", 0},
+        {"http://h/s.css", "link", "href", "stylesheet", "", 0},
+        {"http://h/f", "iframe", "src", NULL, "caf\xc3\xa9", 0},
+        {"mailto:m@h", "a", "href", NULL, "m", HTML_UNUSABLE_SCHEME},
     };
     struct html_page none = {0}, full = {0}, nulls = {0};
 
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
     full.base = "http://h/base/";
     full.meta_robots = "noindex, nofollow";
     full.links = links;
-    full.nlinks = 3;
+    full.nlinks = 4;
     full.links_dropped = 12;
     gen_result(&b, 8, &full);
     gen_emit("result_links", &b);

@@ -84,6 +84,17 @@ static void check_link(const struct html_page *p, size_t i, const char *url, con
 
 #define LINK(p, i, url, tag, attr, text) check_link(p, i, url, tag, attr, text, __LINE__)
 
+/* links[i] is unusable for `why`, listed as `raw` */
+static void check_unusable(const struct html_page *p, size_t i, const char *raw, int why,
+                           const char *text, int line)
+{
+    check_link(p, i, raw, NULL, NULL, text, line);
+    CHECKF(i < p->nlinks && p->links[i].unusable == why, "line %d: link %zu unusable %d want %d",
+           line, i, i < p->nlinks ? p->links[i].unusable : -1, why);
+}
+
+#define UNUSABLE(p, i, raw, why, text) check_unusable(p, i, raw, why, text, __LINE__)
+
 static void test_kinds(void)
 {
     struct html_page p;
@@ -139,16 +150,57 @@ static void test_resolution(void)
           "<a href=mailto:a@b>11</a><a href=\"data:text/html,x\">12</a><a href=tel:1>13</a>"
           "<a name=anchor>14</a><a href=HTTP://H:80/A/../b>15</a>",
           NULL, &p);
-    CHECKF(p.nlinks == 6, "resolution: %zu links", p.nlinks);
+    CHECKF(p.nlinks == 14, "resolution: %zu links", p.nlinks);
     LINK(&p, 0, "http://h/dir/x", "a", "href", "1");
     LINK(&p, 1, "http://h/y", "a", "href", "2");
     LINK(&p, 2, "http://other/z", "a", "href", "3");
     LINK(&p, 3, "http://h/dir/page.html?q", "a", "href", "4");
     LINK(&p, 4, "http://h/dir/page.html", "a", "href", "5");
-    LINK(&p, 5, "http://h/b", "a", "href", "15");
+    /* references that are no URL are listed as written, with the reason */
+    UNUSABLE(&p, 5, "", HTML_UNUSABLE_EMPTY, "6");
+    UNUSABLE(&p, 6, "", HTML_UNUSABLE_EMPTY, "7");
+    UNUSABLE(&p, 7, "", HTML_UNUSABLE_EMPTY, "8");
+    UNUSABLE(&p, 8, "javascript:void(0)", HTML_UNUSABLE_SCHEME, "9");
+    UNUSABLE(&p, 9, "JavaScript:x()", HTML_UNUSABLE_SCHEME, "10");
+    UNUSABLE(&p, 10, "mailto:a@b", HTML_UNUSABLE_SCHEME, "11");
+    UNUSABLE(&p, 11, "data:text/html,x", HTML_UNUSABLE_SCHEME, "12");
+    UNUSABLE(&p, 12, "tel:1", HTML_UNUSABLE_SCHEME, "13");
+    LINK(&p, 13, "http://h/b", "a", "href", "15");
+    for (size_t i = 0; i < 5; i++)
+        CHECKF(p.links[i].unusable == 0, "link %zu is usable", i);
     CHECKF(p.links_dropped == 0, "refused references are not 'dropped': %zu", p.links_dropped);
     CHECKF(p.base == NULL, "no base");
     html_page_free(&p);
+}
+
+static void test_unusable(void)
+{
+    struct html_page p;
+    char *long_ref = malloc(URL_MAX_LEN + 64);
+    memcpy(long_ref, "<a href=\"http://h/", 18);
+    memset(long_ref + 18, 'x', URL_MAX_LEN);
+    strcpy(long_ref + 18 + URL_MAX_LEN, "\">L</a>");
+    parse("<a href=\"http://b\xc3\xbc"
+          "cher.example/\">idn</a>"
+          "<a href=\" http://xn--a/ \">bad</a><a href=\"http://h:99999/\">port</a>"
+          "<img src=\"data:image/png;base64,AAAA\">",
+          NULL, &p);
+    CHECKF(p.nlinks == 4, "unusable: %zu links", p.nlinks);
+    LINK(&p, 0, "http://xn--bcher-kva.example/", "a", "href", "idn");
+    CHECKF(p.nlinks > 0 && p.links[0].unusable == 0, "an IDN link is usable, in punycode");
+    UNUSABLE(&p, 1, "http://xn--a/", HTML_UNUSABLE_BAD_HOST, "bad");
+    UNUSABLE(&p, 2, "http://h:99999/", HTML_UNUSABLE_BAD_URL, "port");
+    UNUSABLE(&p, 3, "data:image/png;base64,AAAA", HTML_UNUSABLE_SCHEME, NULL);
+    html_page_free(&p);
+    parse(long_ref, NULL, &p);
+    CHECKF(p.nlinks == 1 && p.links[0].unusable == HTML_UNUSABLE_TOO_LONG &&
+               strlen(p.links[0].url) == HTML_REF_MAX,
+           "too long: listed, cut at HTML_REF_MAX");
+    html_page_free(&p);
+    free(long_ref);
+    CHECKF(same(html_unusable_name(HTML_UNUSABLE_BAD_HOST), "bad_host") &&
+               html_unusable_name(0) == NULL && html_unusable_name(99) == NULL,
+           "html_unusable_name");
 }
 
 static void test_base(void)
@@ -306,24 +358,25 @@ static void test_max_links(void)
     const char *html = "<a href=1>1</a><a href=javascript:x>j</a><a href=2>2</a><a href=3>3</a>"
                        "<a href=mailto:m>m</a><a href=4>4</a><link href=5>";
     parse_n(html, strlen(html), NULL, 3, &p);
-    CHECKF(p.nlinks == 3 && p.links_dropped == 2, "max 3: %zu kept, %zu dropped", p.nlinks,
-           p.links_dropped);
+    CHECKF(p.nlinks == 3 && p.links_dropped == 4, "max 3: %zu kept, %zu dropped", p.nlinks,
+           p.links_dropped); /* unusable links are listed, so they count */
     LINK(&p, 0, "http://h/dir/1", NULL, NULL, "1");
-    LINK(&p, 2, "http://h/dir/3", NULL, NULL, "3");
+    UNUSABLE(&p, 1, "javascript:x", HTML_UNUSABLE_SCHEME, "j");
+    LINK(&p, 2, "http://h/dir/2", NULL, NULL, "2");
     html_page_free(&p);
 
     /* the same with a <base> at the end: links wait, then the cap applies */
     html = "<a href=1>1</a><a href=javascript:x>j</a><a href=2>2</a><a href=3>3</a>"
            "<a href=4>4</a><base href=http://b/>";
     parse_n(html, strlen(html), NULL, 2, &p);
-    CHECKF(p.nlinks == 2 && p.links_dropped == 2, "max 2 with late base: %zu kept, %zu dropped",
+    CHECKF(p.nlinks == 2 && p.links_dropped == 3, "max 2 with late base: %zu kept, %zu dropped",
            p.nlinks, p.links_dropped);
     LINK(&p, 0, "http://b/1", NULL, NULL, "1");
-    LINK(&p, 1, "http://b/2", NULL, NULL, "2");
+    UNUSABLE(&p, 1, "javascript:x", HTML_UNUSABLE_SCHEME, "j");
     html_page_free(&p);
 
     parse_n(html, strlen(html), NULL, 0, &p);
-    CHECKF(p.nlinks == 0 && p.links_dropped == 4, "max 0: %zu kept, %zu dropped", p.nlinks,
+    CHECKF(p.nlinks == 0 && p.links_dropped == 5, "max 0: %zu kept, %zu dropped", p.nlinks,
            p.links_dropped);
     html_page_free(&p);
 }
@@ -530,8 +583,9 @@ static void run_link_case(const struct jm *c)
         if (url_resolve(docbase ? docbase : PAGE, adj->extra[k], strlen(adj->extra[k]), &u) == 0)
             want[nw++] = u;
     }
-    for (size_t i = 0; i < p.nlinks; i++)
-        got[ng++] = strdup(p.links[i].url);
+    for (size_t i = 0; i < p.nlinks; i++) /* the table lists URLs only */
+        if (!p.links[i].unusable)
+            got[ng++] = strdup(p.links[i].url);
     nw = set_norm(want, nw);
     ng = set_norm(got, ng);
     int ok = nw == ng;
@@ -617,6 +671,7 @@ int main(int argc, char **argv)
 {
     test_kinds();
     test_resolution();
+    test_unusable();
     test_base();
     test_text();
     test_title_robots();

@@ -224,6 +224,7 @@ static void page_add_link(struct html_page *pg, const char *url, const char *rel
     l->attr = xstrdup("href");
     l->rel = rel ? xstrdup(rel) : NULL;
     l->text = xstrdup(text);
+    l->unusable = 0;
 }
 
 static int str_eq(const char *a, const char *b)
@@ -240,7 +241,7 @@ static int pages_equal(const struct html_page *a, const struct html_page *b)
     for (size_t i = 0; i < a->nlinks; i++) {
         const struct html_link *x = &a->links[i], *y = &b->links[i];
         if (!str_eq(x->url, y->url) || !str_eq(x->tag, y->tag) || !str_eq(x->attr, y->attr) ||
-            !str_eq(x->rel, y->rel) || !str_eq(x->text, y->text))
+            !str_eq(x->rel, y->rel) || !str_eq(x->text, y->text) || x->unusable != y->unusable)
             return 0;
     }
     return 1;
@@ -282,6 +283,10 @@ static void test_result_round_trip(void)
     pg.meta_robots = xstrdup("noindex, nofollow");
     pg.links_dropped = 3;
     page_add_link(&pg, "http://example.com/a", "nofollow", "");
+    page_add_link(&pg, "mailto:x@example.com", NULL, "mail");
+    pg.links[1].unusable = HTML_UNUSABLE_SCHEME;
+    page_add_link(&pg, "", NULL, "empty");
+    pg.links[2].unusable = HTML_UNUSABLE_EMPTY;
     result_round_trip(&pg);
     html_page_free(&pg);
 
@@ -389,21 +394,34 @@ static void test_result_hostile(void)
         ipc_put_cstr(&pay, "href");
         ipc_put_cstr(&pay, NULL);
         ipc_put_cstr(&pay, "");
+        ipc_put_u32(&pay, 0);
     }
     make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
     ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
     CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
 
-    /* Empty link url; missing tag; NUL inside a title; huge string length. */
-    hostile_payload(&pay, 1);
-    ipc_put_cstr(&pay, "");
-    ipc_put_cstr(&pay, "a");
-    ipc_put_cstr(&pay, "href");
-    ipc_put_cstr(&pay, NULL);
-    ipc_put_cstr(&pay, "texttexttext");
-    make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
-    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
-    CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+    /* Empty url of a usable link; an unknown unusable code; missing tag;
+     * NUL inside a title; huge string length. An unusable link may have
+     * an empty url. */
+    for (uint32_t why = 0; why < 3; why++) {
+        static const uint32_t codes[] = {0, HTML_UNUSABLE_LAST + 1, HTML_UNUSABLE_EMPTY};
+        hostile_payload(&pay, 1);
+        ipc_put_cstr(&pay, "");
+        ipc_put_cstr(&pay, "a");
+        ipc_put_cstr(&pay, "href");
+        ipc_put_cstr(&pay, NULL);
+        ipc_put_cstr(&pay, "texttexttext");
+        ipc_put_u32(&pay, codes[why]);
+        make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
+        ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+        if (why < 2) {
+            CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
+        } else {
+            CHECK(ipc_result_decode(&f, &out) == 0 && out.nlinks == 1 &&
+                  out.links[0].unusable == HTML_UNUSABLE_EMPTY && out.links[0].url[0] == '\0');
+            html_page_free(&out);
+        }
+    }
 
     hostile_payload(&pay, 1);
     ipc_put_cstr(&pay, "http://x/");
@@ -411,6 +429,7 @@ static void test_result_hostile(void)
     ipc_put_cstr(&pay, "href");
     ipc_put_cstr(&pay, NULL);
     ipc_put_cstr(&pay, "texttexttext");
+    ipc_put_u32(&pay, 0);
     make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
     ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
     CHECK(ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out));
@@ -439,6 +458,7 @@ static void test_result_hostile(void)
     ipc_put_cstr(&pay, "href");
     ipc_put_cstr(&pay, NULL);
     ipc_put_cstr(&pay, NULL);
+    ipc_put_u32(&pay, 0);
     make_frame(&frame, IPC_RESULT, 1, pay.data, pay.len);
     ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
     CHECK(ipc_result_decode(&f, &out) == 0 && out.nlinks == 1 && out.links[0].text &&
