@@ -70,6 +70,7 @@ static void report_extra(const struct report *r, const struct crawl_stats *st,
     x->held_peak = st->held_peak;
     x->links_dropped = st->links_dropped;
     x->settle_steps = st->settle_steps;
+    x->redis_round_trips = st->redis_round_trips;
     x->peak_rss_kb = report_peak_rss_kb(self.ru_maxrss);
     x->peak_rss_workers_kb = kids.ru_maxrss;
 }

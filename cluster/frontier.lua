@@ -326,6 +326,22 @@ redis.register_function('crawl_done', function(_, a)
   return n
 end)
 
+-- node keeps its lease on host, or takes it again if it lapsed (Redis was
+-- away longer than the lease) and no other node took it meanwhile.
+local function keep_lease(p, node, host, lease)
+  local k = p .. 'lease:' .. host
+  local v = redis.call('GET', k)
+  if v == node then
+    redis.call('PEXPIRE', k, lease)
+    return true
+  end
+  if not v then
+    redis.call('SET', k, node, 'PX', lease)
+    return true
+  end
+  return false
+end
+
 local function pop(p, node, host, want, out)
   local got = redis.call('ZPOPMIN', p .. 'q:' .. host, want)
   for i = 1, #got, 2 do
@@ -359,8 +375,7 @@ redis.register_function('crawl_claim', function(_, a)
   local items, leased, lost = {}, {}, {}
   for i = 7, #a, 2 do
     local host = a[i]
-    if redis.call('GET', p .. 'lease:' .. host) == node then
-      redis.call('PEXPIRE', p .. 'lease:' .. host, lease)
+    if keep_lease(p, node, host, lease) then
       pop(p, node, host, tonumber(a[i + 1]), items)
     else
       redis.call('SREM', p .. 'held:' .. node, host)
@@ -417,9 +432,7 @@ redis.register_function('crawl_poll', function(_, a)
   redis.call('HSETNX', p .. 'nodes', node, 0)
   local lost = {}
   for _, host in ipairs(redis.call('SMEMBERS', p .. 'held:' .. node)) do
-    if redis.call('GET', p .. 'lease:' .. host) == node then
-      redis.call('PEXPIRE', p .. 'lease:' .. host, lease)
-    else
+    if not keep_lease(p, node, host, lease) then
       redis.call('SREM', p .. 'held:' .. node, host)
       lost[#lost + 1] = host
     end

@@ -1085,6 +1085,8 @@ static int crawl_poll(struct crawl *c)
 
 static void crawl_tick(struct crawl *c)
 {
+    if (c->node)
+        c->st->redis_round_trips = node_round_trips(c->node);
     struct crawl_progress p = {
         .st = c->st,
         .queued = sched_queued(c->sched),
@@ -1267,6 +1269,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
     if (c.node) {
         records_node_sync(c.rec);
         node_leave(c.node);
+        stats->redis_round_trips = node_round_trips(c.node);
     }
     records_commit(c.rec, clock_ms(), 1);
     if (crawl_failed(&c))

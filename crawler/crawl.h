@@ -27,15 +27,16 @@ struct crawl_stats {
     unsigned long robots_fetched;
     unsigned long robots_blocked; /* records skipped for robots */
     unsigned long long bytes;
-    unsigned long broken;             /* records with a status >= 400 or a failure */
-    char broken_first[700];           /* the first: "URL (what), linked from PARENT" */
-    unsigned long starts;             /* records of start URLs (depth 0, no parent) */
-    unsigned long starts_unreachable; /* ... whose host could not be reached */
-    char start_error[600];            /* the first of those: "URL: what happened" */
-    unsigned long long links_dropped; /* links past --max-links, all pages */
-    unsigned long held_peak;          /* records held for a final depth at once */
-    unsigned long long settle_steps;  /* steps spent finding held records to write */
-    struct stats detail;              /* by status class, content type, error, reason */
+    unsigned long broken;                 /* records with a status >= 400 or a failure */
+    char broken_first[700];               /* the first: "URL (what), linked from PARENT" */
+    unsigned long starts;                 /* records of start URLs (depth 0, no parent) */
+    unsigned long starts_unreachable;     /* ... whose host could not be reached */
+    char start_error[600];                /* the first of those: "URL: what happened" */
+    unsigned long long links_dropped;     /* links past --max-links, all pages */
+    unsigned long held_peak;              /* records held for a final depth at once */
+    unsigned long long settle_steps;      /* steps spent finding held records to write */
+    unsigned long long redis_round_trips; /* --redis: commands answered */
+    struct stats detail;                  /* by status class, content type, error, reason */
 };
 
 /* A snapshot for the progress line and periodic statistics. */

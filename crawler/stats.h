@@ -35,11 +35,12 @@ struct stats_extra {
     unsigned long records, fetches, queued, in_flight, parsing;
     unsigned long parsed, parse_errors, worker_restarts, retries, robots_blocked;
     unsigned long long bytes;
-    unsigned long long links_dropped; /* links past --max-links */
-    unsigned long held_peak;          /* records held at once, at most */
-    unsigned long long settle_steps;  /* work of writing held records */
-    long peak_rss_kb;                 /* the parent */
-    long peak_rss_workers_kb;         /* the largest reaped worker */
+    unsigned long long links_dropped;     /* links past --max-links */
+    unsigned long held_peak;              /* records held at once, at most */
+    unsigned long long settle_steps;      /* work of writing held records */
+    unsigned long long redis_round_trips; /* a cluster node's commands answered */
+    long peak_rss_kb;                     /* the parent */
+    long peak_rss_workers_kb;             /* the largest reaped worker */
 };
 
 /* One JSON object (no newline) into b. */
