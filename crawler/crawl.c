@@ -766,8 +766,9 @@ static int crawl_alive(const struct crawl *c)
     if (c->stop.cut)
         return c->active || fetch_in_flight(c->fetch); /* the pool's jobs were dropped */
     int busy = c->active || c->nbacklog || pool_pending(c->pool) || fetch_in_flight(c->fetch);
-    if (c->stop.signo)
-        return busy; /* interrupted: queued URLs stay for --resume */
+    if (c->stop.signo) /* interrupted: queued URLs stay for --resume; a node
+                        * first hears where its last records stand */
+        return busy || (c->node && node_outstanding(c->node));
     if (c->node && (node_failed(c->node, NULL) || node_busy(c->node)))
         return !node_failed(c->node, NULL);
     return busy || sched_queued(c->sched) || sched_parked(c->sched);

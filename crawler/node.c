@@ -585,6 +585,11 @@ int node_busy(const struct node *n)
            n->msgs;
 }
 
+size_t node_outstanding(const struct node *n)
+{
+    return rconn_up(n->rc) ? rconn_outstanding(n->rc) : 0;
+}
+
 int node_paused(const struct node *n)
 {
     return !rconn_up(n->rc);

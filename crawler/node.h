@@ -95,6 +95,8 @@ int node_min_unfinished(const struct node *n);
 /* Nonzero while the job is not over: something is queued, taken or held
  * anywhere, or this node still has commands to send or answers to read. */
 int node_busy(const struct node *n);
+/* Commands sent and not answered yet. */
+size_t node_outstanding(const struct node *n);
 /* Nonzero when this node should take no new work (Redis is away). */
 int node_paused(const struct node *n);
 /* Nonzero once the job data was refused (*why says why). */

@@ -77,6 +77,18 @@ class Redis:
         return "redis://127.0.0.1:%d" % self.port
 
 
+def redis_cmd(port, *args):
+    """One command over RESP; the first line of the answer."""
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    msg = "*%d\r\n" % len(args) + "".join("$%d\r\n%s\r\n" % (len(a.encode()), a)
+                                         for a in args)
+    s.sendall(msg.encode())
+    out = s.recv(4096).decode(errors="replace")
+    s.close()
+    return out
+
+
 def html(title, links):
     return "<html><head><title>%s</title></head><body>%s</body></html>" % (
         title, "".join('<a href="%s">%s</a> ' % (u, u) for u in links))
@@ -294,6 +306,40 @@ def test_kill_and_join(c, crawl, tmp):
             s.stop()
 
 
+def test_interrupt(c, crawl, tmp):
+    root = os.path.join(tmp, "isite")
+    make_site(root, 6, 30, extra=False)
+    servers = [TestServer(root=root, latency_ms=20, host=h).start()
+               for h in ("127.0.0.1", "127.0.0.2")]
+    try:
+        starts = [s.url("/") for s in servers]
+        want = single(crawl, starts)
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "i%d.jsonl" % i) for i in range(2)]
+            a = start_node(crawl, redis, "int", starts, outs[0], ["-c", "4"])
+            b = start_node(crawl, redis, "int", starts, outs[1], ["-c", "4"])
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(records_of([outs[0]])) < 20:
+                time.sleep(0.05)
+            a.send_signal(signal.SIGINT)
+            rcs = wait_all([a, b])
+            c.eq(rcs, [130, 0], "SIGINT: that node exits 130, the other finishes (0)")
+            ra, rb = records_of([outs[0]]), records_of([outs[1]])
+            c.check(not any(r.get("error") == "interrupted" for r in ra),
+                    "an interrupted node writes no 'interrupted' records (its URLs are "
+                    "given back)", [r["url"] for r in ra if r.get("error")])
+            c.eq(sorted({r["url"] for r in ra} & {r["url"] for r in rb}), [],
+                 "nothing the stopped node wrote is written again")
+            c.set_eq({key(r) for r in ra + rb}, {key(r) for r in want},
+                     "SIGINT on one node: the union equals one process")
+        finally:
+            redis.kill()
+    finally:
+        for s in servers:
+            s.stop()
+
+
 def test_redis_restart(c, crawl, tmp):
     root = os.path.join(tmp, "rsite")
     make_site(root, 6, 25, extra=False)
@@ -348,6 +394,18 @@ def test_errors(c, crawl, tmp):
             c.eq(res.rc, 1, "a job joined with other options: exit 1")
             c.check("started with other options" in res.err and "depth=1" in res.err and
                     "depth=2" in res.err, "the refusal names both option sets", res.err)
+            # someone else's keys under the job's name, and job data of
+            # another version: refused, never half-used
+            redis_cmd(redis.port, "HSET", "crawl:other:seen", "k", "v")
+            res = run_crawl(crawl, ["-q", "--redis", redis.url, "--job", "other",
+                                    srv.url("/")], timeout=60)
+            c.check(res.rc == 1 and "not a crawl job" in res.err,
+                    "data that is not a crawl job is refused", res.err)
+            redis_cmd(redis.port, "HSET", "crawl:old:meta", "version", "0", "config", "x")
+            res = run_crawl(crawl, ["-q", "--redis", redis.url, "--job", "old", srv.url("/")],
+                            timeout=60)
+            c.check(res.rc == 1 and "version 0" in res.err,
+                    "job data of another version is refused", res.err)
             res = run_crawl(crawl, ["--redis", redis.url, "--job", "nosuch", "--status"])
             c.check(res.rc == 1 and "no job named nosuch" in res.err,
                     "--status of an unknown job says so", res.err)
@@ -363,7 +421,7 @@ def main():
         sys.exit(1)
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_errors, test_equal, test_per_host_peak, test_kill_and_join,
-                  test_redis_restart):
+                  test_interrupt, test_redis_restart):
             d = os.path.join(tmp, t.__name__)
             os.makedirs(d)
             t(c, args.crawl, d)
