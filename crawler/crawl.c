@@ -8,7 +8,6 @@
 #include "crawl.h"
 
 #include "archive.h"
-#include "buf.h"
 #include "charset.h"
 #include "clock.h"
 #include "fetch.h"
@@ -19,6 +18,7 @@
 #include "records.h"
 #include "robots.h"
 #include "sched.h"
+#include "share.h"
 #include "seed.h"
 #include "sig.h"
 #include "stop.h"
@@ -68,8 +68,6 @@ struct job {
     UT_hash_handle hh;
 };
 
-struct crawl_lease;
-
 struct crawl {
     const struct options *opt;
     const struct scope *scope;
@@ -96,8 +94,7 @@ struct crawl {
     int64_t next_tick;
     int failed;        /* output, journal or archive failed */
     struct node *node; /* --redis: this process is one node of a cluster crawl */
-    struct crawl_lease *leases;
-    int64_t now; /* the loop's clock, for node callbacks */
+    struct share *share;
 };
 
 static int crawl_failed(const struct crawl *c);
@@ -197,9 +194,6 @@ static void crawl_seed_host(struct crawl *c, struct host *h)
 
 /* ---- robots.txt ---- */
 
-static void crawl_node_robots_store(struct crawl *c, struct host *h, const struct fetch_response *r,
-                                    int rules, int unreachable);
-
 static void crawl_robots_done(struct crawl *c, struct transfer *t)
 {
     struct host *h = t->host;
@@ -234,8 +228,8 @@ static void crawl_robots_done(struct crawl *c, struct transfer *t)
     }
     sched_robots_done(c->sched, h, rules, unreachable, r->err ? fetch_err_code(r->err) : NULL);
     c->st->robots_fetched++;
-    if (c->node) /* once per host for the whole cluster job */
-        crawl_node_robots_store(c, h, r, rules != NULL, unreachable);
+    if (c->share) /* once per host for the whole cluster job */
+        share_robots_store(c->share, h, r, rules != NULL, unreachable);
     crawl_seed_host(c, h);
     crawl_transfer_free(t);
     records_settle(c->rec, 0);
@@ -774,119 +768,7 @@ static int crawl_alive(const struct crawl *c)
     return busy || sched_queued(c->sched) || sched_parked(c->sched);
 }
 
-/* ---- a cluster node (--redis): node.h's callbacks ---- */
-
-#define CRAWL_NODE_BATCH 16 /* URLs claimed per leased host at a time */
-
-/* robots.txt as the cluster keeps it: "R||body" rules, "A||" allow all,
- * "U|error|" nothing allowed. */
-static void crawl_node_robots_store(struct crawl *c, struct host *h, const struct fetch_response *r,
-                                    int rules, int unreachable)
-{
-    struct buf v;
-    buf_init(&v, CRAWL_ROBOTS_MAX + 64);
-    if (rules)
-        buf_printf(&v, "R||");
-    else if (unreachable)
-        buf_printf(&v, "U|%s|", r->err ? fetch_err_code(r->err) : "");
-    else
-        buf_printf(&v, "A||");
-    if (rules && r->body)
-        buf_append(&v, r->body, r->body_len);
-    buf_append(&v, "", 1);
-    node_robots_store(c->node, h->name, v.data);
-    buf_free(&v);
-}
-
-static void crawl_node_robots_apply(struct crawl *c, struct host *h, const char *v)
-{
-    static const char *const codes[] = {"dns", "connect", "timeout", "tls", "transport"};
-    char token[64];
-    const char *error = NULL;
-    if (v[0] == 'U')
-        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-            if (!strncmp(v + 2, codes[i], strlen(codes[i])) && v[2 + strlen(codes[i])] == '|')
-                error = codes[i];
-    robots_product_token(c->opt->user_agent, token, sizeof token);
-    const char *body = strchr(v + 2, '|');
-    struct robots *rules =
-        v[0] == 'R' && body ? robots_parse(body + 1, strlen(body + 1), token) : NULL;
-    sched_robots_done(c->sched, h, rules, v[0] == 'U', error);
-    crawl_seed_host(c, h);
-}
-
-struct crawl_lease { /* a leased host's stored robots.txt, until its first URL */
-    char *name, *robots;
-    UT_hash_handle hh;
-};
-
-static void crawl_node_lease(void *ctx, const char *name, const char *robots)
-{
-    struct crawl *c = ctx;
-    struct crawl_lease *l;
-    if (!robots || !c->opt->robots)
-        return;
-    HASH_FIND_STR(c->leases, name, l);
-    if (l)
-        return;
-    l = xcalloc(1, sizeof *l);
-    l->name = xstrdup(name);
-    l->robots = xstrdup(robots);
-    HASH_ADD_KEYPTR(hh, c->leases, l->name, strlen(l->name), l);
-}
-
-static void crawl_node_item(void *ctx, const char *name, int depth, const char *url,
-                            const char *parent, const char *reason)
-{
-    struct crawl *c = ctx;
-    struct crawl_lease *l;
-    HASH_FIND_STR(c->leases, name, l);
-    if (l) { /* robots.txt read by an earlier node of the job: not again */
-        struct host *h = records_host(c->rec, url);
-        HASH_DEL(c->leases, l);
-        if (h->robots_state != HOST_ROBOTS_READY)
-            crawl_node_robots_apply(c, h, l->robots);
-        free(l->name);
-        free(l->robots);
-        free(l);
-    }
-    records_on_item(c->rec, depth, url, parent, reason);
-}
-
-/* More URLs wanted: of host `name`, or (name NULL) at all. */
-static int crawl_node_want(void *ctx, const char *name)
-{
-    struct crawl *c = ctx;
-    if (!name)
-        return !c->stop.signo && crawl_room(c) &&
-               sched_queued(c->sched) < c->conc_limit * CRAWL_NODE_BATCH;
-    struct host *h = sched_find_host(c->sched, name);
-    if (!h)
-        return CRAWL_NODE_BATCH;
-    if (h->queued || h->active || h->parked_head || c->stop.signo)
-        return h->queued < CRAWL_NODE_BATCH / 2 && !c->stop.signo
-                   ? (int)(CRAWL_NODE_BATCH - h->queued)
-                   : 0;
-    /* idle; let it go only once its next request would be allowed, so
-     * the next node may start at once */
-    return h->next_start <= c->now && h->backoff_until <= c->now ? -1 : CRAWL_NODE_BATCH;
-}
-
-static void crawl_node_completed(void *ctx, void *token, int depth, const char *parent)
-{
-    records_on_completed(((struct crawl *)ctx)->rec, token, depth, parent);
-}
-
-static void crawl_node_lowered(void *ctx, const char *msg, uint64_t fp, int depth,
-                               const char *parent)
-{
-    records_on_lowered(((struct crawl *)ctx)->rec, msg, fp, depth, parent);
-}
-
-static void crawl_node_nofollow(void *ctx, int depth, const char *url, const char *parent)
-{
-    records_on_nofollow(((struct crawl *)ctx)->rec, depth, url, parent);
-}
+/* ---- a cluster node (--redis): share.c does the rest ---- */
 
 /* node_hop's answer for t's redirect target: known elsewhere in the
  * cluster (the chain ends there), or now a hop of t's chain (followed);
@@ -919,58 +801,26 @@ static void crawl_node_hop(void *ctx, void *token, int known)
     records_complete(c->rec, rec);
 }
 
-/* What every node of a job must share, as text (crawl_join compares it). */
-static char *crawl_node_config(const struct options *o, char **starts, size_t n)
+static int crawl_node_room(void *ctx)
 {
-    struct buf b;
-    buf_init(&b, 1 << 20);
-    buf_printf(&b,
-               "depth=%d check-external=%d page-requisites=%d robots=%d subdomains=%d "
-               "no-parent=%d max-url-length=%d max-queue=%ld domains=%s exclude-domains=%s "
-               "user-agent=%s",
-               o->depth, o->check_external, o->page_requisites, o->robots, o->subdomains,
-               o->no_parent, o->max_url_len, o->max_queue, o->domains ? o->domains : "",
-               o->exclude_domains ? o->exclude_domains : "", o->user_agent);
-    for (int i = 0; i < o->ninclude; i++)
-        buf_printf(&b, " include=%s", o->include[i]);
-    for (int i = 0; i < o->nexclude; i++)
-        buf_printf(&b, " exclude=%s", o->exclude[i]);
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, " start=%s", starts[i]);
-    char *s = xmemdup0(b.data, b.len);
-    buf_free(&b);
-    return s;
+    struct crawl *c = ctx;
+    return !c->stop.signo && crawl_room(c);
 }
 
 static int crawl_node_open(struct crawl *c, char **starts, size_t n, char *err, size_t errlen)
 {
-    char *config = crawl_node_config(c->opt, starts, n);
-    struct node_config nc = {
-        .redis_url = c->opt->redis,
-        .job = c->opt->job,
-        .config = config,
-        .lease_ms = c->opt->lease_ms,
-        .max_hosts = c->opt->concurrency,
-        .batch = CRAWL_NODE_BATCH,
-        .limit_follow = c->opt->depth,
-        .limit_external = c->opt->depth + (c->opt->check_external ? 1 : 0),
-        .max_queue = c->opt->max_queue,
-    };
-    struct node_callbacks cb = {
+    struct share_config sc = {
+        .opt = c->opt,
+        .rec = c->rec,
+        .sched = c->sched,
         .ctx = c,
-        .on_item = crawl_node_item,
-        .on_lease = crawl_node_lease,
-        .want = crawl_node_want,
-        .on_completed = crawl_node_completed,
-        .on_lowered = crawl_node_lowered,
-        .on_nofollow = crawl_node_nofollow,
+        .room = crawl_node_room,
         .on_hop = crawl_node_hop,
     };
-    c->node = node_open(&nc, &cb, starts, n, err, errlen);
-    free(config);
-    if (!c->node)
+    c->share = share_open(&sc, starts, n, err, errlen);
+    if (!c->share)
         return -1;
-    records_set_node(c->rec, c->node);
+    c->node = share_node(c->share);
     /* credentials go to the start hosts only, as in a single process */
     for (size_t i = 0; i < n; i++) {
         struct host *h = records_host(c->rec, starts[i]);
@@ -1069,11 +919,12 @@ static int crawl_poll(struct crawl *c)
     if (c->node) {
         short re = node_i != SIZE_MAX ? wfds[node_i].revents : 0;
         records_node_sync(c->rec);
-        c->now = clock_ms();
+        int64_t t = clock_ms();
+        share_set_now(c->share, t);
         node_service(
             c->node,
             (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0)),
-            c->now);
+            t);
     }
     if (sig_i != SIZE_MAX && wfds[sig_i].revents) {
         int signo;
@@ -1128,15 +979,7 @@ static void crawl_cleanup(struct crawl *c)
     if (fetch_destroy(c->fetch) < 0)
         c->failed = 1; /* --save-cookies could not be written */
     free(c->start_hosts);
-    struct crawl_lease *l, *ltmp;
-    HASH_ITER(hh, c->leases, l, ltmp)
-    {
-        HASH_DEL(c->leases, l);
-        free(l->name);
-        free(l->robots);
-        free(l);
-    }
-    node_free(c->node);
+    share_free(c->share);
     sched_free(c->sched);
     records_free(c->rec);
     journal_close(c->journal);
