@@ -181,6 +181,24 @@ bad:
     return IPC_ERR_PAYLOAD;
 }
 
+static size_t ipc_str_size(const char *s)
+{
+    return 4 + (s ? strlen(s) : 0);
+}
+
+size_t ipc_result_head_size(const struct html_page *page)
+{
+    return ipc_str_size(page->title) + ipc_str_size(page->base) + ipc_str_size(page->meta_robots) +
+           8; /* links_dropped, nlinks */
+}
+
+size_t ipc_link_size(const struct html_link *l)
+{
+    return ipc_str_size(l->url) + ipc_str_size(l->tag) + ipc_str_size(l->attr) +
+           ipc_str_size(l->rel) + ipc_str_size(l->text) + 4; /* unusable */
+}
+
+/* Keep in step with ipc_link_size. */
 static int ipc_put_link(struct buf *b, const struct html_link *l)
 {
     if (ipc_put_cstr(b, l->url) < 0 || ipc_put_cstr(b, l->tag) < 0 ||

@@ -124,6 +124,12 @@ int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job);
 
 /* Whole IPC_RESULT frame (header included) for page into b. */
 int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *page);
+/* Encoded payload bytes of an IPC_RESULT: ipc_result_head_size for the
+ * page's fields before the links, plus ipc_link_size for each link (the
+ * header, IPC_HEADER_LEN, comes on top). Lets a sender trim links to fit a
+ * frame cap exactly. */
+size_t ipc_result_head_size(const struct html_page *page);
+size_t ipc_link_size(const struct html_link *l);
 /* Decode an IPC_RESULT frame; allocates into *page (caller html_page_free).
  * Returns 0 or IPC_ERR_PAYLOAD (page is then empty). Strings are checked:
  * a link url must be non-empty. */

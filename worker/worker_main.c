@@ -167,11 +167,6 @@ static int worker_test_fault(const char *body, size_t len)
     return memmem(body, len, worker_mark_garbage, sizeof worker_mark_garbage - 1) != NULL;
 }
 
-static size_t worker_str_size(const char *s)
-{
-    return 4 + (s ? strlen(s) : 0);
-}
-
 static void worker_link_free(struct html_link *l)
 {
     free(l->url);
@@ -191,15 +186,12 @@ static int worker_put_result(struct buf *out, uint32_t job_id, struct html_page 
     if (ipc_result_encode(out, job_id, page) == 0)
         return 0;
 
-    size_t used = worker_str_size(page->title) + worker_str_size(page->base) +
-                  worker_str_size(page->meta_robots) + 8;
+    size_t used = ipc_result_head_size(page);
     size_t keep = 0;
     if (used > max_result)
         return BUF_ERR_CAP;
     for (; keep < page->nlinks; keep++) {
-        const struct html_link *l = &page->links[keep];
-        size_t sz = worker_str_size(l->url) + worker_str_size(l->tag) + worker_str_size(l->attr) +
-                    worker_str_size(l->rel) + worker_str_size(l->text);
+        size_t sz = ipc_link_size(&page->links[keep]);
         if (sz > max_result - used)
             break;
         used += sz;

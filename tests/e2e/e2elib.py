@@ -265,6 +265,22 @@ def load_expected(root, site, depth):
     return out
 
 
+def fold_index(path):
+    """Offline, a directory and its index.html are one record: the
+    directory's."""
+    return path[:-len("index.html")] if path.endswith("/index.html") else path
+
+
+def load_folded(root, site, depth):
+    """The expected (depth, path) set of an offline crawl: a directory and
+    its index.html are one record, at the shorter depth."""
+    best = {}
+    for d, p in load_expected(root, site, depth):
+        p = fold_index(p)
+        best[p] = min(d, best.get(p, d))
+    return [(d, p) for p, d in best.items()]
+
+
 def rel_set(c, res, prefix, what):
     """{(depth, '/relative/path')} of the records; URLs outside prefix fail."""
     out = set()

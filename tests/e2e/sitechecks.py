@@ -4,7 +4,7 @@ tests. They run on a --depth 3 crawl; paths are relative to the site root
 
 import os
 
-from e2elib import link_tuples
+from e2elib import fold_index, link_tuples
 
 F, T = False, True
 
@@ -16,12 +16,6 @@ def _a(url, ext=F):
 def _x(ref):
     """A reference that is no URL: listed as written, external."""
     return (ref, "a", "href", None, T)
-
-
-def fold_index(path):
-    """Offline, a directory and its index.html are one record: the
-    directory's."""
-    return path[:-len("index.html")] if path.endswith("/index.html") else path
 
 
 def check_site(c, site, res, prefix, mode, site_dir, above_root=None):

@@ -14,9 +14,11 @@
    crawl completes with every page's record and links, exit 0.
 3. The hostile HTML cases of ../shared/testdata/html_link_cases.json, each
    served as a page (html_latin1 -> latin-1 bytes, no charset): each page's
-   links equal the HTML5 expectation as a set of URLs, with the same
-   adjustments as tests/unit/test_html.c (skipped, saying so, when the
-   testdata folder is absent).
+   usable links equal the HTML5 expectation as a set of URLs, with the same
+   adjustments as tests/unit/test_html.c, and the expected values that are
+   no URL (empty or whitespace-only, javascript:...) are listed once each
+   as unusable with their reason (skipped, saying so, when the testdata
+   folder is absent).
 Every crawl's stdout lines are checked to be UTF-8 JSON objects."""
 
 import gzip
@@ -349,6 +351,13 @@ def canon(url):
     return "%s://%s%s%s%s" % (sp.scheme.lower(), host.lower(), port, path, q)
 
 
+def unusable_as_listed(raw):
+    """How crawl lists a value that resolve() says is no link: the value
+    trimmed of C0/space, with its reason ("empty" or "scheme")."""
+    v = raw.strip("".join(chr(i) for i in range(0x21)))
+    return (v, "scheme" if re.sub("[\t\n\r]", "", v) else "empty")
+
+
 def resolve(base, raw):
     """HTML5 URL parsing of an attribute value against base: leading and
     trailing C0/space stripped, tab/LF/CR removed, '\\' as '/'; empty,
@@ -392,17 +401,28 @@ def test_link_cases(c, crawl, root):
                 continue
             base, not_links, ours, extra = ADJUST.get(case["id"], (None, set(), {}, []))
             docbase = urllib.parse.urljoin(start, base) if base else start
-            want = set()
+            want, want_unusable = set(), []
             for raw in case["expected_links_html5"] + extra:
                 if raw in not_links:
                     continue
                 u = resolve(docbase, ours.get(raw, raw))
                 if u is not None:
                     want.add(u)
-            got = {l["url"] for l in r["links"]}
+                else:
+                    want_unusable.append(unusable_as_listed(raw))
+            # The HTML5 set is the URLs a browser would follow: compare the
+            # usable links with it. The values that are no URL (empty or
+            # whitespace-only, javascript:...) are still listed, each once,
+            # with the reason.
+            got = {l["url"] for l in r["links"] if l["unusable"] is None}
+            got_unusable = [(l["url"], l["unusable"]) for l in r["links"]
+                            if l["unusable"] is not None]
             c.check(r["status"] == 200 and r["error"] is None,
                     "%s: %s fetched and parsed" % (what, case["id"]), repr(r)[:500])
             c.set_eq(got, want, "%s: %s: links equal the HTML5 set" % (what, case["id"]))
+            c.multiset_eq(got_unusable, want_unusable,
+                          "%s: %s: the values that are no URL are listed as unusable, "
+                          "with the reason" % (what, case["id"]))
         check_no_leftovers(c, w, what)
 
 

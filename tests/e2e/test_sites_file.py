@@ -9,18 +9,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2elib import (SITES, Checker, check_records, check_run_ok, file_dir_url,  # noqa: E402
-                    load_expected, parse_args, rel_set, run_crawl)
-from sitechecks import check_site, fold_index  # noqa: E402
-
-
-def load_folded(root, site, depth):
-    """The expected (depth, path) set of an offline crawl: a directory and
-    its index.html are one record, at the shorter depth."""
-    best = {}
-    for d, p in load_expected(root, site, depth):
-        p = fold_index(p)
-        best[p] = min(d, best.get(p, d))
-    return [(d, p) for p, d in best.items()]
+                    load_folded, parse_args, rel_set, run_crawl)
+from sitechecks import check_site  # noqa: E402
 
 
 def crawl_and_compare(c, args, site_dir, start, depth, expected, what, prefix=None):

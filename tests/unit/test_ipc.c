@@ -262,6 +262,11 @@ static void result_round_trip(const struct html_page *pg)
 
     buf_init(&b, 64u << 20);
     CHECK(ipc_result_encode(&b, 77, pg) == 0);
+    /* The sizes a sender trims by are the bytes the encoder writes. */
+    size_t want = IPC_HEADER_LEN + ipc_result_head_size(pg);
+    for (size_t i = 0; i < pg->nlinks; i++)
+        want += ipc_link_size(&pg->links[i]);
+    CHECK(b.len == want);
     CHECK(ipc_decode((unsigned char *)b.data, b.len, b.len, &f, &used) == IPC_FRAME);
     CHECK(used == b.len && f.type == IPC_RESULT && f.job_id == 77);
     CHECK(ipc_result_decode(&f, &out) == 0);
