@@ -16,12 +16,15 @@
 #include "log.h"
 #include "node.h"
 #include "records.h"
+#include "outcome.h"
+#include "redirect.h"
 #include "robots.h"
 #include "sched.h"
 #include "share.h"
 #include "seed.h"
 #include "sig.h"
 #include "stop.h"
+#include "transfer.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -39,27 +42,6 @@
 #define CRAWL_ROBOTS_REDIRECTS 5
 #define CRAWL_SKIPS_PER_TURN   4096       /* skipped records written per loop turn */
 #define CRAWL_OUTPUT_BACKLOG   (8u << 20) /* output bytes waiting for a slow reader */
-
-enum transfer_kind {
-    TRANSFER_PAGE = 0, /* a URL's record (possibly a redirect chain) */
-    TRANSFER_ROBOTS,   /* a host's robots.txt */
-    TRANSFER_SITEMAP   /* a sitemap file (--sitemaps) */
-};
-
-/* One request chain in flight or parked. Owns url, resp and (pages) rec
- * until the record is handed on. */
-struct transfer {
-    enum transfer_kind kind;
-    char *url;         /* the current hop */
-    struct host *host; /* charged for the current request */
-    int attempts;      /* requests of the current hop so far */
-    int check;         /* an off-site link checked (--check-external): HEAD */
-    int get;           /* ... with GET, after the server refused HEAD */
-    struct fetch_response *resp;
-    struct record *rec;    /* pages */
-    struct transfer *next; /* parse backlog */
-    char *hop;             /* a cluster's redirect target, while Redis is asked */
-};
 
 /* A page handed to a parser worker. */
 struct job {
@@ -80,11 +62,10 @@ struct crawl {
     struct crawl_stats *st;
     struct journal *journal;
     const struct crawl_io *io;
-    size_t active;                           /* transfers in flight */
-    size_t conc_limit;                       /* -c, lowered when we run out of descriptors */
-    long started;                            /* pages admitted (--max-pages) */
-    struct transfer *backlog, *backlog_tail; /* bodies awaiting a worker */
-    size_t nbacklog;
+    size_t active;                /* transfers in flight */
+    size_t conc_limit;            /* -c, lowered when we run out of descriptors */
+    long started;                 /* pages admitted (--max-pages) */
+    struct transfer_list backlog; /* bodies awaiting a worker */
     size_t backlog_cap;
     struct job *jobs; /* submitted to the pool, by id */
     uint32_t next_job;
@@ -100,27 +81,6 @@ struct crawl {
 static int crawl_failed(const struct crawl *c);
 static void crawl_lower_concurrency(struct crawl *c);
 
-/* ---- transfers ---- */
-
-static struct transfer *crawl_transfer_new(enum transfer_kind kind, char *url)
-{
-    struct transfer *t = xcalloc(1, sizeof *t);
-    t->kind = kind;
-    t->url = url;
-    return t;
-}
-
-static void crawl_transfer_free(struct transfer *t)
-{
-    if (!t)
-        return;
-    fetch_response_free(t->resp);
-    record_free(t->rec);
-    free(t->url);
-    free(t->hop);
-    free(t);
-}
-
 /* ---- sitemaps (seed.c's callbacks) ---- */
 
 /* A sitemap file to fetch: parked on its host, counted as a possible
@@ -129,7 +89,7 @@ static void crawl_on_sitemap_url(void *ctx, char *url)
 {
     struct crawl *c = ctx;
     records_pin(c->rec);
-    sched_park(c->sched, records_host(c->rec, url), crawl_transfer_new(TRANSFER_SITEMAP, url));
+    sched_park(c->sched, records_host(c->rec, url), transfer_new(TRANSFER_SITEMAP, url));
 }
 
 /* A URL from a sitemap joins the crawl as a start URL (depth 0). */
@@ -171,7 +131,7 @@ static void crawl_sitemap_done(struct crawl *c, struct transfer *t)
         if (pool_submit_sitemap(c->pool, c->next_job++, t->url, r->body, r->body_len,
                                 crawl_on_sitemap_parsed, c) == 0) {
             r->body = NULL; /* the pool owns it now; still pinned until parsed */
-            crawl_transfer_free(t);
+            transfer_free(t);
             return;
         }
         log_warn("sitemap %s: too many sitemaps waiting for a worker: not read", t->url);
@@ -180,7 +140,7 @@ static void crawl_sitemap_done(struct crawl *c, struct transfer *t)
                  r && r->err ? fetch_err_code(r->err) : "no sitemap there");
     }
     records_unpin(c->rec);
-    crawl_transfer_free(t);
+    transfer_free(t);
     records_settle(c->rec, 0);
 }
 
@@ -200,38 +160,27 @@ static void crawl_robots_done(struct crawl *c, struct transfer *t)
     struct fetch_response *r = t->resp;
     char token[64];
     struct robots *rules = NULL;
-    int unreachable = 0;
     if (r->err == FETCH_ERR_NO_FDS && c->active) {
         /* Out of descriptors is not the host's answer: ask again later. */
         crawl_lower_concurrency(c);
         sched_robots_retry(c->sched, h);
-        crawl_transfer_free(t);
+        transfer_free(t);
         return;
     }
     robots_product_token(c->opt->user_agent, token, sizeof token);
-    if (r->err == FETCH_OK && r->status >= 200 && r->status < 300) {
-        rules = robots_parse(r->body ? r->body : "", r->body ? r->body_len : 0, token);
-    } else if (r->err == FETCH_OK && r->status >= 400 && r->status < 500 && r->status != 429) {
-        /* unavailable: everything allowed */
-    } else if (r->err == FETCH_ERR_REDIRECTS ||
-               (r->err == FETCH_OK && r->status >= 300 && r->status < 400)) {
-        /* more than 5 redirects: unavailable (RFC 9309 2.3.1.2) */
-    } else {
-        unreachable = 1; /* 5xx, 429, or no answer: nothing allowed */
-        if (r->err)
-            log_warn("%s: %s: the URLs of %s are not fetched (robots_unreachable)", t->url,
-                     fetch_err_code(r->err), h->name);
-        else
-            log_warn("%s: server error %ld: RFC 9309 disallows every URL of %s "
-                     "(robots_unreachable)",
-                     t->url, r->status, h->name);
-    }
+    int unreachable = outcome_robots(r, token, &rules);
+    if (unreachable && r->err)
+        log_warn("%s: %s: the URLs of %s are not fetched (robots_unreachable)", t->url,
+                 fetch_err_code(r->err), h->name);
+    else if (unreachable)
+        log_warn("%s: server error %ld: RFC 9309 disallows every URL of %s (robots_unreachable)",
+                 t->url, r->status, h->name);
     sched_robots_done(c->sched, h, rules, unreachable, r->err ? fetch_err_code(r->err) : NULL);
     c->st->robots_fetched++;
     if (c->share) /* once per host for the whole cluster job */
         share_robots_store(c->share, h, r, rules != NULL, unreachable);
     crawl_seed_host(c, h);
-    crawl_transfer_free(t);
+    transfer_free(t);
     records_settle(c->rec, 0);
 }
 
@@ -293,7 +242,7 @@ static int crawl_room(const struct crawl *c)
     if (output_pending(c->out) > CRAWL_OUTPUT_BACKLOG)
         return 0;
     return !crawl_failed(c) && c->active < c->conc_limit &&
-           c->active + c->nbacklog < (size_t)c->opt->concurrency + c->backlog_cap;
+           c->active + c->backlog.n < (size_t)c->opt->concurrency + c->backlog_cap;
 }
 
 /* A queued URL came up: the transfer to start for it, or NULL when it is
@@ -314,7 +263,7 @@ static struct transfer *crawl_take_queued(struct crawl *c, struct sched_decision
         return NULL;
     }
     c->started++;
-    struct transfer *t = crawl_transfer_new(TRANSFER_PAGE, xstrdup(e->url));
+    struct transfer *t = transfer_new(TRANSFER_PAGE, xstrdup(e->url));
     t->rec = record_new(e);
     /* only --check-external queues off-site URLs: no scope check otherwise */
     t->check = c->opt->check_external && !scope_check(c->scope, e->url, NULL);
@@ -333,7 +282,7 @@ static struct transfer *crawl_take_parked(struct crawl *c, struct transfer *t, s
     rec->reason = why;
     rec->error = h->robots_error;
     rec->final_url = xstrdup(t->url); /* the last 3xx stays the record's response */
-    crawl_transfer_free(t);
+    transfer_free(t);
     records_complete(c->rec, rec);
     return NULL;
 }
@@ -359,7 +308,7 @@ static void crawl_fill(struct crawl *c, int64_t now)
         int skipped = 0;
         switch (d.action) {
         case SCHED_ROBOTS:
-            t = crawl_transfer_new(TRANSFER_ROBOTS, crawl_robots_url(d.host));
+            t = transfer_new(TRANSFER_ROBOTS, crawl_robots_url(d.host));
             log_debug("fetching %s", t->url);
             break;
         case SCHED_PARKED:
@@ -373,43 +322,6 @@ static void crawl_fill(struct crawl *c, int64_t now)
         sched_decided(c->sched, d.host, t != NULL, now);
         if (t)
             crawl_start(c, t, d.host, now);
-    }
-}
-
-/* Retry-After as seconds from now: delta-seconds or an HTTP date. -1 if
- * absent or unparsable. */
-static long crawl_retry_after(const char *v)
-{
-    if (!v)
-        return -1;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    if (*v >= '0' && *v <= '9') {
-        char *end;
-        long s = strtol(v, &end, 10);
-        return (*end == '\0' || *end == ' ' || *end == '\r') && s >= 0 ? s : -1;
-    }
-    time_t when = curl_getdate(v, NULL);
-    if (when < 0)
-        return -1;
-    time_t now = time(NULL);
-    return when > now ? (long)(when - now) : 0;
-}
-
-static enum sched_result crawl_result_of(const struct fetch_response *r)
-{
-    switch (r->err) {
-    case FETCH_OK:
-        if (r->status == 429 || r->status == 502 || r->status == 503 || r->status == 504)
-            return SCHED_RESULT_BUSY;
-        return r->status >= 500 ? SCHED_RESULT_FINAL : SCHED_RESULT_OK;
-    case FETCH_ERR_TIMEOUT:
-    case FETCH_ERR_CONNECT:
-    case FETCH_ERR_TRANSPORT:
-    case FETCH_ERR_NO_FDS: /* with nothing else in flight, waiting cannot help */
-        return SCHED_RESULT_FAILED;
-    default:
-        return SCHED_RESULT_FINAL;
     }
 }
 
@@ -429,7 +341,7 @@ static void crawl_lower_concurrency(struct crawl *c)
 static int crawl_retry(struct crawl *c, struct transfer *t, int64_t now)
 {
     struct fetch_response *r = t->resp;
-    enum sched_result res = crawl_result_of(r);
+    enum sched_result res = outcome_of(r);
     if (r->err == FETCH_ERR_NO_FDS && c->active) {
         /* Out of descriptors while other transfers hold them: not the
          * host's fault and not this URL's try. Start no more transfers
@@ -438,7 +350,7 @@ static int crawl_retry(struct crawl *c, struct transfer *t, int64_t now)
         res = SCHED_RESULT_LOCAL;
         t->attempts--;
     }
-    long ra = (r->status == 429 || r->status == 503) ? crawl_retry_after(r->retry_after) : -1;
+    long ra = (r->status == 429 || r->status == 503) ? outcome_retry_after(r->retry_after) : -1;
     int64_t delay = sched_outcome(c->sched, t->host, res, t->attempts, ra, now);
     if (delay < 0)
         return 0;
@@ -452,67 +364,20 @@ static int crawl_retry(struct crawl *c, struct transfer *t, int64_t now)
     return 1;
 }
 
-static int crawl_in_chain(const struct record *rec, const char *url)
-{
-    if (!strcmp(rec->e->url, url))
-        return 1;
-    for (size_t i = 0; i < rec->nhops; i++)
-        if (!strcmp(rec->hops[i].url, url))
-            return 1;
-    return 0;
-}
-
-static int crawl_same_host(const char *a, const char *b)
-{
-    size_t la, lb;
-    const char *ha = scope_host(a, &la), *hb = scope_host(b, &lb);
-    return ha && hb && la == lb && !strncasecmp(ha, hb, la);
-}
-
-/* A 3xx with a Location: follow it ourselves, hop by hop, if it stays in
- * scope and is new. Every redirecting response becomes a hop; when the
- * chain ends without a fetch (target seen already, off-site, another
- * scheme, a loop, too many hops, a scope rule) final_url names the target.
- * Returns 1 when the chain goes on (t is parked on the target's host). */
+/* A 3xx with a Location: the chain goes on (t parked on the target's
+ * host, or waiting for the cluster to say whether the target is known) or
+ * ends (redirect.c decides). Returns 1 when the chain goes on. */
 static int crawl_redirect(struct crawl *c, struct transfer *t)
 {
     struct fetch_response *r = t->resp;
-    struct record *rec = t->rec;
     char *target = NULL;
-    int rc = url_resolve(t->url, r->location, strlen(r->location), &target);
-    if (rc == URL_ERR_SCHEME) {
-        /* ftp:, mailto:... never followed: the chain ends pointing there. */
-        size_t n = strlen(r->location);
-        while (n && (r->location[n - 1] == ' ' || r->location[n - 1] == '\t'))
-            n--;
-        target = xmemdup0(r->location, n);
-    } else if (rc != URL_OK) {
-        rec->error = "bad_redirect";
-        return 0;
-    }
-    record_add_hop(rec, t->url, r->status);
-    int from_file = !strncmp(t->url, "file:", 5);
-    int to_file = !strncmp(target, "file:", 5);
-    const char *why = NULL;
-    if (rc == URL_ERR_SCHEME) {
-        /* not ours to fetch */
-    } else if (crawl_in_chain(rec, target)) {
-        rec->error = "redirect_loop";
-    } else if (records_known(c->rec, target, 0) || from_file != to_file ||
-               !scope_check(c->scope, target, NULL)) {
-        /* It has its own record, or is not ours to fetch: stop here. */
-    } else if (rec->nhops > (size_t)c->opt->max_redirects) {
-        rec->error = "too_many_redirects";
-    } else if ((why = scope_rule(c->scope, target))) {
-        rec->reason = why;
-    } else if (c->node && !crawl_same_host(t->url, target)) {
-        /* another host is another node's to fetch: the chain ends here */
-    } else if (c->node) {
+    switch (redirect_next(c->rec, c->scope, c->opt->max_redirects, c->node != NULL, t->url,
+                          r->status, r->location, t->rec, &target)) {
+    case REDIRECT_ASK:
         t->hop = target; /* known in the cluster? (crawl_node_hop) */
         node_hop(c->node, target, t);
         return 1;
-    } else {
-        records_known(c->rec, target, 1);
+    case REDIRECT_FOLLOW:
         free(t->url);
         t->url = target;
         t->attempts = 0;
@@ -520,33 +385,9 @@ static int crawl_redirect(struct crawl *c, struct transfer *t)
         t->resp = NULL;
         sched_park(c->sched, records_host(c->rec, target), t);
         return 1;
+    default:
+        return 0;
     }
-    free(rec->final_url);
-    rec->final_url = target;
-    return 0;
-}
-
-static void crawl_backlog_push(struct crawl *c, struct transfer *t)
-{
-    t->next = NULL;
-    if (c->backlog_tail)
-        c->backlog_tail->next = t;
-    else
-        c->backlog = t;
-    c->backlog_tail = t;
-    c->nbacklog++;
-}
-
-static struct transfer *crawl_backlog_pop(struct crawl *c)
-{
-    struct transfer *t = c->backlog;
-    if (!t)
-        return NULL;
-    c->backlog = t->next;
-    if (!c->backlog)
-        c->backlog_tail = NULL;
-    c->nbacklog--;
-    return t;
 }
 
 /* A page transfer is over (not retried): finish its record, or queue its
@@ -579,11 +420,11 @@ static void crawl_page_done(struct crawl *c, struct transfer *t)
     if (!t->check && !r->err && r->is_html && r->body && r->status >= 200 && r->status < 300) {
         /* Only real pages are parsed: an error page's links are not the
          * site's (the body still counts in bytes). */
-        crawl_backlog_push(c, t);
+        transfer_list_push(&c->backlog, t);
         return;
     }
     t->rec = NULL;
-    crawl_transfer_free(t);
+    transfer_free(t);
     records_complete(c->rec, rec);
 }
 
@@ -616,8 +457,8 @@ static void crawl_on_fetched(struct crawl *c, struct fetch_response *r, int64_t 
 /* Phase 3: hand fetched bodies to idle workers. */
 static void crawl_dispatch(struct crawl *c)
 {
-    while (c->backlog && pool_can_submit(c->pool)) {
-        struct transfer *t = c->backlog;
+    while (c->backlog.head && pool_can_submit(c->pool)) {
+        struct transfer *t = c->backlog.head;
         struct fetch_response *r = t->resp;
         char label[64];
         const char *enc = NULL;
@@ -629,13 +470,13 @@ static void crawl_dispatch(struct crawl *c)
         if (pool_submit(c->pool, id, t->url, enc, r->body, r->body_len) < 0)
             break;
         r->body = NULL; /* the pool owns it now */
-        crawl_backlog_pop(c);
+        transfer_list_pop(&c->backlog);
         struct job *j = xmalloc(sizeof *j);
         j->id = id;
         j->rec = t->rec;
         t->rec = NULL;
         HASH_ADD(hh, c->jobs, id, sizeof j->id, j);
-        crawl_transfer_free(t); /* the response's last consumer is done */
+        transfer_free(t); /* the response's last consumer is done */
     }
 }
 
@@ -684,14 +525,14 @@ static void crawl_interrupt(struct crawl *c, struct transfer *t)
     if (t->kind != TRANSFER_PAGE) {
         if (t->kind == TRANSFER_SITEMAP)
             records_unpin(c->rec);
-        crawl_transfer_free(t);
+        transfer_free(t);
         return;
     }
     struct record *rec = t->rec;
     t->rec = NULL;
     if (t->resp)
         record_set_response(rec, t->resp);
-    crawl_transfer_free(t);
+    transfer_free(t);
     crawl_interrupt_record(c, rec);
 }
 
@@ -709,7 +550,7 @@ static void crawl_cut(struct crawl *c)
         crawl_interrupt(c, t);
     }
     struct transfer *t;
-    while ((t = crawl_backlog_pop(c)))
+    while ((t = transfer_list_pop(&c->backlog)))
         crawl_interrupt(c, t);
     struct job *j, *tmp;
     HASH_ITER(hh, c->jobs, j, tmp)
@@ -759,7 +600,7 @@ static int crawl_alive(const struct crawl *c)
         return 0;
     if (c->stop.cut)
         return c->active || fetch_in_flight(c->fetch); /* the pool's jobs were dropped */
-    int busy = c->active || c->nbacklog || pool_pending(c->pool) || fetch_in_flight(c->fetch);
+    int busy = c->active || c->backlog.n || pool_pending(c->pool) || fetch_in_flight(c->fetch);
     if (c->stop.signo) /* interrupted: queued URLs stay for --resume; a node
                         * first hears where its last records stand */
         return busy || (c->node && node_outstanding(c->node));
@@ -781,7 +622,7 @@ static void crawl_node_hop(void *ctx, void *token, int known)
     t->hop = NULL;
     if (known < 0) {
         free(target);
-        crawl_transfer_free(t);
+        transfer_free(t);
         return;
     }
     if (!known && !records_known(c->rec, target, 1)) {
@@ -797,7 +638,7 @@ static void crawl_node_hop(void *ctx, void *token, int known)
     t->rec = NULL;
     free(rec->final_url);
     rec->final_url = target;
-    crawl_transfer_free(t);
+    transfer_free(t);
     records_complete(c->rec, rec);
 }
 
@@ -943,7 +784,7 @@ static void crawl_tick(struct crawl *c)
         .st = c->st,
         .queued = sched_queued(c->sched),
         .in_flight = c->active,
-        .parsing = c->nbacklog + pool_pending(c->pool),
+        .parsing = c->backlog.n + pool_pending(c->pool),
     };
     c->io->tick(c->io->tick_ctx, &p);
 }
@@ -959,12 +800,12 @@ static void crawl_cleanup(struct crawl *c)
             struct transfer *t = r->owner;
             fetch_response_free(t->resp);
             t->resp = r;
-            crawl_transfer_free(t);
+            transfer_free(t);
         }
     }
     struct transfer *t;
-    while ((t = crawl_backlog_pop(c)))
-        crawl_transfer_free(t);
+    while ((t = transfer_list_pop(&c->backlog)))
+        transfer_free(t);
     struct job *j, *jtmp;
     HASH_ITER(hh, c->jobs, j, jtmp)
     {
@@ -974,7 +815,7 @@ static void crawl_cleanup(struct crawl *c)
     }
     if (c->sched)
         while ((t = sched_take_parked(c->sched)))
-            crawl_transfer_free(t);
+            transfer_free(t);
     seeds_free(c->seeds);
     if (fetch_destroy(c->fetch) < 0)
         c->failed = 1; /* --save-cookies could not be written */
