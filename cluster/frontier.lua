@@ -417,6 +417,25 @@ redis.register_function('crawl_release', function(_, a)
   return out
 end)
 
+-- giveback(P, node, fp...): URLs node took and will not fetch (it lost
+-- their host's lease) go back to their queues.
+redis.register_function('crawl_giveback', function(_, a)
+  local p, node = a[1], a[2]
+  local n = 0
+  for i = 3, #a do
+    local fp = a[i]
+    local s, d, o = get(p, fp)
+    local item = redis.call('HGET', p .. 'item', fp)
+    if s == 'A' and o == node and item then
+      push(p, fp, d, split_item(item))
+      put(p, fp, 'Q', d)
+      redis.call('SREM', p .. 'inf:' .. node, fp)
+      n = n + 1
+    end
+  end
+  return n
+end)
+
 -- robots(P, host, value): host's robots.txt, kept for the whole job.
 redis.register_function('crawl_robots', function(_, a)
   redis.call('HSETNX', a[1] .. 'robots', a[2], a[3])
@@ -425,11 +444,13 @@ end)
 
 -- poll(P, node, lease_ms): node is alive and keeps its leases; dead nodes'
 -- URLs are queued again. Returns {news, lost hosts, reclaimed, hosts per
--- node}.
+-- node, 1 when node itself had been taken for dead}.
 redis.register_function('crawl_poll', function(_, a)
   local p, node, lease = a[1], a[2], tonumber(a[3])
   redis.call('SET', p .. 'alive:' .. node, '1', 'PX', lease)
-  redis.call('HSETNX', p .. 'nodes', node, 0)
+  -- back in nodes: it had been taken for dead (silent past its lease) and
+  -- everything it held was queued again
+  local dead = redis.call('HSETNX', p .. 'nodes', node, 0)
   local lost = {}
   for _, host in ipairs(redis.call('SMEMBERS', p .. 'held:' .. node)) do
     if not keep_lease(p, node, host, lease) then
@@ -443,7 +464,7 @@ redis.register_function('crawl_poll', function(_, a)
       reclaimed = reclaimed + reclaim(p, n, 'dead')
     end
   end
-  return {news(p, node), lost, reclaimed, share(p)}
+  return {news(p, node), lost, reclaimed, share(p), dead}
 end)
 
 -- nofollow(P, node, id, n): up to n URLs seen only through nofollow links,

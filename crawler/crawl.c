@@ -729,7 +729,9 @@ static int crawl_poll(struct crawl *c)
     if (deadline >= 0 && deadline - now < wait)
         wait = deadline - now;
     /* A ready host counts only when there is room to start it. */
-    int64_t ready = c->stop.signo || !crawl_room(c) ? -1 : sched_wait_ms(c->sched, now);
+    int64_t ready = c->stop.signo || !crawl_room(c) || (c->node && node_paused(c->node, now))
+                        ? -1
+                        : sched_wait_ms(c->sched, now);
     if (ready >= 0 && ready < wait)
         wait = ready;
     int64_t cut = stop_wait_ms(&c->stop, now);
@@ -766,6 +768,9 @@ static int crawl_poll(struct crawl *c)
             c->node,
             (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0)),
             t);
+        records_settle(c->rec, 0); /* the cluster's counts may allow more */
+        records_node_sync(c->rec); /* and what was written goes out now */
+        node_flush(c->node);
     }
     if (sig_i != SIZE_MAX && wfds[sig_i].revents) {
         int signo;
@@ -921,7 +926,7 @@ int crawl_run(const struct options *opt, const struct scope *scope, char **start
             crawl_tick(&c);
             c.next_tick = now + io->tick_ms;
         }
-        if (!c.stop.signo && !(c.node && node_paused(c.node)))
+        if (!c.stop.signo && !(c.node && node_paused(c.node, now)))
             crawl_fill(&c, now);
         else if (stop_cut_due(&c.stop, now))
             crawl_cut(&c);

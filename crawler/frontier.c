@@ -205,6 +205,14 @@ void frontier_finish(struct frontier *f, struct entry *e)
     frontier_entry_free(e);
 }
 
+void frontier_forget_held(struct frontier *f, struct entry *e)
+{
+    uint64_t fp = e->fp;
+    int depth = e->depth;
+    frontier_finish(f, e);
+    seen_put(&f->seen, fp, depth, SEEN_NONE);
+}
+
 void frontier_mark_done(struct frontier *f, uint64_t fp)
 {
     int d = 0;
@@ -219,6 +227,15 @@ void frontier_mark_done(struct frontier *f, uint64_t fp)
         }
     }
     seen_put(&f->seen, fp, d, SEEN_DONE);
+}
+
+void frontier_forget(struct frontier *f, uint64_t fp)
+{
+    int d = 0;
+    if (seen_get(&f->seen, fp, &d) != SEEN_QUEUED)
+        return;
+    f->unfinished[d]--;
+    seen_put(&f->seen, fp, d, SEEN_NONE); /* reads as absent from now on */
 }
 
 void frontier_pin(struct frontier *f)

@@ -68,10 +68,14 @@ struct node {
     size_t nhosts;
     struct node_msg *msgs;
     struct node_argv done;
+    struct node_argv giveback; /* fps of URLs of lost hosts */
     int claiming, polling, nofollowing, releasing;
     uint64_t claim_seq;
     int64_t next_claim, claim_idle, next_poll;
-    int heard; /* counts below are known */
+    int64_t poll_sent;  /* when the poll in flight went */
+    int64_t renewed_at; /* leases last known renewed (the sending time of
+                         * the last answered poll); 0: never */
+    int heard;          /* counts below are known */
     int min, total, held, nf;
     int share; /* hosts per node */
     int64_t now;
@@ -317,6 +321,16 @@ static void node_flush_done(struct node *n)
     node_argv_free(&n->done);
 }
 
+static void node_flush_giveback(struct node *n);
+
+void node_flush(struct node *n)
+{
+    if (rconn_up(n->rc)) {
+        node_flush_done(n);
+        node_flush_giveback(n);
+    }
+}
+
 void node_done(struct node *n, const char *url)
 {
     char fp[17];
@@ -358,6 +372,37 @@ static void node_host_drop(struct node *n, const char *name)
     n->nhosts--;
 }
 
+/* Another node holds host now (this one was silent longer than the
+ * lease): its URLs queued here go back to the cluster. */
+static void node_lost(struct node *n, const char *host)
+{
+    log_warn("cluster: the lease on %s went to another node; its URLs queued here are "
+             "given back",
+             host);
+    node_host_drop(n, host);
+    n->cb.on_lost(n->cb.ctx, host);
+}
+
+void node_giveback(struct node *n, const char *url)
+{
+    char fp[17];
+    node_fp_hex(url, fp);
+    node_argv_str(&n->giveback, fp);
+}
+
+static void node_flush_giveback(struct node *n)
+{
+    if (!n->giveback.n)
+        return;
+    struct node_argv a = {0};
+    node_argv_fcall(n, &a, "crawl_giveback");
+    for (size_t i = 0; i < n->giveback.n; i++)
+        node_argv_push(&a, n->giveback.v[i], n->giveback.len[i], 0);
+    rconn_send(n->rc, (int)a.n, a.v, a.len, RCONN_RESEND, NULL, NULL);
+    node_argv_free(&a);
+    node_argv_free(&n->giveback);
+}
+
 static void node_on_claimed(void *ctx, redisReply *r)
 {
     struct node *n = ctx;
@@ -379,8 +424,7 @@ static void node_on_claimed(void *ctx, redisReply *r)
     for (size_t i = 0; lost && lost->type == REDIS_REPLY_ARRAY && i < lost->elements; i++) {
         const char *host = node_str(lost->element[i]);
         if (host) {
-            log_warn("cluster: lost the lease on %s to another node", host);
-            node_host_drop(n, host);
+            node_lost(n, host);
         }
     }
     size_t got = 0;
@@ -496,12 +540,24 @@ static void node_on_polled(void *ctx, redisReply *r)
     n->polling = 0;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3)
         return;
+    n->renewed_at = n->poll_sent;
+    if (node_int(node_el(r, 4)) == 1) {
+        log_warn("cluster: this node was silent longer than --lease and taken for dead; the "
+                 "others redid what it held, so it drops that and goes on");
+        struct node_host *h, *ht;
+        HASH_ITER(hh, n->hosts, h, ht)
+        {
+            char *name = xstrdup(h->name);
+            node_host_drop(n, name);
+            n->cb.on_lost(n->cb.ctx, name);
+            free(name);
+        }
+        n->cb.on_reclaimed(n->cb.ctx);
+    }
     const redisReply *lost = node_el(r, 1);
     for (size_t i = 0; lost && lost->type == REDIS_REPLY_ARRAY && i < lost->elements; i++)
-        if (node_str(lost->element[i])) {
-            log_warn("cluster: lost the lease on %s", lost->element[i]->str);
-            node_host_drop(n, lost->element[i]->str);
-        }
+        if (node_str(lost->element[i]))
+            node_lost(n, lost->element[i]->str);
     n->share = (int)node_int(node_el(r, 3));
     long long reclaimed = node_int(node_el(r, 2));
     if (reclaimed > 0)
@@ -530,9 +586,11 @@ void node_service(struct node *n, short revents, int64_t now)
     if (!rconn_up(n->rc))
         return;
     node_flush_done(n);
+    node_flush_giveback(n);
     if (!n->polling && now >= n->next_poll) {
         const char *v[] = {"FCALL", "crawl_poll", "0", n->prefix, n->id, n->lease};
         n->polling = 1;
+        n->poll_sent = now;
         n->next_poll = now + NODE_POLL_MS;
         rconn_send(n->rc, 6, v, NULL, RCONN_RESEND, node_on_polled, n);
     }
@@ -581,8 +639,8 @@ int node_min_unfinished(const struct node *n)
 
 int node_busy(const struct node *n)
 {
-    return !n->heard || n->total || n->held || n->nf || n->done.n || rconn_outstanding(n->rc) ||
-           n->msgs;
+    return !n->heard || n->total || n->held || n->nf || n->done.n || n->giveback.n ||
+           rconn_outstanding(n->rc) || n->msgs;
 }
 
 size_t node_outstanding(const struct node *n)
@@ -590,9 +648,13 @@ size_t node_outstanding(const struct node *n)
     return rconn_up(n->rc) ? rconn_outstanding(n->rc) : 0;
 }
 
-int node_paused(const struct node *n)
+int node_paused(const struct node *n, int64_t now)
 {
-    return !rconn_up(n->rc);
+    /* A lease holder stops before its leases could have lapsed, by its own
+     * clock: a node frozen or cut off longer than that fetches nothing
+     * until a poll says what it still holds. */
+    return !rconn_up(n->rc) || !n->renewed_at ||
+           now - n->renewed_at > (int64_t)n->cfg.lease_ms * 3 / 4;
 }
 
 int node_failed(const struct node *n, const char **why)
@@ -737,6 +799,7 @@ void node_free(struct node *n)
         free(m);
     }
     node_argv_free(&n->done);
+    node_argv_free(&n->giveback);
     free((char *)n->cfg.config);
     free(n);
 }

@@ -49,6 +49,12 @@ struct node_callbacks {
      * (it is now a redirect hop of the asking chain), -1 (no answer: the
      * node is being freed). */
     void (*on_hop)(void *ctx, void *token, int known);
+    /* Another node took host's lease (this one was silent too long): give
+     * back (node_giveback) the URLs of host queued here. */
+    void (*on_lost)(void *ctx, const char *host);
+    /* This node had been taken for dead: what it holds was redone by the
+     * others (after on_lost for each of its hosts). */
+    void (*on_reclaimed)(void *ctx);
 };
 
 struct node_config {
@@ -85,6 +91,11 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
 /* A redirect target: is it known to the cluster (then on_hop(1)), or
  * does it become a hop of the asking chain (on_hop(0))? */
 void node_hop(struct node *n, const char *url, void *token);
+/* A URL this node took goes back to the cluster's queue (sent with the
+ * next turn). */
+void node_giveback(struct node *n, const char *url);
+/* Send the batched done and give-back reports now. */
+void node_flush(struct node *n);
 /* The URL's record is written. */
 void node_done(struct node *n, const char *url);
 /* host's robots.txt as this node read it, for the rest of the job. */
@@ -97,8 +108,9 @@ int node_min_unfinished(const struct node *n);
 int node_busy(const struct node *n);
 /* Commands sent and not answered yet. */
 size_t node_outstanding(const struct node *n);
-/* Nonzero when this node should take no new work (Redis is away). */
-int node_paused(const struct node *n);
+/* Nonzero when this node should start no transfer: Redis is away, or no
+ * poll answered for 3/4 of the lease (its leases may be lapsing). */
+int node_paused(const struct node *n, int64_t now);
 /* Nonzero once the job data was refused (*why says why). */
 int node_failed(const struct node *n, const char **why);
 

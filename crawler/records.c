@@ -243,6 +243,8 @@ static void records_emit(struct records *r, struct record *rec)
  * lowest depth first; each costs O(1) in the number held. */
 void records_settle(struct records *r, int all)
 {
+    if (r->node && node_paused(r->node, clock_ms()))
+        return; /* this node may be taken for dead: nothing written till it knows */
     if (r->node)
         r->fr.remote_min = node_min_unfinished(r->node);
     r->st->held_peak = r->fr.npending_peak;
@@ -271,7 +273,7 @@ static void records_write_or_hold(struct records *r, struct record *rec)
     }
     if (r->node)
         r->fr.remote_min = node_min_unfinished(r->node);
-    if (frontier_depth_final(&r->fr, e)) {
+    if (frontier_depth_final(&r->fr, e) && !(r->node && node_paused(r->node, clock_ms()))) {
         records_emit(r, rec);
     } else {
         e->held = rec;
@@ -678,6 +680,33 @@ void records_on_nofollow(struct records *r, int depth, const char *url, const ch
     struct record *rec = record_new(frontier_add_active(&r->fr, fp, url, parent, depth));
     rec->reason = "nofollow";
     records_emit(r, rec);
+}
+
+void records_give_back(struct records *r, struct host *h)
+{
+    struct queue_item it;
+    int depth;
+    while (sched_take_queued(r->sched, h, &depth, &it)) {
+        char *url = xmemdup0(it.url, it.url_len);
+        uint64_t fp = seen_fp(url, it.url_len);
+        int d;
+        /* a stale item (the URL went on at a smaller depth) is not given */
+        if (frontier_lookup(&r->fr, url, &fp, &d) == SEEN_QUEUED && d == depth) {
+            frontier_forget(&r->fr, fp);
+            node_giveback(r->node, url);
+        }
+        free(url);
+    }
+}
+
+void records_forget_held(struct records *r)
+{
+    struct entry *e;
+    while ((e = frontier_next_final(&r->fr, 1))) {
+        record_free(e->held);
+        e->held = NULL;
+        frontier_forget_held(&r->fr, e);
+    }
 }
 
 void records_drop(struct records *r, struct record *rec)

@@ -91,6 +91,11 @@ void records_on_nofollow(struct records *r, int depth, const char *url, const ch
  * cluster (a node killed after this loses no record the cluster counts
  * as written). */
 void records_node_sync(struct records *r);
+/* h's lease went to another node: the URLs queued here for h go back. */
+void records_give_back(struct records *r, struct host *h);
+/* This node was taken for dead: every record it holds was redone by
+ * others; they are dropped, unwritten, and their URLs forgotten. */
+void records_forget_held(struct records *r);
 /* rec is not written (an interrupted URL another node will redo). */
 void records_drop(struct records *r, struct record *rec);
 

@@ -129,6 +129,14 @@ void sched_push(struct sched *s, struct host *h, int depth, uint32_t seq, const 
         sched_update(s, h);
 }
 
+int sched_take_queued(struct sched *s, struct host *h, int *depth, struct queue_item *it)
+{
+    if (!host_pop(&s->hosts, h, depth, it))
+        return 0;
+    s->queued--;
+    return 1;
+}
+
 size_t sched_queued(const struct sched *s)
 {
     return s->queued;

@@ -54,6 +54,10 @@ struct host *sched_find_host(struct sched *s, const char *name);
 /* Queue a URL (copied) at depth on h. */
 void sched_push(struct sched *s, struct host *h, int depth, uint32_t seq, const char *url,
                 const char *parent);
+/* Take h's next queued item without starting it (the host went to
+ * another node): 1 with *depth and *it set (valid until the next sched
+ * call), or 0 when none is left. */
+int sched_take_queued(struct sched *s, struct host *h, int *depth, struct queue_item *it);
 /* Queue items on all hosts (stale ones included) and parked transfers. */
 size_t sched_queued(const struct sched *s);
 size_t sched_parked(const struct sched *s);

@@ -138,6 +138,19 @@ static void share_nofollow(void *ctx, int depth, const char *url, const char *pa
 }
 
 /* What every node of a job must share, as text (crawl_join compares it). */
+static void share_lost(void *ctx, const char *name)
+{
+    struct share *s = ctx;
+    struct host *h = sched_find_host(s->cfg.sched, name);
+    if (h)
+        records_give_back(s->cfg.rec, h);
+}
+
+static void share_reclaimed(void *ctx)
+{
+    records_forget_held(((struct share *)ctx)->cfg.rec);
+}
+
 static char *share_config_text(const struct options *o, char **starts, size_t n)
 {
     struct buf b;
@@ -187,6 +200,8 @@ struct share *share_open(const struct share_config *cfg, char **starts, size_t n
         .on_lowered = share_lowered,
         .on_nofollow = share_nofollow,
         .on_hop = share_hop,
+        .on_lost = share_lost,
+        .on_reclaimed = share_reclaimed,
     };
     s->node = node_open(&nc, &cb, starts, n, err, errlen);
     free(config);

@@ -340,6 +340,50 @@ def test_interrupt(c, crawl, tmp):
             s.stop()
 
 
+def test_frozen_node(c, crawl, tmp):
+    """A node frozen (SIGSTOP) longer than --lease is taken for dead; its
+    hosts and URLs go to the other node. Resumed (SIGCONT), it must not
+    fetch a host it no longer holds: the server never sees more than
+    --per-host requests at once, and nothing is recorded twice."""
+    root = os.path.join(tmp, "fsite")
+    make_site(root, 8, 30, extra=False)
+    with TestServer(root=root, latency_ms=20) as srv:
+        starts = [srv.url("/")]
+        want = single(crawl, starts)
+        srv.reset_stats()
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "f%d.jsonl" % i) for i in range(2)]
+            extra = ["-c", "4", "--per-host", "2"]
+            a = start_node(crawl, redis, "frz", starts, outs[0], extra)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(records_of([outs[0]])) < 20:
+                time.sleep(0.05)
+            b = start_node(crawl, redis, "frz", starts, outs[1], extra)
+            a.send_signal(signal.SIGSTOP)
+            time.sleep(3.5)  # --lease 2: a is taken for dead, b takes over
+            a.send_signal(signal.SIGCONT)
+            rcs = wait_all([a, b])
+            c.eq(rcs, [0, 0], "the frozen node and the other exit 0")
+            got = records_of(outs)
+            a_urls = {r["url"] for r in records_of([outs[0]])}
+            b_urls = [r["url"] for r in records_of([outs[1]])]
+            # what a was writing when frozen may be written again by b
+            # (as after a kill), nothing else
+            twice = sorted(u for u in a_urls if u in b_urls)
+            c.check(len(twice) <= 4, "at most what was in flight at the freeze is recorded "
+                    "twice", twice)
+            c.eq(len(b_urls), len(set(b_urls)), "the node that took over records each URL once")
+            c.set_eq({key(r) for r in got}, {key(r) for r in want},
+                     "a node frozen past its lease: the union equals one process")
+            c.check(srv.max_inflight <= 2, "a resumed node never fetched a host it lost "
+                    "(at most --per-host 2 requests at once)", srv.max_inflight)
+            c.check(records_of([outs[1]]) != [], "the other node took over",
+                    len(records_of([outs[1]])))
+        finally:
+            redis.kill()
+
+
 def test_redis_restart(c, crawl, tmp):
     root = os.path.join(tmp, "rsite")
     make_site(root, 6, 25, extra=False)
@@ -421,7 +465,7 @@ def main():
         sys.exit(1)
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_errors, test_equal, test_per_host_peak, test_kill_and_join,
-                  test_interrupt, test_redis_restart):
+                  test_interrupt, test_frozen_node, test_redis_restart):
             d = os.path.join(tmp, t.__name__)
             os.makedirs(d)
             t(c, args.crawl, d)
