@@ -237,6 +237,39 @@ def test_equal(c, crawl, tmp):
             s.stop()
 
 
+def test_check_external(c, crawl, tmp):
+    """--check-external in a cluster: off-site links are checked once,
+    by whichever node leases their host, as in one process."""
+    ext_root = os.path.join(tmp, "ext")
+    os.makedirs(ext_root)
+    with open(os.path.join(ext_root, "ok.html"), "w") as f:
+        f.write(html("ok", []))
+    with TestServer(root=ext_root, host="127.0.0.4") as ext:
+        root = os.path.join(tmp, "xsite")
+        os.makedirs(root)
+        write_sections_site(root, 3, 4, lambda t, links: html(
+            t, links + [ext.url("/ok.html"), ext.url("/gone.html")]))
+        with TestServer(root=root) as srv:
+            starts = [srv.url("/")]
+            extra = ["--check-external"]
+            want = single(crawl, starts, extra)
+            c.check(any(r.get("status") == 404 and "127.0.0.4" in r["url"] for r in want),
+                    "the site has a broken external link", None)
+            ext.reset_stats()
+            redis = Redis(tmp).start()
+            try:
+                outs = [os.path.join(tmp, "x%d.jsonl" % i) for i in range(2)]
+                procs = [start_node(crawl, redis, "ext", starts, o, extra) for o in outs]
+                c.eq(wait_all(procs), [0, 0], "two nodes with --check-external exit 0")
+                got = records_of(outs)
+                c.set_eq({key(r) for r in got}, {key(r) for r in want},
+                         "--check-external: the union equals one process")
+                c.eq(sorted(ext.fetch_counts("HEAD").values()), [1, 1],
+                     "each external link checked once across the nodes")
+            finally:
+                redis.kill()
+
+
 def test_per_host_peak(c, crawl, tmp):
     root = os.path.join(tmp, "peak")
     make_site(root, 5, 20, extra=False)
@@ -464,7 +497,7 @@ def main():
         print("FAIL: redis-server is not installed (scripts/deps.sh installs it)")
         sys.exit(1)
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_errors, test_equal, test_per_host_peak, test_kill_and_join,
+        for t in (test_errors, test_equal, test_check_external, test_per_host_peak, test_kill_and_join,
                   test_interrupt, test_frozen_node, test_redis_restart):
             d = os.path.join(tmp, t.__name__)
             os.makedirs(d)
