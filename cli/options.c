@@ -520,13 +520,14 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
         return options_fail(errbuf, errcap, "--redis and --job go together");
     if (o->status && !o->redis)
         return options_fail(errbuf, errcap, "--status needs --redis URL and --job NAME");
-    if (o->redis && (o->state || o->sitemaps || o->max_pages))
+    if (o->redis && o->state)
         return options_fail(errbuf, errcap,
-                            "--redis: %s is not available in a cluster crawl yet (the job's "
-                            "state is in Redis; a node that stops is redone by the others)",
-                            o->state      ? "--state"
-                            : o->sitemaps ? "--sitemaps"
-                                          : "--max-pages");
+                            "--redis with --state: a cluster crawl keeps its state in Redis "
+                            "(a node that stops is redone by the others); drop --state");
+    if (o->redis && o->sitemaps)
+        return options_fail(errbuf, errcap,
+                            "--redis: --sitemaps is not available in a cluster "
+                            "crawl yet");
     if (o->quiet)
         o->progress = 0;
     if (o->status)

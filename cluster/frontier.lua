@@ -342,7 +342,9 @@ local function keep_lease(p, node, host, lease)
   return false
 end
 
-local function pop(p, node, host, want, out)
+-- --max-pages for the whole job: URLs given out to fetch are counted;
+-- past the limit they go out as max_pages records.
+local function pop(p, node, host, want, out, maxp)
   local got = redis.call('ZPOPMIN', p .. 'q:' .. host, want)
   for i = 1, #got, 2 do
     local fp = got[i]
@@ -350,6 +352,13 @@ local function pop(p, node, host, want, out)
     local item = redis.call('HGET', p .. 'item', fp)
     if s == 'Q' and item then
       local _, url, parent, kind = split_item(item)
+      if maxp > 0 and (kind == 'f' or kind == 'x') then
+        if tonumber(redis.call('HGET', p .. 'cnt', 'started') or '0') >= maxp then
+          kind = 's:max_pages'
+        else
+          redis.call('HINCRBY', p .. 'cnt', 'started', 1)
+        end
+      end
       put(p, fp, 'A', d, node)
       redis.call('SADD', p .. 'inf:' .. node, fp)
       out[#out + 1] = {host, fp, d, url, parent, kind}
@@ -362,21 +371,21 @@ local function pop(p, node, host, want, out)
   return 1
 end
 
--- claim(P, node, id, lease_ms, new_hosts, batch, host, want, host, want...):
+-- claim(P, node, id, lease_ms, new_hosts, batch, max_pages, host, want...):
 -- more URLs of hosts node leases, and up to new_hosts more hosts. Returns
 -- {items, leased, lost}: items {host, fp, depth, url, parent, kind};
 -- leased {host, robots or false}: hosts node now leases; lost: hosts
 -- whose lease went to another node; then news.
 redis.register_function('crawl_claim', function(_, a)
   local p, node, id, lease = a[1], a[2], a[3], tonumber(a[4])
-  local nnew, batch = tonumber(a[5]), tonumber(a[6])
+  local nnew, batch, maxp = tonumber(a[5]), tonumber(a[6]), tonumber(a[7])
   local old = cached(p, 'claim', node, id)
   if old then return {old[1], old[2], old[3], news(p, node)} end
   local items, leased, lost = {}, {}, {}
-  for i = 7, #a, 2 do
+  for i = 8, #a, 2 do
     local host = a[i]
     if keep_lease(p, node, host, lease) then
-      pop(p, node, host, tonumber(a[i + 1]), items)
+      pop(p, node, host, tonumber(a[i + 1]), items, maxp)
     else
       redis.call('SREM', p .. 'held:' .. node, host)
       lost[#lost + 1] = host
@@ -390,7 +399,7 @@ redis.register_function('crawl_claim', function(_, a)
       if redis.call('SET', p .. 'lease:' .. host, node, 'NX', 'PX', lease) then
         redis.call('SADD', p .. 'held:' .. node, host)
         leased[#leased + 1] = {host, redis.call('HGET', p .. 'robots', host) or false}
-        pop(p, node, host, batch, items)
+        pop(p, node, host, batch, items, maxp)
         nnew = nnew - 1
       end
     end

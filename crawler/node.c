@@ -58,7 +58,7 @@ struct node {
     struct rconn *rc;
     char prefix[300];
     char id[128];
-    char lease[16], limf[16], limx[16], maxq[24];
+    char lease[16], limf[16], limx[16], maxq[24], maxp[24];
     const char *setup_join[10];
     const char *setup_load[5];
     const char *setup_select[3];
@@ -491,6 +491,7 @@ static void node_claim(struct node *n)
     node_argv_push(&a, n->lease, strlen(n->lease), 0);
     node_argv_str(&a, nnew);
     node_argv_str(&a, batch);
+    node_argv_push(&a, n->maxp, strlen(n->maxp), 0);
     struct node_host *h, *tmp;
     /* above the share (nodes joined): let the surplus go, each host once
      * this node is idle on it */
@@ -722,6 +723,7 @@ struct node *node_open(const struct node_config *cfg, const struct node_callback
     snprintf(n->limf, sizeof n->limf, "%d", cfg->limit_follow);
     snprintf(n->limx, sizeof n->limx, "%d", cfg->limit_external);
     snprintf(n->maxq, sizeof n->maxq, "%ld", cfg->max_queue);
+    snprintf(n->maxp, sizeof n->maxp, "%ld", cfg->max_pages);
     redisContext *rc = rconn_connect_sync(&addr, 5000, err, errlen);
     if (!rc) {
         node_free(n);

@@ -67,6 +67,7 @@ struct node_config {
     int limit_follow;   /* --depth */
     int limit_external; /* --depth, + 1 with --check-external */
     long max_queue;     /* --max-queue (0: none) */
+    long max_pages;     /* --max-pages for the whole job (0: none) */
 };
 
 /* Connect (blocking, at start-up: a clear error when Redis is not there),

@@ -626,7 +626,7 @@ void records_node_sync(struct records *r)
  * static strings). */
 static const char *records_reason_code(const char *reason)
 {
-    static const char *const codes[] = {"too_long", "trap", "excluded", "queue_full"};
+    static const char *const codes[] = {"too_long", "trap", "excluded", "queue_full", "max_pages"};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (!strcmp(reason, codes[i]))
             return codes[i];

@@ -157,11 +157,12 @@ static char *share_config_text(const struct options *o, char **starts, size_t n)
     buf_init(&b, 1 << 20);
     buf_printf(&b,
                "depth=%d check-external=%d page-requisites=%d robots=%d subdomains=%d "
-               "no-parent=%d max-url-length=%d max-queue=%ld domains=%s exclude-domains=%s "
-               "user-agent=%s",
+               "no-parent=%d max-url-length=%d max-queue=%ld max-pages=%ld domains=%s "
+               "exclude-domains=%s user-agent=%s",
                o->depth, o->check_external, o->page_requisites, o->robots, o->subdomains,
-               o->no_parent, o->max_url_len, o->max_queue, o->domains ? o->domains : "",
-               o->exclude_domains ? o->exclude_domains : "", o->user_agent);
+               o->no_parent, o->max_url_len, o->max_queue, o->max_pages,
+               o->domains ? o->domains : "", o->exclude_domains ? o->exclude_domains : "",
+               o->user_agent);
     for (int i = 0; i < o->ninclude; i++)
         buf_printf(&b, " include=%s", o->include[i]);
     for (int i = 0; i < o->nexclude; i++)
@@ -190,6 +191,7 @@ struct share *share_open(const struct share_config *cfg, char **starts, size_t n
         .limit_follow = o->depth,
         .limit_external = o->depth + (o->check_external ? 1 : 0),
         .max_queue = o->max_queue,
+        .max_pages = o->max_pages,
     };
     struct node_callbacks cb = {
         .ctx = s,

@@ -270,6 +270,29 @@ def test_check_external(c, crawl, tmp):
                 redis.kill()
 
 
+def test_max_pages(c, crawl, tmp):
+    root = os.path.join(tmp, "msite")
+    make_site(root, 4, 10, extra=False)
+    servers = [TestServer(root=root, host=h).start() for h in ("127.0.0.1", "127.0.0.2")]
+    try:
+        starts = [s.url("/") for s in servers]
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "m%d.jsonl" % i) for i in range(2)]
+            procs = [start_node(crawl, redis, "maxp", starts, o, ["--max-pages", "30"])
+                     for o in outs]
+            c.eq(wait_all(procs), [0, 0], "two nodes with --max-pages exit 0")
+            got = records_of(outs)
+            fetched = [r for r in got if r.get("reason") != "max_pages"]
+            c.eq(len(fetched), 30, "--max-pages 30 counts for the whole job")
+            c.eq(len(got), 2 * (1 + 4 + 4 * 10), "every other URL gets a max_pages record")
+        finally:
+            redis.kill()
+    finally:
+        for s in servers:
+            s.stop()
+
+
 def test_per_host_peak(c, crawl, tmp):
     root = os.path.join(tmp, "peak")
     make_site(root, 5, 20, extra=False)
@@ -497,7 +520,7 @@ def main():
         print("FAIL: redis-server is not installed (scripts/deps.sh installs it)")
         sys.exit(1)
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_errors, test_equal, test_check_external, test_per_host_peak, test_kill_and_join,
+        for t in (test_errors, test_equal, test_check_external, test_max_pages, test_per_host_peak, test_kill_and_join,
                   test_interrupt, test_frozen_node, test_redis_restart):
             d = os.path.join(tmp, t.__name__)
             os.makedirs(d)
