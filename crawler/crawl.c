@@ -364,6 +364,17 @@ static int crawl_retry(struct crawl *c, struct transfer *t, int64_t now)
     return 1;
 }
 
+/* The chain of t goes on at target (taken): parked on target's host. */
+static void crawl_follow(struct crawl *c, struct transfer *t, char *target)
+{
+    free(t->url);
+    t->url = target;
+    t->attempts = 0;
+    fetch_response_free(t->resp);
+    t->resp = NULL;
+    sched_park(c->sched, records_host(c->rec, target), t);
+}
+
 /* A 3xx with a Location: the chain goes on (t parked on the target's
  * host, or waiting for the cluster to say whether the target is known) or
  * ends (redirect.c decides). Returns 1 when the chain goes on. */
@@ -378,12 +389,7 @@ static int crawl_redirect(struct crawl *c, struct transfer *t)
         node_hop(c->node, target, t);
         return 1;
     case REDIRECT_FOLLOW:
-        free(t->url);
-        t->url = target;
-        t->attempts = 0;
-        fetch_response_free(t->resp);
-        t->resp = NULL;
-        sched_park(c->sched, records_host(c->rec, target), t);
+        crawl_follow(c, t, target);
         return 1;
     default:
         return 0;
@@ -626,12 +632,7 @@ static void crawl_node_hop(void *ctx, void *token, int known)
         return;
     }
     if (!known && !records_known(c->rec, target, 1)) {
-        free(t->url);
-        t->url = target;
-        t->attempts = 0;
-        fetch_response_free(t->resp);
-        t->resp = NULL;
-        sched_park(c->sched, records_host(c->rec, target), t);
+        crawl_follow(c, t, target);
         return;
     }
     struct record *rec = t->rec;

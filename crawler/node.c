@@ -308,20 +308,29 @@ void node_hop(struct node *n, const char *url, void *token)
     rconn_send(n->rc, 5, v, NULL, RCONN_RESEND, node_on_hop, t);
 }
 
-static void node_flush_done(struct node *n)
+/* Send a batch of fps (list, emptied) to the function fn. */
+static void node_flush_list(struct node *n, const char *fn, struct node_argv *list)
 {
-    if (!n->done.n)
+    if (!list->n)
         return;
     struct node_argv a = {0};
-    node_argv_fcall(n, &a, "crawl_done");
-    for (size_t i = 0; i < n->done.n; i++)
-        node_argv_push(&a, n->done.v[i], n->done.len[i], 0);
+    node_argv_fcall(n, &a, fn);
+    for (size_t i = 0; i < list->n; i++)
+        node_argv_push(&a, list->v[i], list->len[i], 0);
     rconn_send(n->rc, (int)a.n, a.v, a.len, RCONN_RESEND, NULL, NULL);
     node_argv_free(&a);
-    node_argv_free(&n->done);
+    node_argv_free(list);
 }
 
-static void node_flush_giveback(struct node *n);
+static void node_flush_done(struct node *n)
+{
+    node_flush_list(n, "crawl_done", &n->done);
+}
+
+static void node_flush_giveback(struct node *n)
+{
+    node_flush_list(n, "crawl_giveback", &n->giveback);
+}
 
 void node_flush(struct node *n)
 {
@@ -388,19 +397,6 @@ void node_giveback(struct node *n, const char *url)
     char fp[17];
     node_fp_hex(url, fp);
     node_argv_str(&n->giveback, fp);
-}
-
-static void node_flush_giveback(struct node *n)
-{
-    if (!n->giveback.n)
-        return;
-    struct node_argv a = {0};
-    node_argv_fcall(n, &a, "crawl_giveback");
-    for (size_t i = 0; i < n->giveback.n; i++)
-        node_argv_push(&a, n->giveback.v[i], n->giveback.len[i], 0);
-    rconn_send(n->rc, (int)a.n, a.v, a.len, RCONN_RESEND, NULL, NULL);
-    node_argv_free(&a);
-    node_argv_free(&n->giveback);
 }
 
 static void node_on_claimed(void *ctx, redisReply *r)
