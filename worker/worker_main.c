@@ -205,15 +205,22 @@ static int worker_put_result(struct buf *out, uint32_t job_id, struct html_page 
     return ipc_result_encode(out, job_id, page);
 }
 
+/* An IPC_FAIL frame with `cause` in place of whatever out held. */
+static void worker_put_fail(struct buf *out, uint32_t job_id, const char *cause)
+{
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+    buf_reset(out);
+    buf_append(out, hdr, sizeof hdr);
+    ipc_put_cstr(out, cause);
+    ipc_encode_header((unsigned char *)out->data, IPC_FAIL, 0, job_id,
+                      (uint32_t)(out->len - IPC_HEADER_LEN));
+}
+
 static void worker_send_fail(uint32_t job_id, const char *cause)
 {
     struct buf out;
     buf_init(&out, 1024);
-    unsigned char hdr[IPC_HEADER_LEN] = {0};
-    buf_append(&out, hdr, sizeof hdr);
-    ipc_put_cstr(&out, cause);
-    ipc_encode_header((unsigned char *)out.data, IPC_FAIL, 0, job_id,
-                      (uint32_t)(out.len - IPC_HEADER_LEN));
+    worker_put_fail(&out, job_id, cause);
     worker_send(out.data, out.len);
     buf_free(&out);
 }
@@ -262,12 +269,37 @@ static void worker_handle_sitemap(const struct ipc_frame *f, const struct ipc_jo
     buf_free(&out);
 }
 
+void worker_main_answer(const struct ipc_frame *f, const struct ipc_job *job,
+                        const struct pool_config *cfg, struct buf *out)
+{
+    struct html_page page;
+    char *url = xmemdup0(job->url, job->url_len), *enc = NULL;
+
+    if (job->encoding)
+        enc = xmemdup0(job->encoding, job->encoding_len);
+    memset(&page, 0, sizeof page);
+    buf_reset(out);
+    if (html_extract(job->body, job->body_len, url, enc, cfg->max_links, &page) < 0) {
+        log_info("job %u: %s: parser could not start", f->job_id, url);
+        worker_put_fail(out, f->job_id, "parser could not start");
+        goto out;
+    }
+    if (worker_put_result(out, f->job_id, &page, cfg->max_result) < 0) {
+        log_warn("job %u: %s: result does not fit in %zu bytes", f->job_id, url, cfg->max_result);
+        worker_put_fail(out, f->job_id, "result too large");
+        goto out;
+    }
+    log_debug("job %u: %s: %zu links", f->job_id, url, page.nlinks);
+out:
+    html_page_free(&page);
+    free(enc);
+    free(url);
+}
+
 static void worker_handle(const struct ipc_frame *f, const struct pool_config *cfg, int test_faults)
 {
     struct ipc_job job;
-    struct html_page page;
     struct buf out;
-    char *url = NULL, *enc = NULL;
 
     if ((f->type != IPC_JOB && f->type != IPC_SITEMAP_JOB) || ipc_job_decode(f, &job) < 0) {
         log_error("malformed job frame from parent (type %d)", (int)f->type);
@@ -284,30 +316,11 @@ static void worker_handle(const struct ipc_frame *f, const struct pool_config *c
         worker_handle_sitemap(f, &job, cfg);
         return;
     }
-    url = xmemdup0(job.url, job.url_len);
-    if (job.encoding)
-        enc = xmemdup0(job.encoding, job.encoding_len);
-    memset(&page, 0, sizeof page);
     buf_init(&out, IPC_HEADER_LEN + cfg->max_result);
-
     worker_arm_cpu(cfg);
-    if (html_extract(job.body, job.body_len, url, enc, cfg->max_links, &page) < 0) {
-        log_info("job %u: %s: parser could not start", f->job_id, url);
-        worker_send_fail(f->job_id, "parser could not start");
-        goto out;
-    }
-    if (worker_put_result(&out, f->job_id, &page, cfg->max_result) < 0) {
-        log_warn("job %u: %s: result does not fit in %zu bytes", f->job_id, url, cfg->max_result);
-        worker_send_fail(f->job_id, "result too large");
-        goto out;
-    }
-    log_debug("job %u: %s: %zu links", f->job_id, url, page.nlinks);
+    worker_main_answer(f, &job, cfg, &out);
     worker_send(out.data, out.len);
-out:
-    html_page_free(&page);
     buf_free(&out);
-    free(enc);
-    free(url);
 }
 
 int worker_main_detach(int fd, const char *tag, pid_t parent)
