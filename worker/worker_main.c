@@ -271,9 +271,10 @@ void worker_main_answer(const struct ipc_frame *f, const struct ipc_job *job,
 
     if (!parser) {
         parser = html_parser_new();
-        buf_init(&names, WORKER_JOB_PREFIX_MAX + 2);
+        buf_init(&names, 0);
     }
     buf_reset(&names);
+    names.max = job->url_len + job->encoding_len + 2; /* whatever the frame held */
     buf_append(&names, job->url, job->url_len);
     buf_append(&names, "", 1);
     buf_append(&names, job->encoding ? job->encoding : "", job->encoding ? job->encoding_len : 0);
