@@ -52,6 +52,10 @@ struct options_spec {
 static const struct options_spec options_table[] = {
     {NULL, "depth", 'd', "N", OPTIONS_INT, OFF(depth), 0, 0, 1000,
      "link hops from the start URLs (0 = only them)", "2"},
+    {NULL, "no-parse-leaves", 0, NULL, OPTIONS_ON, OFF(no_parse_leaves), 0, 0, 0,
+     "fetch the pages at the depth limit but do not parse\nthem (wget -r's work): the same page "
+     "set for less\nCPU, but their records have no title and no links",
+     "off"},
     {NULL, "concurrency", 'c', "N", OPTIONS_INT, OFF(concurrency), 0, 1, 10000,
      "transfers in flight in total, lowered to fit the\nfile descriptor limit (ulimit -n)", "16"},
     {NULL, "per-host", 0, "N", OPTIONS_INT, OFF(per_host), 0, 1, 1000,
@@ -485,6 +489,10 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
         return options_fail(errbuf, errcap,
                             "--state needs output written as the crawl goes: -f jsonl, edges, "
                             "pages or sqlite, without --sort");
+    if (o->no_parse_leaves && o->check_external)
+        return options_fail(errbuf, errcap,
+                            "--no-parse-leaves and --check-external cannot be combined: the "
+                            "off-site links of the last level would go unchecked");
     if (o->resume && !o->state)
         return options_fail(errbuf, errcap, "--resume needs --state FILE");
     if (!strcmp(o->format, "sqlite")) {

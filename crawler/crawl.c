@@ -423,9 +423,13 @@ static void crawl_page_done(struct crawl *c, struct transfer *t)
     } else if (rec->nhops) {
         rec->end_url = xstrdup(t->url);
     }
-    if (!t->check && !r->err && r->is_html && r->body && r->status >= 200 && r->status < 300) {
+    if (!t->check && !r->err && r->is_html && r->body && r->status >= 200 && r->status < 300 &&
+        !(c->opt->no_parse_leaves && rec->e->depth >= c->opt->depth &&
+          records_depth_final(c->rec, rec->e))) {
         /* Only real pages are parsed: an error page's links are not the
-         * site's (the body still counts in bytes). */
+         * site's (the body still counts in bytes); with --no-parse-leaves
+         * not the pages at the depth limit either, once that depth is
+         * final (a page found later by a shorter path needs its links). */
         transfer_list_push(&c->backlog, t);
         return;
     }

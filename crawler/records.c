@@ -260,6 +260,13 @@ void records_settle(struct records *r, int all)
 static struct node_links *records_node_links(struct records *r, struct record *rec);
 static void records_classify(struct records *r, struct record *rec);
 
+int records_depth_final(struct records *r, const struct entry *e)
+{
+    if (r->node)
+        r->fr.remote_min = node_min_unfinished(r->node);
+    return frontier_depth_final(&r->fr, e);
+}
+
 /* Write rec now if its depth is final, else hold it. Never settles other
  * records: safe in the middle of a link expansion. In a cluster crawl the
  * shared frontier first admits the links and says the URL's depth

@@ -53,6 +53,9 @@ struct entry *records_take(struct records *r, const struct sched_decision *d);
  * with `claim`, it becomes a hop of the chain that reached it. */
 int records_known(struct records *r, const char *url, int claim);
 
+/* Nonzero when e's depth can no longer decrease (no unfinished URL could
+ * still reach it by a shorter path). */
+int records_depth_final(struct records *r, const struct entry *e);
 /* e is decided without a fetch: its record, with a reason code (and the
  * error behind it, or NULL), is written or held. */
 void records_skip(struct records *r, struct entry *e, const char *reason, const char *error);

@@ -9,6 +9,7 @@
 
 struct options {
     int depth;                /* -d, default 2 */
+    int no_parse_leaves;      /* --no-parse-leaves: pages at depth are not parsed */
     int concurrency;          /* -c, transfers in flight in total */
     int per_host;             /* --per-host, connections per host at once */
     int workers;              /* --workers, default online CPUs */

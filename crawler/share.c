@@ -157,10 +157,10 @@ static char *share_config_text(const struct options *o, char **starts, size_t n)
     buf_init(&b, 1 << 20);
     buf_printf(&b,
                "depth=%d check-external=%d page-requisites=%d robots=%d subdomains=%d "
-               "no-parent=%d max-url-length=%d max-queue=%ld max-pages=%ld domains=%s "
-               "exclude-domains=%s user-agent=%s",
+               "no-parent=%d max-url-length=%d max-queue=%ld max-pages=%ld no-parse-leaves=%d "
+               "domains=%s exclude-domains=%s user-agent=%s",
                o->depth, o->check_external, o->page_requisites, o->robots, o->subdomains,
-               o->no_parent, o->max_url_len, o->max_queue, o->max_pages,
+               o->no_parent, o->max_url_len, o->max_queue, o->max_pages, o->no_parse_leaves,
                o->domains ? o->domains : "", o->exclude_domains ? o->exclude_domains : "",
                o->user_agent);
     for (int i = 0; i < o->ninclude; i++)

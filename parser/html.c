@@ -1,39 +1,39 @@
 /* html: links, title, <base href> and meta robots from one HTML document.
- * Owns the whole pipeline for one page: decoding the body to clean UTF-8
- * (our decoders, so libxml2 only ever sees valid UTF-8), a cheap rewrite of
- * the few byte patterns libxml2 2.9.14 mishandles, one SAX pass of
- * libxml2's HTML parser over the whole buffer, and resolving the links.
- * Must not print anything (libxml2's error reporting is silenced), keep
- * state between calls, or do I/O.
+ * Owns the page's pipeline after html_clean.c has made the bytes safe: one
+ * SAX pass of libxml2's HTML parser over the whole buffer, the links
+ * resolved (url.c) and kept in an arena, and the html_page view of them.
+ * A struct html_parser keeps one libxml2 context, the arena and scratch
+ * buffers from page to page, so a worker's steady state allocates almost
+ * nothing; no other state survives a page. Must not print anything
+ * (libxml2's error reporting is silenced) or do I/O.
  *
- * What the pre-parse rewrite fixes (HTML5 tokenizer behaviour in brackets):
- *  - a NUL byte ends libxml2's document            [U+FFFD, parsing goes on]
- *  - invalid UTF-8 reaches the output as raw bytes  [U+FFFD]
- *  - '<!-->' and '<!--->' swallow the rest of the page [empty comments]
- *  - '<a/href=x>' loses the attribute                [the '/' is a space]
- *  - &#0;, &#xD800;, &#x110000;, &#1;... empty the whole attribute value
- *    [U+FFFD]; &#128;..&#159; decode to C1 controls [windows-1252 chars].
+ * Text is collected only where it is used: the first <title>, the text of
+ * the open <a>, alt of <area>/<img>, rel, and meta robots.
  * Raw-text elements: libxml2 parses markup inside <title>, <textarea>,
  * <xmp>, <iframe>, <noembed>, <noframes> and <plaintext>; HTML5 does not,
  * so nothing is extracted inside them (script/style are raw in libxml2). */
 #include "html.h"
 
+#include "arena.h"
 #include "buf.h"
-#include "charset.h"
+#include "html_clean.h"
+#include "html_names.h"
 #include "url.h"
 #include "xalloc.h"
 
-#include <errno.h>
-#include <iconv.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/dict.h>
 #include <libxml/xmlerror.h>
 
-#define HTML_TEXT_ROOM  (HTML_TEXT_MAX + 8) /* collected before the final cut */
-#define HTML_ROBOTS_MAX 1024
+#define HTML_TEXT_ROOM   (HTML_TEXT_MAX + 8) /* collected before the final cut */
+#define HTML_ROBOTS_MAX  1024
+#define HTML_ARENA_BLOCK (64 * 1024)
+/* A context whose name dictionary grew past this many names (pages full
+ * of made-up tags) is replaced rather than kept growing. */
+#define HTML_DICT_MAX 4096
 /* No XML_PARSE_HUGE: libxml2's nesting limit (256) is checked where the
  * tree is built (nodePush), and this SAX pass builds no tree, so pages
  * nested deeper lose nothing without it (test_html: 1000 deep and the
@@ -45,336 +45,45 @@
     (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |           \
      HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC)
 
-/* windows-1252 bytes 0x80..0x9F (WHATWG index); also used for &#128;..&#159; */
-static const unsigned short html_cp1252[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-
-enum html_kind {
-    HTML_K_OTHER,
-    HTML_K_A,
-    HTML_K_AREA,
-    HTML_K_LINK,
-    HTML_K_IFRAME, /* a link, and raw text inside */
-    HTML_K_FRAME,
-    HTML_K_BASE,
-    HTML_K_META,
-    HTML_K_IMG,    /* src, srcset */
-    HTML_K_SOURCE, /* src, srcset */
-    HTML_K_VIDEO,  /* src, poster */
-    HTML_K_SRC,    /* script, audio, track, embed: src */
-    HTML_K_OBJECT, /* data */
-    HTML_K_FORM,   /* action (recorded, never followed) */
-    HTML_K_TITLE,  /* raw text; the first one is the title */
-    HTML_K_RAW     /* textarea, xmp, noembed, noframes, plaintext */
+/* Whitespace-collapsed text being collected, cut at HTML_TEXT_ROOM. */
+struct html_text {
+    size_t len;
+    int space; /* a space is due before the next word */
+    char data[HTML_TEXT_ROOM];
 };
 
 struct html_rec {
-    char *ref; /* raw attribute value until resolved, then the URL (or
-                  the reference as written, when unusable) */
+    const char *ref; /* arena: the raw value until resolved, then the URL
+                        (or the reference as written, when unusable) */
+    size_t ref_len;
     int resolved;
     int unusable;           /* enum html_unusable */
     const char *tag, *attr; /* static strings */
-    char *rel;
-    struct buf text; /* collapsed, not yet cut */
-    int text_space;  /* a space is due before the next word */
+    const char *rel;        /* arena, or NULL */
+    const char *text;       /* arena; NULL while an <a> collects it */
 };
 
-struct html_state {
-    const char *page_url;
-    size_t max_links;
+struct html_parser {
+    htmlParserCtxtPtr ctxt; /* reused across pages (htmlCtxtReadMemory resets it) */
+    struct html_clean clean;
+    struct arena arena; /* this page's strings */
+    struct url_base *page_base, *doc_base;
     struct html_rec *recs;
     size_t nrecs, cap;
-    size_t dropped;
+    struct html_link *links; /* the view's array, kept across pages */
+    size_t links_cap;
+    struct buf robots;
+    struct html_page page;
+    /* per page */
+    size_t max_links, dropped;
     long open_a;   /* rec collecting the text of the open <a>, or -1 */
     int raw_depth; /* open raw-text elements */
     int pending;   /* a <base> may still come: links wait unresolved */
-    int base_seen;
-    char *base;
-    int title_seen, in_title, title_space;
-    struct buf title;
-    struct buf robots;
+    int base_seen, robots_seen;
+    const char *base; /* arena: canonical <base href>, or NULL */
+    int title_seen, in_title;
+    struct html_text title, a_text;
 };
-
-/* ---- decoding to clean UTF-8 ---- */
-
-/* Append code point cp (BMP only: all we ever emit here) as UTF-8. */
-static void html_put_utf8(struct buf *b, unsigned cp)
-{
-    char u[3] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
-                 (char)(0x80 | (cp & 0x3F))};
-    if (cp < 0x80) {
-        buf_append_char(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[1] = (char)(0xC0 | (cp >> 6));
-        buf_append(b, u + 1, 2);
-    } else {
-        buf_append(b, u, 3);
-    }
-}
-
-static void html_decode_cp1252(const unsigned char *s, size_t len, struct buf *out)
-{
-    size_t i = 0;
-    while (i < len) {
-        size_t run = i;
-        while (run < len && s[run] < 0x80)
-            run++;
-        buf_append(out, s + i, run - i);
-        if (run == len)
-            break;
-        unsigned char c = s[run];
-        html_put_utf8(out, c < 0xA0 ? html_cp1252[c - 0x80] : c);
-        i = run + 1;
-    }
-}
-
-/* iconv names that decode closer to the WHATWG decoders than the plain
- * ones (vendor extensions used by real pages). */
-static const char *html_iconv_name(const char *enc)
-{
-    if (strcmp(enc, "Shift_JIS") == 0)
-        return "WINDOWS-31J";
-    if (strcmp(enc, "EUC-KR") == 0)
-        return "CP949";
-    if (strcmp(enc, "Big5") == 0)
-        return "BIG5-HKSCS";
-    if (strcmp(enc, "GBK") == 0)
-        return "GB18030";
-    return enc;
-}
-
-/* Decode with iconv; an undecodable byte becomes U+FFFD and decoding goes
- * on. Returns -1 if iconv does not know the encoding. */
-static int html_decode_iconv(const char *enc, const unsigned char *s, size_t len, struct buf *out)
-{
-    iconv_t cd = iconv_open("UTF-8", html_iconv_name(enc));
-    if (cd == (iconv_t)-1)
-        return -1;
-    char *in = (char *)s;
-    size_t left = len;
-    char chunk[4096];
-    while (left > 0) {
-        char *o = chunk;
-        size_t room = sizeof chunk;
-        size_t r = iconv(cd, &in, &left, &o, &room);
-        int err = r == (size_t)-1 ? errno : 0;
-        buf_append(out, chunk, (size_t)(o - chunk));
-        if (err == EILSEQ || err == EINVAL) { /* bad or truncated sequence */
-            html_put_utf8(out, 0xFFFD);
-            in++;
-            left--;
-        } else if (err && err != E2BIG) {
-            break;
-        }
-    }
-    iconv_close(cd);
-    return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid;
- * *bad receives how many bytes the U+FFFD replacing it stands for. */
-static size_t html_utf8_len(const unsigned char *s, size_t left, size_t *bad)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else {
-        *bad = 1;
-        return 0;
-    }
-    if (c == 0xE0)
-        lo = 0xA0;
-    else if (c == 0xED)
-        hi = 0x9F;
-    else if (c == 0xF0)
-        lo = 0x90;
-    else if (c == 0xF4)
-        hi = 0x8F;
-    for (size_t k = 1; k < n; k++) {
-        if (k >= left || s[k] < lo || s[k] > hi) {
-            *bad = k; /* maximal subpart */
-            return 0;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return n;
-}
-
-/* A numeric character reference at s ("&#..."): its length, or 0 if it is
- * not one; *cp receives the value (capped at 0x110000). */
-static size_t html_charref(const unsigned char *s, size_t left, unsigned long *cp)
-{
-    size_t i = 2;
-    int hex = 0;
-    unsigned long v = 0;
-    if (i < left && (s[i] == 'x' || s[i] == 'X')) {
-        hex = 1;
-        i++;
-    }
-    size_t digits = i;
-    for (; i < left; i++) {
-        unsigned d;
-        if (s[i] >= '0' && s[i] <= '9')
-            d = s[i] - '0';
-        else if (hex && (s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')
-            d = (s[i] | 0x20) - 'a' + 10;
-        else
-            break;
-        v = v * (hex ? 16 : 10) + d;
-        if (v > 0x110000)
-            v = 0x110000;
-    }
-    if (i == digits)
-        return 0;
-    if (i < left && s[i] == ';')
-        i++;
-    *cp = v;
-    return i;
-}
-
-/* The code point libxml2 should see for reference value v, or 0 to leave
- * the reference alone. */
-static unsigned long html_charref_fix(unsigned long v)
-{
-    if (v >= 0x80 && v <= 0x9F)
-        return html_cp1252[v - 0x80];
-    if (v == 0x0C)
-        return 0x20; /* form feed: whitespace to HTML, not a Char to libxml2 */
-    if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE || v == 0xFFFF ||
-        (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D))
-        return 0xFFFD;
-    return 0;
-}
-
-static int html_ci_prefix(const unsigned char *s, size_t left, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (left < n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        if (c != (unsigned char)lit[i])
-            return 0;
-    }
-    return 1;
-}
-
-/* At s ("<..."): the offset of a '/' that directly follows a start tag's
- * name and precedes a letter ("<a/href"), or 0. */
-static size_t html_tag_solidus(const unsigned char *s, size_t left)
-{
-    size_t i = 1;
-    if (left < 4 || !((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z'))
-        return 0;
-    while (i < left && i < 64 &&
-           (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-        i++;
-    if (i + 1 < left && s[i] == '/' && (s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z')
-        return i;
-    return 0;
-}
-
-/* Make s (UTF-8, maybe broken) safe for libxml2: see the file comment.
- * Returns s itself when nothing needed changing, else out->data.
- * *has_base tells whether "<base" occurs anywhere. */
-/* Bytes html_clean must look at: NUL, '<', '&' and every non-ASCII byte. */
-static inline int html_clean_special(unsigned char c)
-{
-    return (c >= 0x80) | (c == 0) | (c == '<') | (c == '&');
-}
-
-static const char *html_clean(const unsigned char *s, size_t len, struct buf *out, size_t *out_len,
-                              int *has_base)
-{
-    size_t i = 0, done = 0; /* s[done..i) is still to be copied */
-    int copied = 0;
-    *has_base = 0;
-    while (i < len) {
-        /* Most bytes need nothing: skip them in a tight loop. */
-        while (i < len && !html_clean_special(s[i]))
-            i++;
-        if (i >= len)
-            break;
-        unsigned char c = s[i];
-        const char *rep = NULL;
-        char tmp[16];
-        size_t skip = 0;
-        if (c >= 0x80) {
-            size_t bad = 0, n = html_utf8_len(s + i, len - i, &bad);
-            if (n) {
-                i += n;
-                continue;
-            }
-            rep = "\xEF\xBF\xBD";
-            skip = bad;
-        } else if (c == 0) {
-            rep = "\xEF\xBF\xBD";
-            skip = 1;
-        } else if (c == '<') {
-            if (!*has_base && html_ci_prefix(s + i, len - i, "<base"))
-                *has_base = 1;
-            size_t slash = html_tag_solidus(s + i, len - i);
-            if (slash) { /* "<a/href=x>": that '/' separates like a space */
-                i += slash;
-                rep = " ";
-                skip = 1;
-            } else if (html_ci_prefix(s + i, len - i, "<!-->")) {
-                rep = "<!---->";
-                skip = 5;
-            } else if (html_ci_prefix(s + i, len - i, "<!--->")) {
-                rep = "<!---->";
-                skip = 6;
-            }
-        } else if (c == '&' && i + 1 < len && s[i + 1] == '#') {
-            unsigned long v = 0, fix;
-            size_t n = html_charref(s + i, len - i, &v);
-            if (n && (fix = html_charref_fix(v)) != 0 && fix != v) {
-                tmp[0] = '&';
-                tmp[1] = '#';
-                tmp[2] = 'x';
-                size_t k = 3;
-                for (int sh = 12; sh >= 0; sh -= 4)
-                    tmp[k++] = "0123456789ABCDEF"[(fix >> sh) & 0xF];
-                tmp[k++] = ';';
-                tmp[k] = '\0';
-                rep = tmp;
-                skip = n;
-            }
-        }
-        if (!rep) {
-            i++;
-            continue;
-        }
-        if (!copied) {
-            buf_init(out, len * 3 + 64);
-            copied = 1;
-        }
-        buf_append(out, s + done, i - done);
-        buf_append_str(out, rep);
-        i += skip;
-        done = i;
-    }
-    if (!copied) {
-        *out_len = len;
-        return (const char *)s;
-    }
-    buf_append(out, s + done, len - done);
-    *out_len = out->len;
-    return out->data;
-}
 
 /* ---- text collection ---- */
 
@@ -383,65 +92,60 @@ static int html_is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-/* Append s to b with ASCII whitespace runs collapsed to one space and no
- * leading space; stops quietly once b is full (b->max). */
-static void html_text_add(struct buf *b, int *space, const char *s, size_t n)
+/* Append s with ASCII whitespace runs collapsed to one space and no
+ * leading space; stops quietly once t is full. */
+static void html_text_add(struct html_text *t, const char *s, size_t n)
 {
     size_t i = 0;
-    while (i < n && b->len < b->max) {
+    while (i < n && t->len < HTML_TEXT_ROOM) {
         if (html_is_space((unsigned char)s[i])) {
-            if (b->len)
-                *space = 1;
+            if (t->len)
+                t->space = 1;
             i++;
             continue;
         }
         size_t j = i;
         while (j < n && !html_is_space((unsigned char)s[j]))
             j++;
-        if (*space) {
-            buf_append_char(b, ' ');
-            *space = 0;
+        if (t->space) {
+            t->data[t->len++] = ' ';
+            t->space = 0;
         }
-        size_t room = b->max - b->len;
-        buf_append(b, s + i, j - i < room ? j - i : room);
+        size_t room = HTML_TEXT_ROOM - t->len;
+        size_t k = j - i < room ? j - i : room;
+        memcpy(t->data + t->len, s + i, k);
+        t->len += k;
         i = j;
     }
 }
 
-/* Cut collected text to HTML_TEXT_MAX bytes on a UTF-8 boundary; returns
- * a right-sized malloc'd copy ("" when empty) and frees b. */
-static char *html_text_finish(struct buf *b)
+/* t cut to HTML_TEXT_MAX bytes on a UTF-8 boundary, without trailing
+ * spaces, copied into the arena ("" when empty); t is emptied. */
+static const char *html_text_finish(struct html_parser *p, struct html_text *t)
 {
-    size_t n = b->len;
+    size_t n = t->len;
     if (n > HTML_TEXT_MAX) {
         n = HTML_TEXT_MAX;
-        while (n > 0 && ((unsigned char)b->data[n] & 0xC0) == 0x80)
+        while (n > 0 && ((unsigned char)t->data[n] & 0xC0) == 0x80)
             n--;
     }
-    while (n > 0 && b->data[n - 1] == ' ')
+    while (n > 0 && t->data[n - 1] == ' ')
         n--;
-    char *t = xmemdup0(n ? b->data : "", n);
-    buf_free(b);
-    return t;
+    t->len = 0;
+    t->space = 0;
+    return n ? arena_memdup0(&p->arena, t->data, n) : "";
 }
 
-static char *html_collapse(const char *s)
+static const char *html_collapse(struct html_parser *p, const char *s)
 {
-    struct buf b;
-    int space = 0;
-    buf_init(&b, HTML_TEXT_ROOM);
-    html_text_add(&b, &space, s, strlen(s));
-    return html_text_finish(&b);
+    struct html_text t;
+    t.len = 0;
+    t.space = 0;
+    html_text_add(&t, s, strlen(s));
+    return html_text_finish(p, &t);
 }
 
 /* ---- links ---- */
-
-static void html_rec_free(struct html_rec *r)
-{
-    free(r->ref);
-    free(r->rel);
-    buf_free(&r->text);
-}
 
 const char *html_unusable_name(int code)
 {
@@ -468,9 +172,8 @@ static int html_unusable_of(int rc)
 
 /* The reference as written, for an unusable link: trimmed of ASCII
  * whitespace and controls, cut at HTML_REF_MAX on a UTF-8 boundary. */
-static char *html_ref_as_written(const char *ref)
+static const char *html_ref_as_written(struct html_parser *p, const char *ref, size_t n)
 {
-    size_t n = strlen(ref);
     while (n > 0 && (unsigned char)*ref <= 0x20)
         ref++, n--;
     while (n > 0 && (unsigned char)ref[n - 1] <= 0x20)
@@ -480,190 +183,132 @@ static char *html_ref_as_written(const char *ref)
         while (n > 0 && ((unsigned char)ref[n] & 0xC0) == 0x80)
             n--;
     }
-    return xmemdup0(ref, n);
+    return arena_memdup0(&p->arena, ref, n);
 }
 
-/* Resolve r against the base in effect: r->ref becomes the URL, or, when
- * it is no usable URL, the reference as written with r->unusable set. 0 if
- * r is kept, -2 if over max_links (freed, counted). */
-static int html_resolve(struct html_state *st, struct html_rec *r, size_t kept)
+/* Give r its outcome from a resolution: rc and the URL (url_len bytes). */
+static void html_settle(struct html_parser *p, struct html_rec *r, int rc, const char *url,
+                        size_t url_len)
 {
-    char *url = NULL;
-    const char *base = st->base ? st->base : st->page_url;
-    int rc = url_resolve(base, r->ref, strlen(r->ref), &url);
-    if (kept >= st->max_links) {
-        free(url);
-        html_rec_free(r);
-        st->dropped++;
-        return -2;
-    }
     if (rc != 0) {
         r->unusable = html_unusable_of(rc);
-        url = html_ref_as_written(r->ref);
+        r->ref = html_ref_as_written(p, r->ref, r->ref_len);
+    } else {
+        r->ref = arena_memdup0(&p->arena, url, url_len);
     }
-    free(r->ref);
-    r->ref = url;
+    r->ref_len = 0;
     r->resolved = 1;
+}
+
+/* Resolve r against the base in effect (r->ref becomes the URL, or the
+ * reference as written with r->unusable set). 0 if r is kept, -2 if over
+ * max_links (counted). */
+static int html_resolve(struct html_parser *p, struct html_rec *r, size_t kept)
+{
+    const char *url;
+    size_t url_len;
+    if (kept >= p->max_links) {
+        p->dropped++;
+        return -2;
+    }
+    int rc =
+        url_base_resolve(p->base ? p->doc_base : p->page_base, r->ref, r->ref_len, &url, &url_len);
+    html_settle(p, r, rc, url, url_len);
     return 0;
 }
 
 /* Resolve every waiting link, in document order. */
-static void html_flush(struct html_state *st)
+static void html_flush(struct html_parser *p)
 {
     size_t w = 0;
     long open = -1;
-    st->pending = 0;
-    for (size_t i = 0; i < st->nrecs; i++) {
-        struct html_rec r = st->recs[i];
-        if (!r.resolved && html_resolve(st, &r, w) < 0)
+    p->pending = 0;
+    for (size_t i = 0; i < p->nrecs; i++) {
+        struct html_rec r = p->recs[i];
+        if (!r.resolved && html_resolve(p, &r, w) < 0)
             continue;
-        if ((long)i == st->open_a)
+        if ((long)i == p->open_a)
             open = (long)w;
-        st->recs[w++] = r;
+        p->recs[w++] = r;
     }
-    st->nrecs = w;
-    st->open_a = open;
+    p->nrecs = w;
+    if (open < 0) /* the open <a> was dropped: its text goes nowhere */
+        p->a_text.len = p->a_text.space = 0;
+    p->open_a = open;
 }
 
-/* Record one link; returns its index, or -1 when it is not kept. */
-static long html_add(struct html_state *st, const char *tag, const char *attr, const char *ref,
-                     const char *rel, const char *alt)
+/* Record one link (ref: n bytes); returns its index, or -1 when it is not
+ * kept. alt, when given, is its text. */
+static long html_add(struct html_parser *p, enum html_names_elem tag, const char *attr,
+                     const char *ref, size_t n, const char *rel, const char *alt)
 {
     struct html_rec r;
     memset(&r, 0, sizeof r);
-    r.ref = xstrdup(ref);
-    r.tag = tag;
+    r.ref = ref;
+    r.ref_len = n;
+    r.tag = html_names_elem_name(tag);
     r.attr = attr;
-    buf_init(&r.text, HTML_TEXT_ROOM);
-    if (st->pending) {
+    if (p->pending) {
         /* A <base> may still come, so the link waits unresolved; but what
          * is no URL under any base is decided now, and the waiting list is
-         * capped like the resolved one. */
-        char *probe = NULL;
-        int bad = url_resolve(st->page_url, ref, strlen(ref), &probe) != 0;
-        free(probe);
-        if (bad) {
-            if (html_resolve(st, &r, st->nrecs) < 0)
-                return -1;
-        } else if (st->nrecs >= st->max_links) {
-            html_rec_free(&r);
-            st->dropped++;
+         * capped like the resolved one. Until then the base in effect is
+         * the page URL, so the probe is the resolution. */
+        const char *url;
+        size_t url_len;
+        int rc = url_base_resolve(p->page_base, ref, n, &url, &url_len);
+        if (p->nrecs >= p->max_links) {
+            p->dropped++;
             return -1;
         }
-    } else if (html_resolve(st, &r, st->nrecs) < 0) {
+        if (rc != 0)
+            html_settle(p, &r, rc, url, url_len);
+        else
+            r.ref = arena_memdup0(&p->arena, ref, n); /* libxml2 frees the value */
+    } else if (html_resolve(p, &r, p->nrecs) < 0) {
         return -1;
     }
-    r.rel = rel ? html_collapse(rel) : NULL;
-    if (alt)
-        html_text_add(&r.text, &r.text_space, alt, strlen(alt));
-    if (st->nrecs == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 32;
-        st->recs = xrealloc(st->recs, st->cap * sizeof *st->recs);
+    r.rel = rel ? html_collapse(p, rel) : NULL;
+    r.text = alt ? html_collapse(p, alt) : "";
+    if (p->nrecs == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->recs = xrealloc(p->recs, p->cap * sizeof *p->recs);
     }
-    st->recs[st->nrecs] = r;
-    return (long)st->nrecs++;
+    p->recs[p->nrecs] = r;
+    return (long)p->nrecs++;
 }
 
-/* ---- SAX callbacks ---- */
-
-/* libxml2 lowercases HTML element and attribute names; compare without
- * case anyway so nothing depends on it. */
-static int html_eq(const xmlChar *a, const char *lit)
+static long html_add_str(struct html_parser *p, enum html_names_elem tag, const char *attr,
+                         const char *ref, const char *rel, const char *alt)
 {
-    size_t i = 0;
-    if (!a)
-        return 0;
-    for (; lit[i]; i++) {
-        unsigned char c = a[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        if (c != (unsigned char)lit[i])
-            return 0;
-    }
-    return a[i] == '\0';
+    return html_add(p, tag, attr, ref, strlen(ref), rel, alt);
 }
 
-static const char *html_attr(const xmlChar **atts, const char *name)
+/* The open <a> is done: its collected text becomes the link's. */
+static void html_close_a(struct html_parser *p)
 {
-    for (size_t i = 0; atts && atts[i]; i += 2) /* the first of duplicates wins */
-        if (html_eq(atts[i], name))
-            return atts[i + 1] ? (const char *)atts[i + 1] : "";
-    return NULL;
+    if (p->open_a >= 0)
+        p->recs[p->open_a].text = html_text_finish(p, &p->a_text);
+    p->open_a = -1;
 }
 
-/* Called for every start and end tag: dispatch on the first letter so most
- * tags cost one comparison (libxml2 hands names over lowercased, but an
- * upper-case spelling is still matched). */
-static enum html_kind html_kind_of(const xmlChar *name)
+/* ---- what some elements mean ---- */
+
+static void html_on_base(struct html_parser *p, const char *href)
 {
-    if (!name)
-        return HTML_K_OTHER;
-    switch (name[0] | 0x20) {
-    case 'a':
-        if (name[1] == '\0')
-            return HTML_K_A;
-        if (html_eq(name, "audio"))
-            return HTML_K_SRC;
-        return html_eq(name, "area") ? HTML_K_AREA : HTML_K_OTHER;
-    case 'e':
-        return html_eq(name, "embed") ? HTML_K_SRC : HTML_K_OTHER;
-    case 'o':
-        return html_eq(name, "object") ? HTML_K_OBJECT : HTML_K_OTHER;
-    case 'v':
-        return html_eq(name, "video") ? HTML_K_VIDEO : HTML_K_OTHER;
-    case 'b':
-        return html_eq(name, "base") ? HTML_K_BASE : HTML_K_OTHER;
-    case 'f':
-        if (html_eq(name, "form"))
-            return HTML_K_FORM;
-        return html_eq(name, "frame") ? HTML_K_FRAME : HTML_K_OTHER;
-    case 'i':
-        if (html_eq(name, "img"))
-            return HTML_K_IMG;
-        return html_eq(name, "iframe") ? HTML_K_IFRAME : HTML_K_OTHER;
-    case 's':
-        if (html_eq(name, "script"))
-            return HTML_K_SRC;
-        return html_eq(name, "source") ? HTML_K_SOURCE : HTML_K_OTHER;
-    case 'l':
-        return html_eq(name, "link") ? HTML_K_LINK : HTML_K_OTHER;
-    case 'm':
-        return html_eq(name, "meta") ? HTML_K_META : HTML_K_OTHER;
-    case 'n':
-        return html_eq(name, "noembed") || html_eq(name, "noframes") ? HTML_K_RAW : HTML_K_OTHER;
-    case 'p':
-        return html_eq(name, "plaintext") ? HTML_K_RAW : HTML_K_OTHER;
-    case 't':
-        if (html_eq(name, "title"))
-            return HTML_K_TITLE;
-        if (html_eq(name, "track"))
-            return HTML_K_SRC;
-        return html_eq(name, "textarea") ? HTML_K_RAW : HTML_K_OTHER;
-    case 'x':
-        return html_eq(name, "xmp") ? HTML_K_RAW : HTML_K_OTHER;
-    default:
-        return HTML_K_OTHER;
-    }
+    const char *base;
+    size_t n;
+    p->base_seen = 1;
+    if (url_base_resolve(p->page_base, href, strlen(href), &base, &n) == 0) {
+        p->base = arena_memdup0(&p->arena, base, n);
+        url_base_set(p->doc_base, p->base);
+    } /* else HTML5: fall back to the document URL */
+    if (p->pending)
+        html_flush(p);
 }
 
-static int html_kind_is_raw(enum html_kind k)
+static void html_on_meta(struct html_parser *p, const char *const *av)
 {
-    return k == HTML_K_TITLE || k == HTML_K_RAW || k == HTML_K_IFRAME;
-}
-
-static void html_on_base(struct html_state *st, const char *href)
-{
-    st->base_seen = 1;
-    if (url_resolve(st->page_url, href, strlen(href), &st->base) != 0)
-        st->base = NULL; /* HTML5: fall back to the document URL */
-    if (st->pending)
-        html_flush(st);
-}
-
-static void html_on_meta(struct html_state *st, const xmlChar **atts)
-{
-    const char *name = html_attr(atts, "name");
-    const char *content = html_attr(atts, "content");
+    const char *name = av[HTML_NAMES_NAME], *content = av[HTML_NAMES_CONTENT];
     if (!name || !content)
         return;
     while (html_is_space((unsigned char)*name))
@@ -671,12 +316,16 @@ static void html_on_meta(struct html_state *st, const xmlChar **atts)
     size_t n = strlen(name);
     while (n && html_is_space((unsigned char)name[n - 1]))
         n--;
-    if (n != 6 || !html_ci_prefix((const unsigned char *)name, n, "robots"))
+    if (n != 6)
         return;
+    for (size_t i = 0; i < 6; i++)
+        if ((name[i] | 0x20) != "robots"[i])
+            return;
     /* several robots metas are joined: none of their directives is lost */
-    if (st->robots.len && buf_append_str(&st->robots, ", ") < 0)
+    if (p->robots.len && buf_append_str(&p->robots, ", ") < 0)
         return;
-    size_t len = strlen(content), room = st->robots.max - st->robots.len;
+    p->robots_seen = 1;
+    size_t len = strlen(content), room = p->robots.max - p->robots.len;
     if (len > room) { /* cut on a UTF-8 boundary */
         len = room;
         while (len > 0 && ((unsigned char)content[len] & 0xC0) == 0x80)
@@ -684,63 +333,50 @@ static void html_on_meta(struct html_state *st, const xmlChar **atts)
     }
     for (size_t i = 0; i < len; i++) {
         char c = content[i];
-        buf_append_char(&st->robots, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
+        buf_append_char(&p->robots, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
     }
-    if (!st->robots.data)
-        buf_append(&st->robots, "", 0); /* present but empty */
-}
-
-/* The static name of a tag whose link is its src attribute. */
-static const char *html_src_tag(const xmlChar *name)
-{
-    static const char *const tags[] = {"script", "audio", "track", "embed"};
-    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-        if (html_eq(name, tags[i]))
-            return tags[i];
-    return "embed";
 }
 
 /* Every image candidate of a srcset ("a.png 1x, b.png 2x"): a URL, then
  * descriptors up to the next comma outside parentheses. */
-static void html_on_srcset(struct html_state *st, const char *tag, const char *v)
+static void html_on_srcset(struct html_parser *p, enum html_names_elem tag, const char *v)
 {
-    const char *p = v;
+    const char *s = v;
     for (;;) {
-        while (html_is_space((unsigned char)*p) || *p == ',')
-            p++;
-        if (!*p)
+        while (html_is_space((unsigned char)*s) || *s == ',')
+            s++;
+        if (!*s)
             return;
-        const char *u = p;
-        while (*p && !html_is_space((unsigned char)*p))
-            p++;
-        size_t n = (size_t)(p - u);
+        const char *u = s;
+        while (*s && !html_is_space((unsigned char)*s))
+            s++;
+        size_t n = (size_t)(s - u);
         int ended = 0;
         while (n && u[n - 1] == ',') { /* "a.png," : no descriptors */
             n--;
             ended = 1;
         }
-        if (n) {
-            char *one = xmemdup0(u, n);
-            html_add(st, tag, "srcset", one, NULL, NULL);
-            free(one);
-        }
+        if (n)
+            html_add(p, tag, "srcset", u, n, NULL, NULL);
         if (ended)
             continue;
         int paren = 0;
-        while (*p && (paren || *p != ',')) {
-            paren += *p == '(' ? 1 : *p == ')' && paren ? -1 : 0;
-            p++;
+        while (*s && (paren || *s != ',')) {
+            paren += *s == '(' ? 1 : *s == ')' && paren ? -1 : 0;
+            s++;
         }
     }
 }
 
 /* <meta http-equiv=refresh content="5; url=next.html">: the URL. */
-static void html_on_refresh(struct html_state *st, const xmlChar **atts)
+static void html_on_refresh(struct html_parser *p, const char *const *av)
 {
-    const char *eq = html_attr(atts, "http-equiv");
-    const char *c = html_attr(atts, "content");
-    if (!eq || !c || !html_eq((const xmlChar *)eq, "refresh"))
+    const char *eq = av[HTML_NAMES_HTTP_EQUIV], *c = av[HTML_NAMES_CONTENT];
+    if (!eq || !c || strlen(eq) != 7)
         return;
+    for (size_t i = 0; i < 7; i++)
+        if ((eq[i] | 0x20) != "refresh"[i])
+            return;
     while (html_is_space((unsigned char)*c))
         c++;
     while ((*c >= '0' && *c <= '9') || *c == '.')
@@ -751,7 +387,7 @@ static void html_on_refresh(struct html_state *st, const xmlChar **atts)
         c++;
     while (html_is_space((unsigned char)*c))
         c++;
-    if (html_ci_prefix((const unsigned char *)c, strlen(c), "url")) {
+    if ((c[0] | 0x20) == 'u' && (c[1] | 0x20) == 'r' && (c[2] | 0x20) == 'l') {
         const char *q = c + 3;
         while (html_is_space((unsigned char)*q))
             q++;
@@ -763,120 +399,121 @@ static void html_on_refresh(struct html_state *st, const xmlChar **atts)
         }
     }
     char quote = (*c == '\'' || *c == '"') ? *c++ : 0;
-    size_t n = quote && strchr(c, quote) ? (size_t)(strchr(c, quote) - c) : strlen(c);
+    const char *end = quote ? strchr(c, quote) : NULL;
+    size_t n = end ? (size_t)(end - c) : strlen(c);
     while (!quote && n && html_is_space((unsigned char)c[n - 1]))
         n--;
-    if (!n)
-        return;
-    char *u = xmemdup0(c, n);
-    html_add(st, "meta", "content", u, NULL, NULL);
-    free(u);
+    if (n)
+        html_add(p, HTML_NAMES_META, "content", c, n, NULL, NULL);
 }
+
+/* ---- SAX callbacks ---- */
 
 static void html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
-    struct html_state *st = ctx;
-    enum html_kind k = html_kind_of(name);
+    struct html_parser *p = ctx;
+    enum html_names_elem k = html_names_elem(name);
+    const char *av[HTML_NAMES_NATTRS];
     const char *v;
-    if (st->raw_depth > 0) {
-        if (html_kind_is_raw(k))
-            st->raw_depth++;
+
+    if (k == HTML_NAMES_OTHER)
+        return;
+    if (p->raw_depth > 0) {
+        if (html_names_is_raw(k))
+            p->raw_depth++;
         return;
     }
+    html_names_attrs(atts, av);
     switch (k) {
-    case HTML_K_A:
-        st->open_a = -1;
-        v = html_attr(atts, "href");
-        if (!v)
-            v = html_attr(atts, "xlink:href"); /* <a> inside <svg> */
+    case HTML_NAMES_A:
+        html_close_a(p);
+        v = av[HTML_NAMES_HREF] ? av[HTML_NAMES_HREF] : av[HTML_NAMES_XLINK_HREF]; /* <svg> */
         if (v)
-            st->open_a = html_add(st, "a", "href", v, html_attr(atts, "rel"), NULL);
+            p->open_a = html_add_str(p, k, "href", v, av[HTML_NAMES_REL], NULL);
         break;
-    case HTML_K_AREA:
-        if ((v = html_attr(atts, "href")) != NULL) {
-            const char *alt = html_attr(atts, "alt");
-            html_add(st, "area", "href", v, html_attr(atts, "rel"), alt ? alt : "");
-        }
+    case HTML_NAMES_AREA:
+        if ((v = av[HTML_NAMES_HREF]) != NULL)
+            html_add_str(p, k, "href", v, av[HTML_NAMES_REL],
+                         av[HTML_NAMES_ALT] ? av[HTML_NAMES_ALT] : "");
         break;
-    case HTML_K_LINK:
-        if ((v = html_attr(atts, "href")) != NULL)
-            html_add(st, "link", "href", v, html_attr(atts, "rel"), NULL);
+    case HTML_NAMES_LINK:
+        if ((v = av[HTML_NAMES_HREF]) != NULL)
+            html_add_str(p, k, "href", v, av[HTML_NAMES_REL], NULL);
         break;
-    case HTML_K_IFRAME:
-    case HTML_K_FRAME:
-        if ((v = html_attr(atts, "src")) != NULL)
-            html_add(st, k == HTML_K_IFRAME ? "iframe" : "frame", "src", v, NULL, NULL);
+    case HTML_NAMES_IFRAME:
+    case HTML_NAMES_FRAME:
+    case HTML_NAMES_SCRIPT:
+    case HTML_NAMES_AUDIO:
+    case HTML_NAMES_TRACK:
+    case HTML_NAMES_EMBED:
+        if ((v = av[HTML_NAMES_SRC]) != NULL)
+            html_add_str(p, k, "src", v, NULL, NULL);
         break;
-    case HTML_K_BASE:
-        if (!st->base_seen && (v = html_attr(atts, "href")) != NULL)
-            html_on_base(st, v);
+    case HTML_NAMES_BASE:
+        if (!p->base_seen && (v = av[HTML_NAMES_HREF]) != NULL)
+            html_on_base(p, v);
         break;
-    case HTML_K_META:
-        html_on_meta(st, atts);
-        html_on_refresh(st, atts);
+    case HTML_NAMES_META:
+        html_on_meta(p, av);
+        html_on_refresh(p, av);
         break;
-    case HTML_K_IMG:
-    case HTML_K_SOURCE:
-        if ((v = html_attr(atts, "src")) != NULL)
-            html_add(st, k == HTML_K_IMG ? "img" : "source", "src", v, NULL,
-                     k == HTML_K_IMG ? html_attr(atts, "alt") : NULL);
-        if ((v = html_attr(atts, "srcset")) != NULL)
-            html_on_srcset(st, k == HTML_K_IMG ? "img" : "source", v);
+    case HTML_NAMES_IMG:
+    case HTML_NAMES_SOURCE:
+        if ((v = av[HTML_NAMES_SRC]) != NULL)
+            html_add_str(p, k, "src", v, NULL, k == HTML_NAMES_IMG ? av[HTML_NAMES_ALT] : NULL);
+        if ((v = av[HTML_NAMES_SRCSET]) != NULL)
+            html_on_srcset(p, k, v);
         break;
-    case HTML_K_VIDEO:
-        if ((v = html_attr(atts, "src")) != NULL)
-            html_add(st, "video", "src", v, NULL, NULL);
-        if ((v = html_attr(atts, "poster")) != NULL)
-            html_add(st, "video", "poster", v, NULL, NULL);
+    case HTML_NAMES_VIDEO:
+        if ((v = av[HTML_NAMES_SRC]) != NULL)
+            html_add_str(p, k, "src", v, NULL, NULL);
+        if ((v = av[HTML_NAMES_POSTER]) != NULL)
+            html_add_str(p, k, "poster", v, NULL, NULL);
         break;
-    case HTML_K_SRC:
-        if ((v = html_attr(atts, "src")) != NULL)
-            html_add(st, html_src_tag(name), "src", v, NULL, NULL);
+    case HTML_NAMES_OBJECT:
+        if ((v = av[HTML_NAMES_DATA]) != NULL)
+            html_add_str(p, k, "data", v, NULL, NULL);
         break;
-    case HTML_K_OBJECT:
-        if ((v = html_attr(atts, "data")) != NULL)
-            html_add(st, "object", "data", v, NULL, NULL);
+    case HTML_NAMES_FORM:
+        if ((v = av[HTML_NAMES_ACTION]) != NULL)
+            html_add_str(p, k, "action", v, NULL, NULL);
         break;
-    case HTML_K_FORM:
-        if ((v = html_attr(atts, "action")) != NULL)
-            html_add(st, "form", "action", v, NULL, NULL);
-        break;
-    case HTML_K_TITLE:
-        if (!st->title_seen) {
-            st->title_seen = 1;
-            st->in_title = 1;
+    case HTML_NAMES_TITLE:
+        if (!p->title_seen) {
+            p->title_seen = 1;
+            p->in_title = 1;
         }
         break;
     default:
         break;
     }
-    if (html_kind_is_raw(k))
-        st->raw_depth++;
+    if (html_names_is_raw(k))
+        p->raw_depth++;
 }
 
 static void html_sax_end(void *ctx, const xmlChar *name)
 {
-    struct html_state *st = ctx;
-    enum html_kind k = html_kind_of(name);
-    if (html_kind_is_raw(k) && st->raw_depth > 0) {
-        if (--st->raw_depth == 0)
-            st->in_title = 0;
-    } else if (k == HTML_K_A && st->raw_depth == 0) {
-        st->open_a = -1;
+    struct html_parser *p = ctx;
+    enum html_names_elem k = html_names_elem(name);
+    if (k == HTML_NAMES_OTHER)
+        return;
+    if (html_names_is_raw(k) && p->raw_depth > 0) {
+        if (--p->raw_depth == 0)
+            p->in_title = 0;
+    } else if (k == HTML_NAMES_A && p->raw_depth == 0) {
+        html_close_a(p);
     }
 }
 
 static void html_sax_text(void *ctx, const xmlChar *ch, int len)
 {
-    struct html_state *st = ctx;
+    struct html_parser *p = ctx;
     if (len <= 0)
         return;
-    if (st->in_title) {
-        html_text_add(&st->title, &st->title_space, (const char *)ch, (size_t)len);
-    } else if (st->raw_depth == 0 && st->open_a >= 0) {
-        struct html_rec *r = &st->recs[st->open_a];
-        html_text_add(&r->text, &r->text_space, (const char *)ch, (size_t)len);
-    }
+    if (p->in_title)
+        html_text_add(&p->title, (const char *)ch, (size_t)len);
+    else if (p->open_a >= 0 && p->raw_depth == 0)
+        html_text_add(&p->a_text, (const char *)ch, (size_t)len);
 }
 
 static void html_sax_cdata(void *ctx, const xmlChar *ch, int len)
@@ -898,99 +535,47 @@ static void html_sax_squiet(void *ctx, xmlErrorPtr err)
     (void)err;
 }
 
-/* ---- entry points ---- */
+/* ---- the parser ---- */
 
-/* The encoding to decode with and the BOM length to skip. A BOM wins over
- * everything (HTML5); an unknown caller label means "sniff". */
-static const char *html_pick_encoding(const unsigned char *b, size_t len, const char *encoding,
-                                      size_t *skip)
+struct html_parser *html_parser_new(void)
 {
-    /* on at most 3 bytes charset_sniff only has the BOM to go on */
-    const char *e = charset_sniff(b, len < 3 ? len : 3, NULL, skip);
-    if (*skip)
-        return e;
-    if (encoding && (e = charset_from_label(encoding, strlen(encoding))) != NULL)
-        return e;
-    return charset_sniff(b, len, NULL, skip);
+    struct html_parser *p = xcalloc(1, sizeof *p);
+    html_clean_init(&p->clean);
+    arena_init(&p->arena, HTML_ARENA_BLOCK);
+    p->page_base = url_base_new();
+    p->doc_base = url_base_new();
+    buf_init(&p->robots, HTML_ROBOTS_MAX);
+    return p;
 }
 
-static void html_state_free(struct html_state *st)
+void html_parser_free(struct html_parser *p)
 {
-    for (size_t i = 0; i < st->nrecs; i++)
-        html_rec_free(&st->recs[i]);
-    free(st->recs);
-    free(st->base);
-    buf_free(&st->title);
-    buf_free(&st->robots);
+    if (!p)
+        return;
+    if (p->ctxt)
+        htmlFreeParserCtxt(p->ctxt);
+    html_clean_free(&p->clean);
+    arena_free(&p->arena);
+    url_base_free(p->page_base);
+    url_base_free(p->doc_base);
+    free(p->recs);
+    free(p->links);
+    buf_free(&p->robots);
+    free(p);
 }
 
-static void html_fill(struct html_state *st, struct html_page *out)
-{
-    if (st->pending)
-        html_flush(st);
-    out->title = st->title_seen ? html_text_finish(&st->title) : NULL;
-    out->base = st->base;
-    st->base = NULL;
-    out->meta_robots = st->robots.data ? buf_steal(&st->robots, NULL) : NULL;
-    out->links_dropped = st->dropped;
-    if (st->nrecs)
-        out->links = xcalloc(st->nrecs, sizeof *out->links);
-    for (size_t i = 0; i < st->nrecs; i++) {
-        struct html_rec *r = &st->recs[i];
-        struct html_link *l = &out->links[i];
-        l->url = r->ref;
-        l->unusable = r->unusable;
-        l->tag = xstrdup(r->tag);
-        l->attr = xstrdup(r->attr);
-        l->rel = r->rel;
-        l->text = html_text_finish(&r->text);
-        r->ref = r->rel = NULL;
-    }
-    out->nlinks = st->nrecs;
-}
-
-int html_extract(const char *body, size_t len, const char *page_url, const char *encoding,
-                 size_t max_links, struct html_page *out)
+/* The libxml2 context, made on first use and whenever the last one's
+ * name dictionary grew too big; our SAX handler installed. */
+static htmlParserCtxtPtr html_ctxt(struct html_parser *p)
 {
     htmlSAXHandler sax;
-    struct html_state st;
-    struct buf decoded, cleaned;
-    htmlParserCtxtPtr ctxt = NULL;
-    const unsigned char *src = (const unsigned char *)(body ? body : "");
-    size_t skip = 0, n;
-    int has_base, rc = 0;
 
-    memset(out, 0, sizeof *out);
-    memset(&st, 0, sizeof st);
-    buf_init(&decoded, 0);
-    buf_init(&cleaned, 0);
-    buf_init(&st.title, HTML_TEXT_ROOM);
-    buf_init(&st.robots, HTML_ROBOTS_MAX);
-    st.page_url = page_url ? page_url : "";
-    st.max_links = max_links;
-    st.open_a = -1;
-    if (!body)
-        len = 0;
-
-    const char *enc = html_pick_encoding(src, len, encoding, &skip);
-    src += skip;
-    len -= skip;
-    if (strcmp(enc, "UTF-8") != 0) {
-        buf_init(&decoded, len * 4 + 64); /* decoders emit <= 3 bytes per input byte */
-        if (strcmp(enc, "windows-1252") == 0 || html_decode_iconv(enc, src, len, &decoded) < 0)
-            html_decode_cp1252(src, len, &decoded);
-        src = (const unsigned char *)(decoded.data ? decoded.data : "");
-        len = decoded.len;
+    if (p->ctxt && xmlDictSize(p->ctxt->dict) > HTML_DICT_MAX) {
+        htmlFreeParserCtxt(p->ctxt);
+        p->ctxt = NULL;
     }
-    const char *doc = html_clean(src, len, &cleaned, &n, &has_base);
-    if (n > INT_MAX)
-        n = INT_MAX;
-    st.pending = has_base;
-
-    xmlInitParser();
-    /* libxml2 must never print: error output goes through these globals */
-    xmlSetGenericErrorFunc(NULL, html_sax_quiet);
-    xmlSetStructuredErrorFunc(NULL, html_sax_squiet);
+    if (!p->ctxt && !(p->ctxt = htmlNewParserCtxt()))
+        return NULL;
     memset(&sax, 0, sizeof sax);
     sax.startElement = html_sax_start;
     sax.endElement = html_sax_end;
@@ -1001,24 +586,120 @@ int html_extract(const char *body, size_t len, const char *page_url, const char 
     sax.error = html_sax_quiet;
     sax.fatalError = html_sax_quiet;
     sax.serror = html_sax_squiet;
-    ctxt = htmlNewParserCtxt();
-    if (!ctxt) {
-        rc = -1;
-        goto out;
+    memcpy(p->ctxt->sax, &sax, sizeof sax); /* htmlCtxtUseOptions edits it */
+    p->ctxt->userData = p;
+    return p->ctxt;
+}
+
+/* Everything of the last page forgotten. */
+static void html_parser_reset(struct html_parser *p, const char *page_url, size_t max_links)
+{
+    arena_reset(&p->arena);
+    buf_reset(&p->robots);
+    memset(&p->page, 0, sizeof p->page);
+    p->nrecs = 0;
+    p->max_links = max_links;
+    p->dropped = 0;
+    p->open_a = -1;
+    p->raw_depth = p->pending = p->base_seen = p->robots_seen = 0;
+    p->base = NULL;
+    p->title_seen = p->in_title = 0;
+    p->title.len = p->title.space = 0;
+    p->a_text.len = p->a_text.space = 0;
+    url_base_set(p->page_base, page_url);
+}
+
+static void html_fill(struct html_parser *p)
+{
+    struct html_page *out = &p->page;
+    if (p->pending)
+        html_flush(p);
+    html_close_a(p);
+    out->title = p->title_seen ? (char *)html_text_finish(p, &p->title) : NULL;
+    out->base = (char *)p->base;
+    if (p->robots_seen && !p->robots.data)
+        buf_append(&p->robots, "", 0); /* present but empty */
+    out->meta_robots = p->robots_seen ? p->robots.data : NULL;
+    out->links_dropped = p->dropped;
+    if (p->nrecs > p->links_cap) {
+        free(p->links);
+        p->links_cap = p->nrecs;
+        p->links = xmalloc(p->links_cap * sizeof *p->links);
     }
-    memcpy(ctxt->sax, &sax, sizeof sax);
-    ctxt->userData = &st;
-    htmlDocPtr d = htmlCtxtReadMemory(ctxt, doc, (int)n, page_url, "UTF-8", HTML_PARSE_OPTS);
+    for (size_t i = 0; i < p->nrecs; i++) {
+        const struct html_rec *r = &p->recs[i];
+        struct html_link *l = &p->links[i];
+        l->url = (char *)r->ref;
+        l->unusable = r->unusable;
+        l->tag = (char *)r->tag;
+        l->attr = (char *)r->attr;
+        l->rel = (char *)r->rel;
+        l->text = (char *)r->text;
+    }
+    out->links = p->nrecs ? p->links : NULL;
+    out->nlinks = p->nrecs;
+}
+
+const struct html_page *html_parser_run(struct html_parser *p, const char *body, size_t len,
+                                        const char *page_url, const char *encoding,
+                                        size_t max_links)
+{
+    html_parser_reset(p, page_url ? page_url : "", max_links);
+    html_clean_prepare(&p->clean, body, len, encoding);
+    p->pending = p->clean.has_base;
+
+    xmlInitParser();
+    /* libxml2 must never print: error output goes through these globals */
+    xmlSetGenericErrorFunc(NULL, html_sax_quiet);
+    xmlSetStructuredErrorFunc(NULL, html_sax_squiet);
+    htmlParserCtxtPtr ctxt = html_ctxt(p);
+    if (!ctxt)
+        return NULL;
+    htmlDocPtr d = htmlCtxtReadMemory(ctxt, p->clean.doc, (int)p->clean.len, page_url, "UTF-8",
+                                      HTML_PARSE_OPTS);
     if (d) /* only built if libxml2 ignored our handler */
         xmlFreeDoc(d);
-    html_fill(&st, out);
-out:
-    if (ctxt)
-        htmlFreeParserCtxt(ctxt);
-    html_state_free(&st);
-    buf_free(&cleaned);
-    buf_free(&decoded);
-    return rc;
+    html_fill(p);
+    return &p->page;
+}
+
+/* ---- the one-shot API ---- */
+
+static char *html_dup(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+int html_extract(const char *body, size_t len, const char *page_url, const char *encoding,
+                 size_t max_links, struct html_page *out)
+{
+    struct html_parser *p = html_parser_new();
+    const struct html_page *v = html_parser_run(p, body, len, page_url, encoding, max_links);
+
+    memset(out, 0, sizeof *out);
+    if (!v) {
+        html_parser_free(p);
+        return -1;
+    }
+    out->title = html_dup(v->title);
+    out->base = html_dup(v->base);
+    out->meta_robots = html_dup(v->meta_robots);
+    out->links_dropped = v->links_dropped;
+    out->nlinks = v->nlinks;
+    if (v->nlinks)
+        out->links = xcalloc(v->nlinks, sizeof *out->links);
+    for (size_t i = 0; i < v->nlinks; i++) {
+        const struct html_link *s = &v->links[i];
+        struct html_link *l = &out->links[i];
+        l->url = xstrdup(s->url);
+        l->tag = xstrdup(s->tag);
+        l->attr = xstrdup(s->attr);
+        l->rel = html_dup(s->rel);
+        l->text = xstrdup(s->text);
+        l->unusable = s->unusable;
+    }
+    html_parser_free(p);
+    return 0;
 }
 
 void html_page_free(struct html_page *p)

@@ -64,4 +64,20 @@ int html_extract(const char *body, size_t len, const char *page_url, const char 
 
 void html_page_free(struct html_page *p);
 
+/* A parser for many pages, one after another (a worker's): it keeps one
+ * libxml2 context (reset between pages), an arena for the page's strings
+ * and its scratch buffers, so a page costs libxml2's pass and little else.
+ * Owned by its creator; not for two threads at once. */
+struct html_parser;
+struct html_parser *html_parser_new(void);
+void html_parser_free(struct html_parser *p); /* p may be NULL */
+
+/* html_extract into p's own storage: the page and every string in it
+ * belong to p and stay valid until the next html_parser_run or
+ * html_parser_free (never html_page_free it). Same arguments and results
+ * as html_extract; NULL when libxml2 could not create a parser. */
+const struct html_page *html_parser_run(struct html_parser *p, const char *body, size_t len,
+                                        const char *page_url, const char *encoding,
+                                        size_t max_links);
+
 #endif

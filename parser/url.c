@@ -4,7 +4,8 @@
  * removal (also %2e spellings), percent-encoding normalisation, host checks
  * and the view/authority/path helpers; hosts are url_host.c's.
  * Must not: do I/O, keep global state, or allocate more than the result
- * string (plus a scratch copy when a reference contains tab/CR/LF).
+ * string (plus a scratch copy when a reference contains tab/CR/LF); a
+ * struct url_base is one allocation, made once by its owner.
  *
  * Hosts (url_host.c): IPv4/IPv6 literals normalised; names percent-decoded,
  * put through IDNA (UTS#46, non-transitional, libidn2) when they hold
@@ -70,8 +71,13 @@ static void put_mem(struct wbuf *w, const char *p, size_t n)
 static void put_uint(struct wbuf *w, unsigned long v)
 {
     char tmp[24];
+    size_t k = sizeof tmp;
 
-    put_mem(w, tmp, (size_t)snprintf(tmp, sizeof tmp, "%lu", v));
+    do {
+        tmp[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put_mem(w, tmp + k, sizeof tmp - k);
 }
 
 static void put_pct(struct wbuf *w, unsigned char c)
@@ -134,10 +140,17 @@ static int two_slashes(const char *s, size_t n)
     return n >= 2 && is_slash(s[0]) && is_slash(s[1]);
 }
 
-/* Bytes that must be percent-encoded in a path (query: also '\''). */
+/* Bytes that must be percent-encoded in a path (query: also '\''):
+ * controls, space, DEL, non-ASCII and "<>\\^`{|}, one bit per byte. */
+static const uint32_t url_pct_bits[8] = {0xFFFFFFFFu, /* 0x00-0x1F */
+                                         0x50000005u, /* ' ' '"' '<' '>' */
+                                         0x50000000u, /* '\\' '^' */
+                                         0xB8000001u, /* '`' '{' '|' '}' DEL */
+                                         0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu};
+
 static int needs_pct(unsigned char c, int query)
 {
-    return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) || (query && c == '\'');
+    return ((url_pct_bits[c >> 5] >> (c & 31)) & 1) || (query && c == '\'');
 }
 
 /* Append p[0..n) with percent-encoding normalised. Returns 1 if an encoded
@@ -466,35 +479,78 @@ static int parse(const char *s, size_t n, struct base *b, struct wbuf *w)
     return parse_path(s, i, n, w->len, sch, w);
 }
 
+/* Clean up ref and parse it against b (NULL: none) into w. */
+static int resolve_into(struct base *b, const char *ref, size_t ref_len, struct wbuf *w)
+{
+    char *copy = NULL;
+    int rc;
+
+    w->len = 0;
+    w->over = 0;
+    if (ref == NULL)
+        return URL_ERR_EMPTY;
+    rc = prep(&ref, &ref_len, &copy);
+    if (rc == 0)
+        rc = parse(ref, ref_len, b, w);
+    if (rc == 0 && w->over)
+        rc = URL_ERR_TOO_LONG;
+    free(copy);
+    return rc;
+}
+
 int url_resolve(const char *base, const char *ref, size_t ref_len, char **out)
 {
     struct wbuf w;
     struct base b;
-    char *copy = NULL;
     int rc;
 
-    *out = NULL;
-    w.len = 0;
-    w.over = 0;
     b.text = base;
     b.tried = 0;
     b.ok = 0;
-    if (ref == NULL) {
-        rc = URL_ERR_EMPTY;
-        goto out;
-    }
-    rc = prep(&ref, &ref_len, &copy);
-    if (rc < 0)
-        goto out;
-    rc = parse(ref, ref_len, &b, &w);
-    if (rc == 0 && w.over)
-        rc = URL_ERR_TOO_LONG;
-    if (rc < 0)
-        goto out;
-    *out = xmemdup0(w.buf, w.len);
-out:
-    free(copy);
+    rc = resolve_into(&b, ref, ref_len, &w);
+    *out = rc == 0 ? xmemdup0(w.buf, w.len) : NULL;
     return rc;
+}
+
+struct url_base {
+    struct base b;
+    struct wbuf w; /* the last result */
+};
+
+struct url_base *url_base_new(void)
+{
+    struct url_base *ub = xmalloc(sizeof *ub);
+
+    ub->b.text = NULL;
+    ub->b.tried = 1;
+    ub->b.ok = 0;
+    return ub;
+}
+
+int url_base_set(struct url_base *ub, const char *base)
+{
+    ub->b.text = base;
+    ub->b.tried = 0;
+    ub->b.ok = 0;
+    base_get(&ub->b);
+    ub->b.text = NULL; /* canonicalised (or refused) now: never read again */
+    return ub->b.ok ? 0 : URL_ERR_NO_BASE;
+}
+
+int url_base_resolve(struct url_base *ub, const char *ref, size_t ref_len, const char **out,
+                     size_t *out_len)
+{
+    int rc = resolve_into(&ub->b, ref, ref_len, &ub->w);
+
+    ub->w.buf[rc == 0 ? ub->w.len : 0] = '\0';
+    *out = rc == 0 ? ub->w.buf : NULL;
+    *out_len = rc == 0 ? ub->w.len : 0;
+    return rc;
+}
+
+void url_base_free(struct url_base *ub)
+{
+    free(ub);
 }
 
 int url_canonicalize(const char *in, char **out)

@@ -46,6 +46,23 @@ int url_canonicalize(const char *in, char **out);
  * schemes other than http/https/file give URL_ERR_SCHEME. */
 int url_resolve(const char *base, const char *ref, size_t ref_len, char **out);
 
+/* A base URL canonicalised once for many references (a page's links).
+ * url_base_resolve(b, ref...) after url_base_set(b, text) gives exactly what
+ * url_resolve(text, ref...) gives, without parsing the base again. The
+ * caller owns b (url_base_free); b keeps no pointer to text. */
+struct url_base;
+struct url_base *url_base_new(void); /* no base yet: like url_resolve(NULL, ...) */
+/* Canonicalise `base` (NULL allowed) as the base of the following calls.
+ * Returns 0, or URL_ERR_NO_BASE when it is no usable base (relative
+ * references then fail with URL_ERR_NO_BASE, as with url_resolve). */
+int url_base_set(struct url_base *b, const char *base);
+/* Resolve ref[0..ref_len) against b. Returns URL_OK with *out pointing to
+ * the NUL-terminated canonical URL (*out_len bytes) inside b, valid until
+ * the next call on b; or a negative url_err with *out NULL. */
+int url_base_resolve(struct url_base *b, const char *ref, size_t ref_len, const char **out,
+                     size_t *out_len);
+void url_base_free(struct url_base *b);
+
 /* Views into a canonical URL (pointers into the caller's string). */
 struct url_view {
     const char *scheme;

@@ -50,6 +50,8 @@
 #define WORKER_FD         3
 #define WORKER_READ_CHUNK (64 * 1024)
 #define WORKER_EXIT_PROTO 3
+/* Result buffers up to this size are kept for the next job. */
+#define WORKER_OUT_KEEP (1024 * 1024)
 
 static const char worker_mark_crash[] = "<!--crawl-test:crash-->";
 static const char worker_mark_hang[] = "<!--crawl-test:hang-->";
@@ -167,53 +169,50 @@ static int worker_test_fault(const char *body, size_t len)
     return memmem(body, len, worker_mark_garbage, sizeof worker_mark_garbage - 1) != NULL;
 }
 
-static void worker_link_free(struct html_link *l)
-{
-    free(l->url);
-    free(l->tag);
-    free(l->attr);
-    free(l->rel);
-    free(l->text);
-}
-
 /* Encode page into out (capped at the parent's frame limit); when it does
  * not fit, drop links from the end until it does. 0 or BUF_ERR_CAP. */
-static int worker_put_result(struct buf *out, uint32_t job_id, struct html_page *page,
+static int worker_put_result(struct buf *out, uint32_t job_id, const struct html_page *view,
                              size_t max_result)
 {
-    if (page->links_dropped > UINT32_MAX)
-        page->links_dropped = UINT32_MAX;
-    if (ipc_result_encode(out, job_id, page) == 0)
+    struct html_page page = *view; /* the parser's: trimmed here, never freed */
+    if (page.links_dropped > UINT32_MAX)
+        page.links_dropped = UINT32_MAX;
+    if (ipc_result_encode(out, job_id, &page) == 0)
         return 0;
 
-    size_t used = ipc_result_head_size(page);
+    size_t used = ipc_result_head_size(&page);
     size_t keep = 0;
     if (used > max_result)
         return BUF_ERR_CAP;
-    for (; keep < page->nlinks; keep++) {
-        size_t sz = ipc_link_size(&page->links[keep]);
+    for (; keep < page.nlinks; keep++) {
+        size_t sz = ipc_link_size(&page.links[keep]);
         if (sz > max_result - used)
             break;
         used += sz;
     }
-    for (size_t i = keep; i < page->nlinks; i++)
-        worker_link_free(&page->links[i]);
-    size_t dropped = page->links_dropped + (page->nlinks - keep);
-    page->links_dropped = dropped > UINT32_MAX ? UINT32_MAX : dropped;
-    page->nlinks = keep;
+    size_t dropped = page.links_dropped + (page.nlinks - keep);
+    page.links_dropped = dropped > UINT32_MAX ? UINT32_MAX : dropped;
+    page.nlinks = keep;
     log_info("result too large: %zu links dropped", dropped);
-    return ipc_result_encode(out, job_id, page);
+    return ipc_result_encode(out, job_id, &page);
+}
+
+/* An IPC_FAIL frame with `cause` in place of whatever out held. */
+static void worker_put_fail(struct buf *out, uint32_t job_id, const char *cause)
+{
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+    buf_reset(out);
+    buf_append(out, hdr, sizeof hdr);
+    ipc_put_cstr(out, cause);
+    ipc_encode_header((unsigned char *)out->data, IPC_FAIL, 0, job_id,
+                      (uint32_t)(out->len - IPC_HEADER_LEN));
 }
 
 static void worker_send_fail(uint32_t job_id, const char *cause)
 {
     struct buf out;
     buf_init(&out, 1024);
-    unsigned char hdr[IPC_HEADER_LEN] = {0};
-    buf_append(&out, hdr, sizeof hdr);
-    ipc_put_cstr(&out, cause);
-    ipc_encode_header((unsigned char *)out.data, IPC_FAIL, 0, job_id,
-                      (uint32_t)(out.len - IPC_HEADER_LEN));
+    worker_put_fail(&out, job_id, cause);
     worker_send(out.data, out.len);
     buf_free(&out);
 }
@@ -262,12 +261,40 @@ static void worker_handle_sitemap(const struct ipc_frame *f, const struct ipc_jo
     buf_free(&out);
 }
 
-static void worker_handle(const struct ipc_frame *f, const struct pool_config *cfg, int test_faults)
+void worker_main_answer(const struct ipc_frame *f, const struct ipc_job *job,
+                        const struct pool_config *cfg, struct buf *out)
+{
+    /* one parser for the worker's life: its libxml2 context, arena and
+     * buffers serve page after page */
+    static struct html_parser *parser;
+    static struct buf names; /* the url, a NUL, the encoding label, a NUL */
+
+    if (!parser) {
+        parser = html_parser_new();
+        buf_init(&names, 0);
+    }
+    buf_reset(&names);
+    names.max = job->url_len + job->encoding_len + 2; /* whatever the frame held */
+    buf_append(&names, job->url, job->url_len);
+    buf_append(&names, "", 1);
+    buf_append(&names, job->encoding ? job->encoding : "", job->encoding ? job->encoding_len : 0);
+    const char *url = names.data, *enc = job->encoding ? names.data + job->url_len + 1 : NULL;
+    buf_reset(out);
+    const struct html_page *page =
+        html_parser_run(parser, job->body, job->body_len, url, enc, cfg->max_links);
+    if (!page) {
+        log_info("job %u: %s: parser could not start", f->job_id, url);
+        worker_put_fail(out, f->job_id, "parser could not start");
+    } else if (worker_put_result(out, f->job_id, page, cfg->max_result) < 0) {
+        log_warn("job %u: %s: result does not fit in %zu bytes", f->job_id, url, cfg->max_result);
+        worker_put_fail(out, f->job_id, "result too large");
+    }
+}
+
+static void worker_handle(const struct ipc_frame *f, const struct pool_config *cfg, int test_faults,
+                          struct buf *out)
 {
     struct ipc_job job;
-    struct html_page page;
-    struct buf out;
-    char *url = NULL, *enc = NULL;
 
     if ((f->type != IPC_JOB && f->type != IPC_SITEMAP_JOB) || ipc_job_decode(f, &job) < 0) {
         log_error("malformed job frame from parent (type %d)", (int)f->type);
@@ -284,30 +311,11 @@ static void worker_handle(const struct ipc_frame *f, const struct pool_config *c
         worker_handle_sitemap(f, &job, cfg);
         return;
     }
-    url = xmemdup0(job.url, job.url_len);
-    if (job.encoding)
-        enc = xmemdup0(job.encoding, job.encoding_len);
-    memset(&page, 0, sizeof page);
-    buf_init(&out, IPC_HEADER_LEN + cfg->max_result);
-
     worker_arm_cpu(cfg);
-    if (html_extract(job.body, job.body_len, url, enc, cfg->max_links, &page) < 0) {
-        log_info("job %u: %s: parser could not start", f->job_id, url);
-        worker_send_fail(f->job_id, "parser could not start");
-        goto out;
-    }
-    if (worker_put_result(&out, f->job_id, &page, cfg->max_result) < 0) {
-        log_warn("job %u: %s: result does not fit in %zu bytes", f->job_id, url, cfg->max_result);
-        worker_send_fail(f->job_id, "result too large");
-        goto out;
-    }
-    log_debug("job %u: %s: %zu links", f->job_id, url, page.nlinks);
-    worker_send(out.data, out.len);
-out:
-    html_page_free(&page);
-    buf_free(&out);
-    free(enc);
-    free(url);
+    worker_main_answer(f, &job, cfg, out);
+    worker_send(out->data, out->len);
+    if (out->cap > WORKER_OUT_KEEP)
+        buf_free(out); /* a huge result: do not keep its buffer */
 }
 
 int worker_main_detach(int fd, const char *tag, pid_t parent)
@@ -327,19 +335,20 @@ void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, 
     char tag[32];
     static char chunk[WORKER_READ_CHUNK];
     size_t max_payload = cfg->max_job + WORKER_JOB_PREFIX_MAX;
-    struct buf in;
+    struct buf in, out;
 
     snprintf(tag, sizeof tag, "worker %d", slot);
     worker_main_detach(fd, tag, parent);
     worker_setup_limits(cfg);
 
     buf_init(&in, IPC_HEADER_LEN + max_payload);
+    buf_init(&out, IPC_HEADER_LEN + cfg->max_result); /* kept from job to job */
     for (;;) {
         struct ipc_frame f;
         size_t used = 0;
         int rc = ipc_decode((const unsigned char *)in.data, in.len, max_payload, &f, &used);
         if (rc == IPC_FRAME) {
-            worker_handle(&f, cfg, test_faults);
+            worker_handle(&f, cfg, test_faults, &out);
             buf_consume(&in, used);
             continue;
         }

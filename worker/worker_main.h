@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include "buf.h"
+#include "ipc.h"
 #include "pool.h"
 
 /* Room for the url and encoding fields of a job payload, on top of
@@ -27,5 +29,13 @@ void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, 
  * SIGKILL when `parent` (which must be our parent) dies; _exit(0) if it
  * already has. Returns the channel's new fd (3). */
 int worker_main_detach(int fd, const char *tag, pid_t parent);
+
+/* The parse of one IPC_JOB frame `f` (decoded into `job`), without any
+ * I/O: out (emptied first; its cap should be IPC_HEADER_LEN +
+ * cfg->max_result) receives the whole reply frame, IPC_RESULT or IPC_FAIL.
+ * What the worker does per page between reading a job and writing its
+ * answer; exposed for tests/bench/bench_parse.c. */
+void worker_main_answer(const struct ipc_frame *f, const struct ipc_job *job,
+                        const struct pool_config *cfg, struct buf *out);
 
 #endif

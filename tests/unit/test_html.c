@@ -50,10 +50,32 @@ static const char *show(const char *s)
     return s ? s : "(null)";
 }
 
+/* One parser for the whole program, as a worker keeps one: every page
+ * parsed here must give it exactly what a fresh html_extract gives. */
+static void check_reused(const char *html, size_t len, const char *enc, size_t max,
+                         const struct html_page *want)
+{
+    static struct html_parser *hp;
+    if (!hp)
+        hp = html_parser_new();
+    const struct html_page *got = html_parser_run(hp, html, len, PAGE, enc, max);
+    int ok = got && same(got->title, want->title) && same(got->base, want->base) &&
+             same(got->meta_robots, want->meta_robots) && got->nlinks == want->nlinks &&
+             got->links_dropped == want->links_dropped;
+    for (size_t i = 0; ok && i < got->nlinks; i++) {
+        const struct html_link *a = &got->links[i], *b = &want->links[i];
+        ok = same(a->url, b->url) && same(a->tag, b->tag) && same(a->attr, b->attr) &&
+             same(a->rel, b->rel) && same(a->text, b->text) && a->unusable == b->unusable;
+    }
+    CHECKF(ok, "a reused parser gives what html_extract gives (a %zu-byte page)", len);
+}
+
 static void parse_n(const char *html, size_t len, const char *enc, size_t max, struct html_page *p)
 {
     int rc = html_extract(html, len, PAGE, enc, max, p);
     CHECKF(rc == 0, "html_extract returned %d", rc);
+    if (rc == 0)
+        check_reused(html, len, enc, max, p);
 }
 
 static void parse(const char *html, const char *enc, struct html_page *p)

@@ -65,15 +65,30 @@ static void fail_case(const char *what, const char *base, const char *ref, size_
 }
 
 /* Resolve with the reference in an exactly sized heap copy (so an overread
- * shows under valgrind or ASan). Returns rc; *out as url_resolve. */
+ * shows under valgrind or ASan). Returns rc; *out as url_resolve. Every
+ * case also goes through one long-lived struct url_base set to `base`,
+ * which must give the same answer (rc 99 when it does not). */
 static int resolve(const char *base, const char *ref, size_t len, char **out)
 {
+    static struct url_base *ub;
     char *copy = xmalloc(len ? len : 1);
-    int rc;
+    const char *via = NULL;
+    size_t via_len = 0;
+    int rc, rc2;
 
+    if (!ub)
+        ub = url_base_new();
     memcpy(copy, ref, len);
     rc = url_resolve(base, copy, len, out);
+    url_base_set(ub, base);
+    rc2 = url_base_resolve(ub, copy, len, &via, &via_len);
     free(copy);
+    if (rc2 != rc || (rc == 0 && (!via || via_len != strlen(*out) || strcmp(via, *out) != 0)) ||
+        (rc != 0 && via)) {
+        printf("FAIL url_base_resolve differs from url_resolve: rc %d vs %d, %s vs %s\n", rc2, rc,
+               via ? via : "(null)", *out ? *out : "(null)");
+        return 99;
+    }
     return rc;
 }
 

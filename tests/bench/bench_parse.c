@@ -1,0 +1,185 @@
+/* bench_parse: the worker's parse of one page, repeated, next to the bare
+ * libxml2 SAX pass over the same bytes. Meant to run under
+ * `valgrind --tool=callgrind` (bench_parse.py does that and takes the
+ * difference of two repeat counts, so start-up costs cancel out); not a
+ * test: it prints a checksum and exits 0 (1 on bad arguments or a file it
+ * cannot read).
+ *
+ *   bench_parse MODE FILE REPEATS [PAGE_URL]
+ *
+ * MODE "worker": one IPC_JOB frame holding FILE is built once, then
+ * worker_main_answer() turns it into its reply frame REPEATS times: what a
+ * worker does per page between reading a job and writing the answer.
+ * MODE "bare": htmlCtxtReadMemory() over FILE's bytes REPEATS times with a
+ * SAX handler whose callbacks are all NULL, the same parse options as
+ * parser/html.c and the encoding given as UTF-8, on one context reused
+ * (htmlCtxtReadMemory resets it): the floor for any libxml2-based worker.
+ * MODE "noop": the same with no-op start/end/characters callbacks, so
+ * libxml2 hands every event over as it does to the worker. */
+#include "ipc.h"
+#include "pool.h"
+#include "worker_main.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+
+#define BENCH_PARSE_OPTS                                                                           \
+    (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |           \
+     HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC)
+
+static char *bench_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        b = malloc((size_t)n + 1);
+        if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+            free(b);
+            b = NULL;
+        }
+        *len = (size_t)n;
+    }
+    fclose(f);
+    return b;
+}
+
+static void bench_quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void bench_squiet(void *ctx, xmlErrorPtr err)
+{
+    (void)ctx;
+    (void)err;
+}
+
+static void bench_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    (void)ctx;
+    (void)name;
+    (void)atts;
+}
+
+static void bench_end(void *ctx, const xmlChar *name)
+{
+    (void)ctx;
+    (void)name;
+}
+
+static void bench_chars(void *ctx, const xmlChar *ch, int len)
+{
+    (void)ctx;
+    (void)ch;
+    (void)len;
+}
+
+static unsigned long bench_bare(const char *body, size_t len, long reps, int noop)
+{
+    htmlSAXHandler sax;
+    htmlParserCtxtPtr ctxt;
+    unsigned long sum = 0;
+
+    xmlInitParser();
+    xmlSetGenericErrorFunc(NULL, bench_quiet);
+    xmlSetStructuredErrorFunc(NULL, bench_squiet);
+    ctxt = htmlNewParserCtxt();
+    if (!ctxt)
+        return 0;
+    memset(&sax, 0, sizeof sax);
+    if (noop) {
+        sax.startElement = bench_start;
+        sax.endElement = bench_end;
+        sax.characters = bench_chars;
+        sax.ignorableWhitespace = bench_chars;
+        sax.cdataBlock = bench_chars;
+    }
+    sax.warning = bench_quiet;
+    sax.error = bench_quiet;
+    sax.fatalError = bench_quiet;
+    sax.serror = bench_squiet;
+    memcpy(ctxt->sax, &sax, sizeof sax);
+    for (long i = 0; i < reps; i++) {
+        htmlDocPtr d = htmlCtxtReadMemory(ctxt, body, (int)len, "http://bench.test/", "UTF-8",
+                                          BENCH_PARSE_OPTS);
+        if (d)
+            xmlFreeDoc(d);
+        sum += (unsigned long)ctxt->nbChars + (unsigned long)ctxt->wellFormed;
+    }
+    htmlFreeParserCtxt(ctxt);
+    return sum;
+}
+
+static unsigned long bench_worker(const char *body, size_t len, const char *url, long reps)
+{
+    struct pool_config cfg;
+    struct buf job, out;
+    struct ipc_frame f;
+    struct ipc_job j;
+    size_t used = 0;
+    unsigned long sum = 0;
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.nworkers = 1;
+    cfg.max_job = len + 1;
+    cfg.max_result = 64u * 1024 * 1024; /* as cli/main.c */
+    cfg.max_links = 10000;              /* --max-links default */
+    buf_init(&job, IPC_HEADER_LEN + WORKER_JOB_PREFIX_MAX + len);
+    buf_append(&job, hdr, sizeof hdr);
+    ipc_job_prefix_encode(&job, url, NULL);
+    buf_append(&job, body, len);
+    ipc_encode_header((unsigned char *)job.data, IPC_JOB, 0, 7,
+                      (uint32_t)(job.len - IPC_HEADER_LEN));
+    if (ipc_decode((const unsigned char *)job.data, job.len, job.len, &f, &used) != IPC_FRAME ||
+        ipc_job_decode(&f, &j) < 0) {
+        buf_free(&job);
+        return 0;
+    }
+    buf_init(&out, IPC_HEADER_LEN + cfg.max_result);
+    for (long i = 0; i < reps; i++) {
+        worker_main_answer(&f, &j, &cfg, &out);
+        sum += out.len;
+    }
+    buf_free(&out);
+    buf_free(&job);
+    return sum;
+}
+
+int main(int argc, char **argv)
+{
+    size_t len = 0;
+    char *body;
+    long reps;
+    unsigned long sum;
+
+    if (argc < 4 || (reps = strtol(argv[3], NULL, 10)) < 0) {
+        fprintf(stderr, "usage: bench_parse worker|bare|noop FILE REPEATS [PAGE_URL]\n");
+        return 1;
+    }
+    if (!(body = bench_read(argv[2], &len))) {
+        perror(argv[2]);
+        return 1;
+    }
+    if (strcmp(argv[1], "worker") == 0)
+        sum =
+            bench_worker(body, len, argc > 4 ? argv[4] : "http://bench.test/s1/t2/page.html", reps);
+    else if (strcmp(argv[1], "bare") == 0 || strcmp(argv[1], "noop") == 0)
+        sum = bench_bare(body, len, reps, argv[1][0] == 'n');
+    else {
+        fprintf(stderr, "bench_parse: unknown mode %s\n", argv[1]);
+        free(body);
+        return 1;
+    }
+    printf("%s %zu bytes x %ld: checksum %lu\n", argv[1], len, reps, sum);
+    free(body);
+    return 0;
+}
