@@ -328,6 +328,8 @@ int main(int argc, char **argv)
     struct output_config oc = {.path = opt.output,
                                .format = opt.format,
                                .sort = opt.sort,
+                               .all_edges = opt.all_edges,
+                               .site = nargs ? starts[0] : NULL,
                                .journaled = opt.state != NULL,
                                .resume = opt.resume};
     if (main_prepare_state(&opt, &oc, err, sizeof err) < 0) {
