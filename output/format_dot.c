@@ -5,7 +5,8 @@
  * are the canonical URLs, double-quoted with " \ and newlines escaped; the
  * label is short (the path on the start site, host and path elsewhere,
  * cut in the middle past FORMAT_DOT_LABEL_MAX), the full URL is the
- * tooltip and link. Nodes are filled by status class (format_dot_classes,
+ * tooltip (not a URL= link: graphviz 2.43 writes it into SVG unescaped, &
+ * and all). Nodes are filled by status class (format_dot_classes,
  * drawn as a legend in the graph label and listed in a comment at the
  * top). One edge per (page, target) pair with count= its links and a
  * wider pen when there are several, or with --all-edges one per link; tag,
@@ -115,7 +116,7 @@ static int format_dot_attr(struct buf *b, int first, const char *name, const cha
     return rc ? rc : format_text_dot(b, value);
 }
 
-/* "  "URL" [label=..., tooltip=..., URL=..., class=..., fillcolor=..." */
+/* "  "URL" [label=..., tooltip=..., class=..., fillcolor=..." */
 static int format_dot_node_head(struct buf *b, const struct format_dot *d, const char *url,
                                 enum format_dot_class cls)
 {
@@ -124,7 +125,6 @@ static int format_dot_node_head(struct buf *b, const struct format_dot *d, const
     rc |= buf_append_str(b, " [label=");
     rc |= format_dot_label(b, d, url);
     rc |= format_dot_attr(b, 0, "tooltip", url);
-    rc |= format_dot_attr(b, 0, "URL", url);
     rc |= buf_printf(b, ", class=\"status-%s\", fillcolor=\"%s\"", format_dot_classes[cls].name,
                      format_dot_classes[cls].fill);
     return rc;
