@@ -368,6 +368,7 @@ int main(int argc, char **argv)
         .progress = opt.progress && isatty(STDERR_FILENO) &&
                     !(main_to_stdout(&opt) && isatty(STDOUT_FILENO)),
         .interval_s = opt.stats_interval_s,
+        .block = isatty(STDERR_FILENO),
         .pool = pool,
         .t0 = clock_ms(),
     };
