@@ -371,6 +371,8 @@ int main(int argc, char **argv)
     struct output_config oc = {.path = opt.output,
                                .format = opt.format,
                                .sort = opt.sort,
+                               .all_edges = opt.all_edges,
+                               .site = nargs ? starts[0] : NULL,
                                .journaled = opt.state != NULL,
                                .resume = opt.resume};
     if (main_prepare_state(&opt, &oc, err, sizeof err) < 0) {
@@ -409,6 +411,7 @@ int main(int argc, char **argv)
         .progress = opt.progress && isatty(STDERR_FILENO) &&
                     !(main_to_stdout(&opt) && isatty(STDOUT_FILENO)),
         .interval_s = opt.stats_interval_s,
+        .block = isatty(STDERR_FILENO),
         .pool = pool,
         .t0 = clock_ms(),
     };

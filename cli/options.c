@@ -172,6 +172,9 @@ static const struct options_spec options_table[] = {
      "order records by depth, then discovery, so output\nis byte-identical whatever the "
      "concurrency",
      "off"},
+    {NULL, "all-edges", 0, NULL, OPTIONS_ON, OFF(all_edges), 0, 0, 0,
+     "edges, dot, graphml: one edge per link, instead of\none per (page, target) with a count",
+     "off"},
     {NULL, "warc", 0, "FILE", OPTIONS_STRING, OFF(warc), 0, 0, 0,
      "also write a WARC/1.1 archive to FILE (.gz:\ncompressed per record)", "none"},
     {NULL, "stats-json", 0, "FILE", OPTIONS_STRING, OFF(stats_json), 0, 0, 0,
@@ -493,6 +496,9 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
         return options_fail(errbuf, errcap,
                             "--no-parse-leaves and --check-external cannot be combined: the "
                             "off-site links of the last level would go unchecked");
+    if (o->all_edges && strcmp(o->format, "edges") && strcmp(o->format, "dot") &&
+        strcmp(o->format, "graphml"))
+        return options_fail(errbuf, errcap, "--all-edges applies to -f edges, dot and graphml");
     if (o->resume && !o->state)
         return options_fail(errbuf, errcap, "--resume needs --state FILE");
     if (!strcmp(o->format, "sqlite")) {

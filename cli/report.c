@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +124,63 @@ void report_clear(struct report *r)
     }
 }
 
+/* One line of the summary block, written at once (cut at 1 kB). */
+static void report_block_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void report_block_line(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
+    line[len++] = '\n';
+    report_write_line(line, len);
+}
+
+/* On a terminal: what a person reads at the end, in a few lines. */
+static void report_summary_block(const struct crawl_stats *st, double secs)
+{
+    const struct stats *d = &st->detail;
+    log_line("done: %lu records, %lu fetches in %.1f s (%.1f pages/s)", st->records, st->fetched,
+             secs, secs > 0 ? (double)st->fetched / secs : 0.0);
+    report_block_line("  %lu ok, %lu http errors, %lu errors, %lu skipped (%lu robots), %lu "
+                      "interrupted",
+                      st->pages_ok, st->http_errors, st->errors, st->skipped, st->robots_blocked,
+                      st->interrupted);
+    if (!st->broken)
+        report_block_line("  no broken links");
+    else if (st->broken == 1)
+        report_block_line("  1 broken link:");
+    else
+        report_block_line("  %lu broken links%s:", st->broken,
+                          st->broken > d->nbroken ? ", the first ones" : "");
+    for (size_t i = 0; i < d->nbroken; i++) {
+        const struct stats_broken *k = &d->broken[i];
+        report_block_line("    %-9s %.500s", k->what, k->url);
+        if (k->parent)
+            report_block_line("    %-9s linked from %.500s", "", k->parent);
+        else
+            report_block_line("    %-9s (a start URL)", "");
+    }
+    if (st->broken > d->nbroken)
+        report_block_line("    ... and %lu more: -f broken lists every one with its pages",
+                          st->broken - d->nbroken);
+}
+
 void report_summary(const struct report *r, const struct crawl_stats *st)
 {
     struct pool_stats ps = r->pool_final;
     if (r->pool)
         pool_get_stats(r->pool, &ps);
     double secs = (double)(clock_ms() - r->t0) / 1000.0;
+    if (r->block) {
+        report_summary_block(st, secs);
+        return;
+    }
     log_line("done: %lu records, %lu fetches, %lu ok, %lu http errors, %lu errors, %lu skipped, "
              "%lu robots blocks, %lu retries, %lu interrupted, %lu parsed, %lu parse failures, "
              "%lu worker restarts, %llu bytes, %.1f s, %.1f pages/s",

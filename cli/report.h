@@ -1,7 +1,7 @@
 /* report: what the crawl tells the person running it, on stderr: the live
  * progress line (terminals only), periodic statistics lines
- * (--stats-interval), the statistics file (--stats-json) and the one-line
- * summary. Never writes stdout. */
+ * (--stats-interval), the statistics file (--stats-json) and the closing
+ * summary (one line, or on a terminal a short block). Never writes stdout. */
 #ifndef CRAWL_REPORT_H
 #define CRAWL_REPORT_H
 
@@ -18,6 +18,7 @@ struct report {
     int64_t t0;         /* clock_ms at the start */
     int64_t last_stats; /* clock_ms of the last JSON line */
     int shown;          /* a progress line is on screen */
+    int block;          /* stderr is a terminal: the summary is a short block */
 };
 
 /* Tick period to ask crawl_run for (ms), 0 when nothing periodic is on. */
@@ -26,7 +27,9 @@ int report_tick_ms(const struct report *r);
 void report_tick(void *ctx, const struct crawl_progress *p);
 /* Clear the progress line (before the summary). */
 void report_clear(struct report *r);
-/* The one-line summary. */
+/* The summary: one line for logs; with r->block, a short block instead:
+ * the counts, then the first broken URLs (STATS_BROKEN_MAX at most), each
+ * with the page that links to it. */
 void report_summary(const struct report *r, const struct crawl_stats *st);
 /* Write the --stats-json file (to a temporary name, then renamed).
  * phase: "done" or "interrupted". Returns 0 or -1 (logged). */

@@ -181,13 +181,15 @@ static const char *records_network_words(const char *error)
 static void records_count(struct records *r, const struct output_record *o)
 {
     /* --fail-on-broken: a fetched URL that failed (not one left unfetched) */
-    if (!o->reason && ((o->error && strcmp(o->error, "interrupted")) || o->status >= 400) &&
-        !r->st->broken++) {
+    if (!o->reason && ((o->error && strcmp(o->error, "interrupted")) || o->status >= 400)) {
         char what[32];
         snprintf(what, sizeof what, "%ld", o->status);
-        snprintf(r->st->broken_first, sizeof r->st->broken_first, "%.300s (%s)%s%.300s", o->url,
-                 o->error ? o->error : what, o->parent ? ", linked from " : "",
-                 o->parent ? o->parent : "");
+        if (!r->st->broken++)
+            snprintf(r->st->broken_first, sizeof r->st->broken_first, "%.300s (%s)%s%.300s", o->url,
+                     o->error ? o->error : what, o->parent ? ", linked from " : "",
+                     o->parent ? o->parent : "");
+        /* the closing summary on a terminal lists the first few */
+        stats_broken_add(&r->st->detail, o->url, o->error ? o->error : what, o->parent);
     }
     if (o->page && o->page->links_dropped) {
         if (!r->st->links_dropped)

@@ -46,6 +46,7 @@ struct options {
     /* output (issue 6) */
     const char *format;      /* -f/--format */
     int sort;                /* --sort */
+    int all_edges;           /* --all-edges: one graph edge per link */
     const char *warc;        /* --warc FILE */
     int progress;            /* 0 with --no-progress or -q */
     const char *stats_json;  /* --stats-json FILE */

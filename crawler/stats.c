@@ -1,5 +1,5 @@
 /* stats: tallies by status class, content type, error and reason, and
- * their JSON rendering. No I/O. */
+ * their JSON rendering; the first broken URLs. No I/O. */
 #include "stats.h"
 
 #include "json.h"
@@ -41,6 +41,16 @@ void stats_add(struct stats *s, long status, const char *ct, const char *error, 
         stats_tally_add(&s->reasons, reason, strlen(reason));
 }
 
+void stats_broken_add(struct stats *s, const char *url, const char *what, const char *parent)
+{
+    if (s->nbroken >= STATS_BROKEN_MAX)
+        return;
+    struct stats_broken *b = &s->broken[s->nbroken++];
+    b->url = xstrdup(url);
+    b->what = xstrdup(what);
+    b->parent = parent ? xstrdup(parent) : NULL;
+}
+
 static void stats_tally_free(struct stats_tally **head)
 {
     struct stats_tally *t, *tmp;
@@ -57,6 +67,12 @@ void stats_free(struct stats *s)
     stats_tally_free(&s->ctypes);
     stats_tally_free(&s->errors);
     stats_tally_free(&s->reasons);
+    for (size_t i = 0; i < s->nbroken; i++) {
+        free(s->broken[i].url);
+        free(s->broken[i].what);
+        free(s->broken[i].parent);
+    }
+    s->nbroken = 0;
 }
 
 static int stats_by_key(const struct stats_tally *a, const struct stats_tally *b)

@@ -10,6 +10,8 @@
  * file beside the output and renamed at close. */
 #include "format.h"
 
+#include "format_links.h"
+#include "format_spool.h"
 #include "format_text.h"
 #include "format_urlset.h"
 #include "xalloc.h"
@@ -20,12 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FORMAT_BROKEN_STR_MAX (1u << 20) /* longest spooled string */
-
 struct format_broken {
     struct buf row;
     struct format_urlset failed; /* URL -> note = failure */
     FILE *spool;                 /* per record: source, count, (target, tag)... */
+    struct format_links links;   /* one row per (page, target) pair */
 };
 
 static void format_broken_fail(struct format *f, const char *what)
@@ -43,38 +44,10 @@ static int format_broken_open(struct format *f)
         free(br);
         return -1;
     }
-    buf_init(&br->row, 4 * FORMAT_BROKEN_STR_MAX);
+    buf_init(&br->row, 4 * FORMAT_SPOOL_STR_MAX);
     format_urlset_init(&br->failed);
+    format_links_init(&br->links, 0);
     f->state = br;
-    return 0;
-}
-
-static int format_broken_put(FILE *fp, const char *s, uint32_t n)
-{
-    return fwrite(&n, sizeof n, 1, fp) == 1 && fwrite(s, 1, n, fp) == n ? 0 : -1;
-}
-
-static int format_broken_put_str(FILE *fp, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    return format_broken_put(fp, s ? s : "", n < FORMAT_BROKEN_STR_MAX ? (uint32_t)n : 0);
-}
-
-/* Read a string spooled by format_broken_put into b (reset first). */
-static int format_broken_get(FILE *fp, struct buf *b)
-{
-    uint32_t n;
-    char chunk[4096];
-    buf_reset(b);
-    if (fread(&n, sizeof n, 1, fp) != 1 || n > FORMAT_BROKEN_STR_MAX)
-        return -1;
-    buf_append(b, "", 0); /* data is a string even when empty */
-    while (n > 0) {
-        size_t k = n < sizeof chunk ? n : sizeof chunk;
-        if (fread(chunk, 1, k, fp) != k || buf_append(b, chunk, k) < 0)
-            return -1;
-        n -= (uint32_t)k;
-    }
     return 0;
 }
 
@@ -90,31 +63,21 @@ static int format_broken_record(struct format *f, const struct output_record *r)
     }
     size_t nl = r->page ? r->page->nlinks : 0;
     /* The page's distinct in-scope targets, first link of each. */
-    struct format_urlset seen;
-    unsigned char *first = nl ? xcalloc(nl, 1) : NULL;
+    const unsigned *first = format_links_group(&br->links, r);
     uint32_t count = 0;
-    format_urlset_init(&seen);
-    for (size_t i = 0; i < nl; i++) {
-        if ((r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL)) ||
-            format_urlset_find(&seen, r->page->links[i].url))
-            continue;
-        format_urlset_add(&seen, r->page->links[i].url, NULL);
-        first[i] = 1;
-        count++;
-    }
-    format_urlset_free(&seen);
+    for (size_t i = 0; first && i < nl; i++)
+        count += first[i] && !(r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL));
     int rc = 0;
     if (count) {
-        rc = format_broken_put_str(br->spool, r->url);
-        rc |= fwrite(&count, sizeof count, 1, br->spool) == 1 ? 0 : -1;
+        rc = format_spool_put_str(br->spool, r->url);
+        rc |= format_spool_put_u32(br->spool, count);
     }
     for (size_t i = 0; rc == 0 && count && i < nl; i++) {
-        if (!first[i])
+        if (!first[i] || (r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL)))
             continue;
-        rc |= format_broken_put_str(br->spool, r->page->links[i].url);
-        rc |= format_broken_put_str(br->spool, r->page->links[i].tag);
+        rc |= format_spool_put_str(br->spool, r->page->links[i].url);
+        rc |= format_spool_put_str(br->spool, r->page->links[i].tag);
     }
-    free(first);
     if (rc < 0)
         format_broken_fail(f, "writing the temporary link file failed");
     return rc;
@@ -126,18 +89,19 @@ static int format_broken_finish(struct format *f)
     struct format_broken *br = f->state;
     struct buf src, target, tag;
     int rc = 0;
-    buf_init(&src, FORMAT_BROKEN_STR_MAX + 1);
-    buf_init(&target, FORMAT_BROKEN_STR_MAX + 1);
-    buf_init(&tag, FORMAT_BROKEN_STR_MAX + 1);
+    buf_init(&src, FORMAT_SPOOL_STR_MAX + 1);
+    buf_init(&target, FORMAT_SPOOL_STR_MAX + 1);
+    buf_init(&tag, FORMAT_SPOOL_STR_MAX + 1);
     format_sink_puts(f->sink, "source,target,tag,failure\n");
     if (fflush(br->spool) != 0 || fseek(br->spool, 0, SEEK_SET) != 0)
         goto bad;
-    while (rc == 0 && format_broken_get(br->spool, &src) == 0) {
+    while (rc == 0 && format_spool_get_str(br->spool, &src) == 0) {
         uint32_t count;
-        if (fread(&count, sizeof count, 1, br->spool) != 1)
+        if (format_spool_get_u32(br->spool, &count) < 0)
             goto bad;
         for (uint32_t i = 0; rc == 0 && i < count; i++) {
-            if (format_broken_get(br->spool, &target) < 0 || format_broken_get(br->spool, &tag) < 0)
+            if (format_spool_get_str(br->spool, &target) < 0 ||
+                format_spool_get_str(br->spool, &tag) < 0)
                 goto bad;
             const struct format_urlset_item *it = format_urlset_find(&br->failed, target.data);
             if (!it)
@@ -176,6 +140,7 @@ static int format_broken_close(struct format *f, int ok)
     if (ok && format_broken_finish(f) < 0 && f->err[0])
         rc = -1; /* a sink failure is reported by the sink */
     fclose(br->spool);
+    format_links_free(&br->links);
     format_urlset_free(&br->failed);
     buf_free(&br->row);
     free(br);

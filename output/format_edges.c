@@ -1,14 +1,17 @@
-/* format_edges: the link graph as CSV, one row per link of every parsed
- * page, in document order, duplicates kept:
- *   source,target,tag,attr,rel,text,external,depth,status
- * RFC 4180 quoting, LF line ends, a header row. depth is the source page's;
- * status is the target's HTTP status when its record was written before the
- * row (always, with --sort: every record is noted first), else empty (also
- * for off-site and unfetched targets). A resumed crawl appends rows to the
- * file, without a second header; its status column only knows the records
- * of its own run. */
+/* format_edges: the link graph as CSV, one row per (page, target) pair of
+ * every parsed page, in the order of each target's first link on the page:
+ *   source,target,tag,attr,rel,text,external,depth,status,count
+ * tag, attr, rel and text are the first link's; count is how many links
+ * the page has to the target. With --all-edges, one row per link in
+ * document order, duplicates kept, count 1. RFC 4180 quoting, LF line
+ * ends, a header row. depth is the source page's; status is the target's
+ * HTTP status when its record was written before the row (always, with
+ * --sort: every record is noted first), else empty (also for off-site and
+ * unfetched targets). A resumed crawl appends rows to the file, without a
+ * second header; its status column only knows the records of its own run. */
 #include "format.h"
 
+#include "format_links.h"
 #include "format_text.h"
 #include "format_urlset.h"
 #include "xalloc.h"
@@ -21,6 +24,7 @@
 struct format_edges {
     struct buf row;
     struct format_urlset status; /* target URL -> status, from records seen */
+    struct format_links links;
 };
 
 static int format_edges_open(struct format *f)
@@ -28,10 +32,11 @@ static int format_edges_open(struct format *f)
     struct format_edges *e = xcalloc(1, sizeof *e);
     buf_init(&e->row, FORMAT_EDGES_ROW_MAX);
     format_urlset_init(&e->status);
+    format_links_init(&e->links, f->cfg->all_edges);
     f->state = e;
     /* A failed write is remembered by the sink and reported at close. */
     if (format_sink_position(f->sink) <= 0)
-        format_sink_puts(f->sink, "source,target,tag,attr,rel,text,external,depth,status\n");
+        format_sink_puts(f->sink, "source,target,tag,attr,rel,text,external,depth,status,count\n");
     return 0;
 }
 
@@ -45,10 +50,11 @@ static void format_edges_note(struct format *f, const struct output_record *r)
 static int format_edges_record(struct format *f, const struct output_record *r)
 {
     struct format_edges *e = f->state;
-    for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
+    const unsigned *count = format_links_group(&e->links, r);
+    for (size_t i = 0; count && i < r->page->nlinks; i++) {
         const struct html_link *l = &r->page->links[i];
-        if (l->unusable)
-            continue; /* no URL: only jsonl lists it */
+        if (l->unusable || !count[i])
+            continue; /* unusable: no URL (only jsonl lists it); 0: not a pair's first */
         struct buf *b = &e->row;
         buf_reset(b);
         int rc = format_text_csv(b, r->url);
@@ -68,7 +74,7 @@ static int format_edges_record(struct format *f, const struct output_record *r)
         const struct format_urlset_item *t = format_urlset_find(&e->status, l->url);
         if (t)
             rc |= buf_printf(b, "%ld", t->status);
-        rc |= buf_append_char(b, '\n');
+        rc |= buf_printf(b, ",%u\n", count[i]);
         if (rc != 0)
             continue; /* cannot happen: fields are capped far below the row cap */
         if (format_sink_write(f->sink, b->data, b->len) < 0)
@@ -81,6 +87,7 @@ static int format_edges_close(struct format *f, int ok)
 {
     (void)ok;
     struct format_edges *e = f->state;
+    format_links_free(&e->links);
     format_urlset_free(&e->status);
     buf_free(&e->row);
     free(e);

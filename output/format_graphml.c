@@ -1,15 +1,19 @@
 /* format_graphml: the link graph as GraphML (Gephi, yEd, networkx). Node
  * id = canonical URL; typed keys: status (int), depth (int), content_type
  * (string), title (string), error (string), external (boolean) on nodes;
- * tag, attr, rel, text (string) on edges. A key without a value (no status,
- * no title) is left out. One node per record, then one per link target
- * without a record (off-site ones external=true), then one edge per link,
- * duplicates kept (networkx reads them as a multigraph). Edges wait in an
- * unnamed temporary file until the nodes are written, so memory stays flat.
- * XML-escaped, with characters XML 1.0 forbids dropped. Written to a temp
- * file beside the output and renamed at close. */
+ * tag, attr, rel, text (string), count (int) on edges. A key without a
+ * value (no status, no title) is left out. One node per record, then one
+ * per link target without a record (off-site ones external=true), then
+ * one edge per (page, target) pair with count = the page's links to the
+ * target and the first link's tag, attr, rel and text; with --all-edges
+ * one edge per link, duplicates kept, count 1 (networkx reads them as a
+ * multigraph). Edges wait in an unnamed temporary file until the nodes are
+ * written, so memory stays flat. XML-escaped, with characters XML 1.0
+ * forbids dropped. Written to a temp file beside the output and renamed at
+ * close. */
 #include "format.h"
 
+#include "format_links.h"
 #include "format_text.h"
 #include "format_urlset.h"
 #include "xalloc.h"
@@ -25,6 +29,7 @@ struct format_graphml {
     struct buf line;
     struct format_urlset nodes; /* every URL named so far */
     FILE *edges;                /* spooled <edge> elements */
+    struct format_links links;
 };
 
 static const char format_graphml_head[] =
@@ -43,6 +48,7 @@ static const char format_graphml_head[] =
     "  <key id=\"attr\" for=\"edge\" attr.name=\"attr\" attr.type=\"string\"/>\n"
     "  <key id=\"rel\" for=\"edge\" attr.name=\"rel\" attr.type=\"string\"/>\n"
     "  <key id=\"text\" for=\"edge\" attr.name=\"text\" attr.type=\"string\"/>\n"
+    "  <key id=\"count\" for=\"edge\" attr.name=\"count\" attr.type=\"int\"/>\n"
     "  <graph id=\"crawl\" edgedefault=\"directed\">\n";
 
 static void format_graphml_fail(struct format *f, const char *what)
@@ -57,6 +63,7 @@ static int format_graphml_open(struct format *f)
     f->state = g;
     buf_init(&g->line, FORMAT_GRAPHML_LINE_MAX);
     format_urlset_init(&g->nodes);
+    format_links_init(&g->links, f->cfg->all_edges);
     g->edges = tmpfile();
     if (!g->edges) {
         format_graphml_fail(f, "cannot create a temporary file for the edges");
@@ -98,7 +105,8 @@ static int format_graphml_node(struct buf *b, const struct output_record *r)
     return rc;
 }
 
-static int format_graphml_edge(struct buf *b, const char *from, const struct html_link *l)
+static int format_graphml_edge(struct buf *b, const char *from, const struct html_link *l,
+                               unsigned count)
 {
     int rc = buf_append_str(b, "    <edge source=\"");
     rc |= format_text_xml(b, from);
@@ -109,7 +117,7 @@ static int format_graphml_edge(struct buf *b, const char *from, const struct htm
     rc |= format_graphml_data(b, "attr", l->attr);
     rc |= format_graphml_data(b, "rel", l->rel);
     rc |= format_graphml_data(b, "text", l->text);
-    rc |= buf_append_str(b, "</edge>\n");
+    rc |= buf_printf(b, "<data key=\"count\">%u</data></edge>\n", count);
     return rc;
 }
 
@@ -121,15 +129,18 @@ static int format_graphml_record(struct format *f, const struct output_record *r
     buf_reset(b);
     if (format_graphml_node(b, r) == 0 && format_sink_write(f->sink, b->data, b->len) < 0)
         return -1;
-    for (size_t i = 0; r->page && i < r->page->nlinks; i++) {
+    const unsigned *count = format_links_group(&g->links, r);
+    for (size_t i = 0; count && i < r->page->nlinks; i++) {
         const struct html_link *l = &r->page->links[i];
         if (l->unusable)
             continue; /* no URL: only jsonl lists it */
         struct format_urlset_item *t = format_urlset_add(&g->nodes, l->url, NULL);
         if (r->external && (r->external[i] & OUTPUT_LINK_EXTERNAL))
             t->flags |= FORMAT_URLSET_EXTERNAL;
+        if (!count[i])
+            continue;
         buf_reset(b);
-        if (format_graphml_edge(b, r->url, l) == 0 &&
+        if (format_graphml_edge(b, r->url, l, count[i]) == 0 &&
             fwrite(b->data, 1, b->len, g->edges) != b->len) {
             format_graphml_fail(f, "writing the temporary edge file failed");
             return -1;
@@ -177,6 +188,7 @@ static int format_graphml_close(struct format *f, int ok)
     if (ok && format_graphml_finish(f) < 0 && f->err[0])
         rc = -1; /* a sink failure is reported by the sink */
     fclose(g->edges);
+    format_links_free(&g->links);
     format_urlset_free(&g->nodes);
     buf_free(&g->line);
     free(g);

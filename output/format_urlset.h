@@ -16,6 +16,7 @@
 struct format_urlset_item {
     char *url; /* owned */
     long status;
+    int depth; /* the record's, with FORMAT_URLSET_RECORD */
     unsigned flags;
     char *note; /* owned, or NULL: the writer's (an error code...) */
     UT_hash_handle hh;

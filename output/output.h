@@ -50,6 +50,10 @@ struct output_config {
     const char *format; /* "jsonl", "edges", "dot", "graphml", "sitemap",
                            "sqlite", "broken" (validated by options) */
     int sort;           /* order by (depth, seq) at the end */
+    int all_edges;      /* edges, dot, graphml: one edge per link, not per
+                           (source, target) pair with a count */
+    const char *site;   /* the first canonical start URL: dot labels nodes
+                           with paths relative to its site; NULL: full URLs */
     int journaled;      /* --state: output_commit marks what is done (below) */
     int resume;         /* --resume: continue the output from `committed` */
     int64_t committed;  /* with resume: the last commit's position */

@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -23,7 +24,8 @@ from e2elib import Checker, check_records, check_run_ok, parse_args, run_crawl  
 from httpserver import TestServer, page, redirect  # noqa: E402
 
 FORMATS = ("jsonl", "edges", "dot", "graphml", "sitemap", "sqlite", "broken")
-EDGES_HEADER = ["source", "target", "tag", "attr", "rel", "text", "external", "depth", "status"]
+EDGES_HEADER = ["source", "target", "tag", "attr", "rel", "text", "external", "depth", "status",
+                "count"]
 BROKEN_HEADER = ["source", "target", "tag", "failure"]
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -80,10 +82,23 @@ def failed(rec):
     return rec["error"] is not None or (rec["status"] or 0) >= 400
 
 
+def pairs(rec):
+    """[(first link, count)] per target of rec, in first-link order: the
+    edges of the graph formats (one per (page, target) pair)."""
+    first, count = {}, collections.Counter(l["url"] for l in rec["links"])
+    for l in rec["links"]:
+        first.setdefault(l["url"], l)
+    return [(l, count[u]) for u, l in first.items()]
+
+
+def npairs(records):
+    return sum(len(pairs(r)) for r in records)
+
+
 def want_edges(records):
     return [(r["url"], l["url"], l["tag"], l["attr"], l["rel"] or "", l["text"],
-             "true" if l["external"] else "false", str(r["depth"]))
-            for r in records for l in r["links"]]
+             "true" if l["external"] else "false", str(r["depth"]), str(n))
+            for r in records for l, n in pairs(r)]
 
 
 def want_nodes(records):
@@ -123,8 +138,8 @@ def check_edges(c, data, records, what, all_status):
     rows = parse_csv(c, data, EDGES_HEADER, what)
     if rows is None:
         return
-    c.multiset_eq([tuple(r[:8]) for r in rows], want_edges(records),
-                  "%s: the edge rows are the JSONL links" % what)
+    c.multiset_eq([tuple(r[:8]) + tuple(r[9:]) for r in rows], want_edges(records),
+                  "%s: one edge row per (page, target), its first link, with a count" % what)
     status = {r["url"]: r["status"] for r in records if r["status"] is not None}
     bad = [r for r in rows if r[8] and r[8] != str(status.get(r[1]))]
     c.eq(bad, [], "%s: a status given is the target's" % what)
@@ -143,13 +158,13 @@ def check_dot(c, path, records, what):
     svg = ET.fromstring(p.stdout)
     nodes, edges = [], 0
     for g in svg.iter(SVG_NS + "g"):
-        if g.get("class") == "node":
+        if "node" in (g.get("class") or "").split():
             nodes.append(g.find(SVG_NS + "title").text)
         elif g.get("class") == "edge":
             edges += 1
     c.set_eq(nodes, want_nodes(records), "%s: the nodes are every URL, escaped right" % what)
     c.eq(len(nodes), len(want_nodes(records)), "%s: one node per URL" % what)
-    c.eq(edges, sum(len(r["links"]) for r in records), "%s: one edge per link" % what)
+    c.eq(edges, npairs(records), "%s: one edge per (page, target)" % what)
 
 
 def check_graphml(c, path, records, what):
@@ -162,8 +177,8 @@ def check_graphml(c, path, records, what):
         c.check(False, "%s: networkx reads it" % what, repr(e))
         return
     c.eq(g.number_of_nodes(), len(want_nodes(records)), "%s: networkx node count" % what)
-    c.eq(g.number_of_edges(), sum(len(r["links"]) for r in records),
-         "%s: networkx edge count (duplicates kept)" % what)
+    c.eq(g.number_of_edges(), npairs(records),
+         "%s: networkx edge count (one per (page, target))" % what)
     c.set_eq(g.nodes, want_nodes(records), "%s: node ids are the URLs" % what)
     bad = []
     for r in records:
@@ -179,12 +194,12 @@ def check_graphml(c, path, records, what):
         if g.nodes.get(u, {}).get("external") is not True:
             bad.append("%s: external node not marked external" % u)
     c.eq(bad, [], "%s: typed node data (status, depth, content_type, external, title)" % what)
-    got = collections.Counter((u, v, d.get("tag"), d.get("attr"), d.get("rel"), d.get("text"))
-                              for u, v, d in g.edges(data=True))
+    got = collections.Counter((u, v, d.get("tag"), d.get("attr"), d.get("rel"), d.get("text"),
+                               d.get("count")) for u, v, d in g.edges(data=True))
     want = collections.Counter((r["url"], l["url"], l["tag"], l["attr"], l["rel"] or None,
-                                xml_clean(l["text"]) or None)
-                               for r in records for l in r["links"])
-    c.check(got == want, "%s: edge data (tag, attr, rel, text)" % what,
+                                xml_clean(l["text"]) or None, n)
+                               for r in records for l, n in pairs(r))
+    c.check(got == want, "%s: edge data (tag, attr, rel, text, count)" % what,
             "missing: %r\nunexpected: %r" % (list((want - got).elements())[:5],
                                              list((got - want).elements())[:5]))
 
@@ -442,7 +457,7 @@ def hostile_http(c, args, tmp):
                      {("/gone.html", "404"), ("/r404", "404"), ("/err500", "500")},
                      "%s -f broken: the 404, the redirect to a 404 and the 500" % what)
 
-        # unsorted, the edge rows are still the JSONL links
+        # unsorted, the edge rows are still the JSONL links, one per pair
         path = os.path.join(out, "stream.edges")
         if crawl_to(c, args, "edges", path, start, ["-d", "2"], what + " unsorted"):
             check_edges(c, read(path), records, what + " -f edges (streaming)", False)
@@ -487,6 +502,145 @@ def hostile_http(c, args, tmp):
         c.check(mid_rows > 0, "-f sqlite: rows are committed and readable during the crawl",
                 "most rows seen mid-crawl: %d" % mid_rows)
         c.eq(leftovers(out), [], "%s: no temporary file left behind" % what)
+
+
+DOT_STMT = re.compile(r'^  ("(?:[^"\\]|\\.)*")(?: -> ("(?:[^"\\]|\\.)*"))? \[(.*)\];$')
+DOT_ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*")')
+
+
+def dot_str(q):
+    return re.sub(r'\\(.)', r'\1', q[1:-1])
+
+
+def parse_dot(data):
+    """({node id: attrs}, [(source, target, attrs)]) of a crawl dot file,
+    read as the writer writes it (one statement a line), without graphviz."""
+    nodes, edges = {}, []
+    for line in data.decode("utf-8").splitlines():
+        m = DOT_STMT.match(line)
+        if not m:
+            continue
+        attrs = {k: dot_str(v) for k, v in DOT_ATTR.findall(m.group(3))}
+        if m.group(2):
+            edges.append((dot_str(m.group(1)), dot_str(m.group(2)), attrs))
+        else:
+            nodes[dot_str(m.group(1))] = attrs
+    return nodes, edges
+
+
+def graphml_edges(data):
+    """[(source, target, {key: value})] of a GraphML file, with ElementTree."""
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    return [(e.get("source"), e.get("target"), {d.get("key"): d.text for d in e.iter(ns + "data")})
+            for e in ET.fromstring(data).iter(ns + "edge")]
+
+
+CHAIN = 10  # pages p0..p9, each linked from home and linking the next
+
+
+def pairs_site(root):
+    """/ links a.html three times, gone.html (a 404), an off-site page twice
+    and p0..p9, which link each other in a chain ("next") and home."""
+    write(os.path.join(root, "index.html"),
+          '<html><a href="a.html">one</a> <a href="a.html">two</a> <a href="gone.html">g</a>'
+          ' <a href="a.html">three</a> <a href="https://example.org/x">x</a>'
+          ' <a href="https://example.org/x">x again</a>' +
+          "".join('<a href="p%d.html">p%d</a>' % (i, i) for i in range(CHAIN)) + "</html>")
+    write(os.path.join(root, "a.html"), '<html><a href="/">home</a></html>')
+    for i in range(CHAIN):
+        write(os.path.join(root, "p%d.html" % i),
+              '<html><a href="/">home</a><a href="p%d.html">next</a></html>' % ((i + 1) % CHAIN))
+
+
+def pairs_and_labels(c, args, tmp):
+    """One edge per (page, target) with its count, --all-edges one per link,
+    in edges, dot and graphml; dot's short labels, status colours and ranks."""
+    root = os.path.join(tmp, "pairs-site")
+    out = os.path.join(tmp, "pairs")
+    os.makedirs(out)
+    pairs_site(root)
+    with TestServer(root) as srv:
+        start, home, a = srv.url("/"), srv.url("/"), srv.url("/a.html")
+        gone, ext = srv.url("/gone.html"), "https://example.org/x"
+        got = {}
+        for mode, extra in (("pairs", []), ("all", ["--all-edges"])):
+            for fmt in ("edges", "dot", "graphml"):
+                path = os.path.join(out, "%s.%s" % (mode, fmt))
+                what = "a page linking a.html 3 times, -f %s%s" % (fmt, " --all-edges" * (
+                    mode == "all"))
+                if not crawl_to(c, args, fmt, path, start, ["-d", "1", "--sort"] + extra, what):
+                    continue
+                data = read(path)
+                if fmt == "edges":
+                    rows = parse_csv(c, data, EDGES_HEADER, what) or []
+                    edges = [(r[0], r[1], r[5], r[9]) for r in rows]
+                elif fmt == "dot":
+                    nodes, dedges = parse_dot(data)
+                    got[mode] = (nodes, dedges)
+                    edges = [(u, v, d.get("text"), d.get("count")) for u, v, d in dedges]
+                else:
+                    edges = [(u, v, d.get("text"), d.get("count")) for u, v, d in
+                             graphml_edges(data)]
+                to_a = sorted(e[2:] for e in edges if e[:2] == (home, a))
+                to_ext = sorted(e[2:] for e in edges if e[:2] == (home, ext))
+                if mode == "pairs":
+                    c.eq(to_a, [("one", "3")], "%s: one edge, the first link's, count 3" % what)
+                    c.eq(to_ext, [("x", "2")], "%s: one off-site edge, count 2" % what)
+                else:
+                    c.eq(to_a, [("one", "1"), ("three", "1"), ("two", "1")],
+                         "%s: three edges, count 1 each" % what)
+                    c.eq(len(to_ext), 2, "%s: two off-site edges" % what)
+                c.eq(len(edges), (3 if mode == "pairs" else 6) + CHAIN + 1 + 2 * CHAIN,
+                     "%s: edge count" % what)
+        res = run_crawl(args.crawl, ["-q", "--all-edges", start], timeout=60)
+        c.check(res.rc == 2 and "--all-edges" in res.err and not res.out,
+                "--all-edges with -f jsonl: usage error (exit 2) naming it", res.describe())
+        if "pairs" not in got:
+            return
+        nodes, dedges = got["pairs"]
+        what = "-f dot labels and colours"
+        n = {u: (d.get("label"), d.get("class"), d.get("fillcolor"), d.get("tooltip"))
+             for u, d in nodes.items()}
+        c.eq(n.get(home), ("/", "status-2xx", "palegreen", home), "%s: the 200 home page" % what)
+        c.eq(n.get(gone), ("/gone.html", "status-4xx", "salmon", gone),
+             "%s: the 404 page: short label, 4xx class and fill, the URL as tooltip" % what)
+        c.eq(n.get(ext), ("example.org/x", "status-external", "white", ext),
+             "%s: the off-site page: host and path" % what)
+        c.eq(nodes.get(ext, {}).get("style"), "filled,dashed", "%s: off-site dashed" % what)
+        free = sorted((u[len(srv.base):], v[len(srv.base):]) for u, v, d in dedges
+                      if d.get("constraint") == "false")
+        c.eq(free, sorted([("/a.html", "/")] + [("/p%d.html" % i, "/") for i in range(CHAIN)] +
+                          [("/p%d.html" % i, "/p%d.html" % ((i + 1) % CHAIN))
+                           for i in range(CHAIN)]),
+             "%s: only the edges one level deeper rank the graph" % what)
+        dot_render(c, os.path.join(out, "pairs.dot"), srv.base, what)
+
+
+def dot_render(c, path, base, what):
+    """With graphviz: the SVG shows the labels and fills, and the ranks are
+    the crawl depths (the p0 -> p1 -> ... chain does not stretch them)."""
+    if not shutil.which("dot"):
+        print("note: graphviz is not installed: the rendering checks of %s were skipped" % what)
+        return
+    p = subprocess.run(["dot", "-Tsvg", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=120)
+    if not c.check(p.returncode == 0 and not p.stderr, "%s: dot -Tsvg renders it" % what,
+                   p.stderr.decode()):
+        return
+    shown = {}
+    for g in ET.fromstring(p.stdout).iter(SVG_NS + "g"):
+        cls = (g.get("class") or "").split()
+        if "node" in cls:
+            fill = [e.get("fill") for e in g.iter(SVG_NS + "polygon")]
+            text = [e.text for e in g.iter(SVG_NS + "text")]
+            shown[g.find(SVG_NS + "title").text] = (cls[1:], fill[:1], text)
+    c.eq(shown.get(base + "/gone.html"), (["status-4xx"], ["salmon"], ["/gone.html"]),
+         "%s: the SVG node of the 404 (class, fill, text)" % what)
+    c.eq(shown.get(base + "/"), (["status-2xx"], ["palegreen"], ["/"]),
+         "%s: the SVG node of the 200 (class, fill, text)" % what)
+    p = subprocess.run(["dot", "-Tplain", path], stdout=subprocess.PIPE, timeout=120)
+    ys = {line.split()[3] for line in p.stdout.decode().splitlines() if line.startswith("node ")}
+    c.eq(len(ys), 2, "%s: two ranks, the crawl depths 0 and 1" % what)
 
 
 def offline(c, args, tmp):
@@ -598,6 +752,7 @@ def main():
     c = Checker(args.verbose)
     tmp = tempfile.mkdtemp(prefix="crawl-e2e-formats-")
     try:
+        pairs_and_labels(c, args, tmp)
         docs_http(c, args, tmp)
         hostile_http(c, args, tmp)
         offline(c, args, tmp)

@@ -2,7 +2,8 @@
 """What crawl tells the person running it, on stderr: the live progress line
 (only on a terminal: checked under a real pseudo-terminal), --stats-json and
 --stats-interval (figures that must agree with the records written), and the
-one-line summary."""
+closing summary: one line for logs, a short block with the first broken
+links and their pages on a terminal."""
 
 import json
 import os
@@ -147,6 +148,46 @@ def check_stats(c, args, srv, tmp):
     c.eq(bad.rc, 1, "--stats-json into a missing directory: exit 1")
 
 
+def check_summary_block(c, args, tmp):
+    """On a terminal, the first STATS_BROKEN_MAX (10) broken links, each with
+    the page linking it; to a pipe, the one line."""
+    site = os.path.join(tmp, "broken-site")
+    os.mkdir(site)
+    with open(os.path.join(site, "index.html"), "w") as f:
+        f.write('<html><a href="ok.html">ok</a>%s</html>' % "".join(
+            '<a href="gone%02d.html">gone</a>' % i for i in range(12)))
+    with open(os.path.join(site, "ok.html"), "w") as f:
+        f.write('<html><a href="gone00.html">gone again</a></html>')
+    with TestServer(site) as srv:
+        cmd = [args.crawl, "-d", "1", "--sort", "-c", "1", "--per-host", "1", srv.url("/")]
+        what = "closing summary on a terminal"
+        rc, out, err = run_on_pty(cmd, timeout=60)
+        c.eq(rc, 0, "%s: exit 0" % what)
+        text = err.decode("utf-8", "replace").replace("\r\n", "\n")
+        block = text[text.find("crawl: done:"):].splitlines()
+        c.check(block and "14 records" in block[0], "%s: starts with the record count" % what,
+                repr(block[:2]))
+        c.check(len(block) > 1 and "2 ok, 12 http errors, 0 errors" in block[1],
+                "%s: then the counts of ok pages and errors" % what, repr(block[:2]))
+        c.check(len(block) > 2 and "12 broken links" in block[2],
+                "%s: then the number of broken links" % what, repr(block[:3]))
+        listed = [l.split() for l in block[3:23]]
+        pairs = [(a[0], a[1], b) for a, b in zip(listed[0::2], listed[1::2]) if len(a) == 2]
+        gone = {srv.url("/gone%02d.html" % i) for i in range(12)}
+        c.check(len(pairs) == 10 and len({p[1] for p in pairs}) == 10 and
+                all(p[0] == "404" and p[1] in gone and p[2] == ["linked", "from", srv.url("/")]
+                    for p in pairs),
+                "%s: the first 10 broken links, each with the page linking it" % what,
+                "\n".join(block[3:23]))
+        c.check(len(block) > 23 and "2 more" in block[23] and "-f broken" in block[23],
+                "%s: then how many more, and where to see them" % what, repr(block[23:]))
+        c.eq(len(block), 24, "%s: nothing after the block" % what)
+        res = run_crawl(args.crawl, cmd[1:], timeout=60)
+        lines = [l for l in res.err.splitlines() if l.strip()]
+        c.check(len(lines) == 1 and lines[0].startswith("crawl: done: 14 records"),
+                "closing summary to a pipe: the one line, as before", res.err[-500:])
+
+
 def main():
     args = parse_args(__doc__)
     c = Checker(args.verbose)
@@ -157,6 +198,7 @@ def main():
         with TestServer(site, latency_ms=30) as srv:
             check_progress(c, args, srv)
             check_stats(c, args, srv, tmp)
+        check_summary_block(c, args, tmp)
     return c.finish()
 
 

@@ -175,12 +175,13 @@ def read_output(fmt, path):
     if fmt in ("jsonl", "jsonl.gz"):
         read_jsonl_bytes(data, out)
         return out
-    # edges: one header, then rows; the status column (last) is left out
+    # edges: one header, then rows; the status column (before count) is left out
     text = data.decode("utf-8", "replace")
     if text and not text.endswith("\n"):
         out.bad.append("the file does not end with a newline")
     rows = list(csv.reader(io.StringIO(text)))
-    header = ["source", "target", "tag", "attr", "rel", "text", "external", "depth", "status"]
+    header = ["source", "target", "tag", "attr", "rel", "text", "external", "depth", "status",
+              "count"]
     if not rows or rows[0] != header:
         out.bad.append("the first row is not the header: %r" % (rows[:1],))
     for n, r in enumerate(rows[1:], 2):
@@ -189,7 +190,7 @@ def read_output(fmt, path):
         elif len(r) != len(header):
             out.bad.append("row %d: %d fields: %r" % (n, len(r), r[:3]))
         else:
-            out.rows.append(tuple(r[:-1]))
+            out.rows.append(tuple(r[:8] + r[9:]))
     return out
 
 
