@@ -8,7 +8,7 @@
 #include "crawl.h"
 #include "journal.h"
 #include "log.h"
-#include "node.h"
+#include "status.h"
 #include "options.h"
 #include "rconn.h"
 #include "output.h"
@@ -244,7 +244,7 @@ int main(int argc, char **argv)
         return main_usage_error(err);
     }
     if (opt.status) {
-        int st = node_status(opt.redis, opt.job, err, sizeof err);
+        int st = status_print(opt.redis, opt.job, err, sizeof err);
         if (st < 0)
             log_error("%s", err);
         options_free(&opt);

@@ -480,3 +480,45 @@ int rconn_failed(const struct rconn *c, const char **why)
         *why = c->why;
     return c->failed;
 }
+
+/* ---- replies and blocking commands ---- */
+
+long long rconn_int(const redisReply *r)
+{
+    if (!r)
+        return 0;
+    if (r->type == REDIS_REPLY_INTEGER)
+        return r->integer;
+    if (r->type == REDIS_REPLY_STRING)
+        return strtoll(r->str, NULL, 10);
+    return 0;
+}
+
+const char *rconn_str(const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_STRING ? r->str : NULL;
+}
+
+const redisReply *rconn_el(const redisReply *r, size_t i)
+{
+    return r && r->type == REDIS_REPLY_ARRAY && i < r->elements ? r->element[i] : NULL;
+}
+
+redisReply *rconn_command_sync(redisContext *rc, int argc, const char **argv, const size_t *lens,
+                               char *err, size_t errlen)
+{
+    redisReply *r = redisCommandArgv(rc, argc, argv, lens);
+    if (!r) {
+        snprintf(err, errlen, "Redis: %s", rc->errstr);
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        const char *m = r->str;
+        if (!strncmp(m, "CRAWL ", 6))
+            m += 6;
+        snprintf(err, errlen, "Redis refused %s %s: %s", argv[0], argc > 1 ? argv[1] : "", m);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}

@@ -75,4 +75,16 @@ uint64_t rconn_round_trips(const struct rconn *c);
  * the message is in *why. */
 int rconn_failed(const struct rconn *c, const char **why);
 
+/* A blocking command on a setup connection: the reply (the caller frees
+ * it), or NULL with a message in err (a reply error "CRAWL ..." is given
+ * without its prefix). */
+redisReply *rconn_command_sync(redisContext *rc, int argc, const char **argv, const size_t *lens,
+                               char *err, size_t errlen);
+
+/* Reading replies: an integer (or a number in a string; 0 otherwise), a
+ * string (or NULL), the i-th element of an array (or NULL). */
+long long rconn_int(const redisReply *r);
+const char *rconn_str(const redisReply *r);
+const redisReply *rconn_el(const redisReply *r, size_t i);
+
 #endif

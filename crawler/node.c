@@ -166,42 +166,21 @@ static void node_send(struct node *n, struct node_argv *a, rconn_reply_fn fn, vo
 
 /* ---- replies ---- */
 
-static long long node_int(const redisReply *r)
-{
-    if (!r)
-        return 0;
-    if (r->type == REDIS_REPLY_INTEGER)
-        return r->integer;
-    if (r->type == REDIS_REPLY_STRING)
-        return strtoll(r->str, NULL, 10);
-    return 0;
-}
-
-static const char *node_str(const redisReply *r)
-{
-    return r && r->type == REDIS_REPLY_STRING ? r->str : NULL;
-}
-
-static const redisReply *node_el(const redisReply *r, size_t i)
-{
-    return r && r->type == REDIS_REPLY_ARRAY && i < r->elements ? r->element[i] : NULL;
-}
-
 /* {min, total, held, nofollow, inbox}: the counts, and inbox messages not
  * answered yet go to on_lowered. */
 static void node_news(struct node *n, const redisReply *r)
 {
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 5)
         return;
-    long long m = node_int(node_el(r, 0));
+    long long m = rconn_int(rconn_el(r, 0));
     n->min = m < 0 ? INT_MAX : (int)m;
-    n->total = (int)node_int(node_el(r, 1));
-    n->held = (int)node_int(node_el(r, 2));
-    n->nf = (int)node_int(node_el(r, 3));
+    n->total = (int)rconn_int(rconn_el(r, 1));
+    n->held = (int)rconn_int(rconn_el(r, 2));
+    n->nf = (int)rconn_int(rconn_el(r, 3));
     n->heard = 1;
-    const redisReply *in = node_el(r, 4);
+    const redisReply *in = rconn_el(r, 4);
     for (size_t i = 0; in && in->type == REDIS_REPLY_ARRAY && i < in->elements; i++) {
-        const char *msg = node_str(in->element[i]);
+        const char *msg = rconn_str(in->element[i]);
         struct node_msg *x;
         if (!msg)
             continue;
@@ -232,11 +211,11 @@ static void node_on_completed(void *ctx, redisReply *r)
     struct node *n = t->n;
     if (r && r->type == REDIS_REPLY_ERROR)
         log_error("Redis: crawl_complete: %s", r->str);
-    int depth = (int)node_int(node_el(r, 0));
-    const char *parent = node_str(node_el(r, 1));
+    int depth = (int)rconn_int(rconn_el(r, 0));
+    const char *parent = rconn_str(rconn_el(r, 1));
     n->cb.on_completed(n->cb.ctx, t->token, r && r->type == REDIS_REPLY_ARRAY ? depth : -1,
                        parent && parent[0] ? parent : NULL);
-    node_news(n, node_el(r, 2));
+    node_news(n, rconn_el(r, 2));
     free(t);
 }
 
@@ -408,17 +387,17 @@ static void node_on_claimed(void *ctx, redisReply *r)
             log_error("Redis: crawl_claim: %s", r->str);
         return;
     }
-    const redisReply *leased = node_el(r, 1), *lost = node_el(r, 2), *items = node_el(r, 0);
+    const redisReply *leased = rconn_el(r, 1), *lost = rconn_el(r, 2), *items = rconn_el(r, 0);
     for (size_t i = 0; leased && leased->type == REDIS_REPLY_ARRAY && i < leased->elements; i++) {
         const redisReply *l = leased->element[i];
-        const char *host = node_str(node_el(l, 0));
+        const char *host = rconn_str(rconn_el(l, 0));
         if (!host)
             continue;
         node_host_add(n, host);
-        n->cb.on_lease(n->cb.ctx, host, node_str(node_el(l, 1)));
+        n->cb.on_lease(n->cb.ctx, host, rconn_str(rconn_el(l, 1)));
     }
     for (size_t i = 0; lost && lost->type == REDIS_REPLY_ARRAY && i < lost->elements; i++) {
-        const char *host = node_str(lost->element[i]);
+        const char *host = rconn_str(lost->element[i]);
         if (host) {
             node_lost(n, host);
         }
@@ -432,14 +411,14 @@ static void node_on_claimed(void *ctx, redisReply *r)
     }
     for (size_t i = 0; items && items->type == REDIS_REPLY_ARRAY && i < items->elements; i++) {
         const redisReply *it = items->element[i];
-        const char *host = node_str(node_el(it, 0)), *url = node_str(node_el(it, 3));
+        const char *host = rconn_str(rconn_el(it, 0)), *url = rconn_str(rconn_el(it, 3));
         HASH_FIND_STR(n->hosts, host ? host : "", h);
         if (h)
             h->empty = 0;
-        const char *parent = node_str(node_el(it, 4)), *kind = node_str(node_el(it, 5));
+        const char *parent = rconn_str(rconn_el(it, 4)), *kind = rconn_str(rconn_el(it, 5));
         if (!host || !url || !kind)
             continue;
-        n->cb.on_item(n->cb.ctx, host, (int)node_int(node_el(it, 2)), url,
+        n->cb.on_item(n->cb.ctx, host, (int)rconn_int(rconn_el(it, 2)), url,
                       parent && parent[0] ? parent : NULL,
                       !strncmp(kind, "s:", 2) ? kind + 2 : NULL);
         got++;
@@ -453,7 +432,7 @@ static void node_on_claimed(void *ctx, redisReply *r)
             n->claim_idle = NODE_CLAIM_IDLE_MAX_MS;
         n->next_claim = n->now + n->claim_idle;
     }
-    node_news(n, node_el(r, 3));
+    node_news(n, rconn_el(r, 3));
 }
 
 static void node_on_released(void *ctx, redisReply *r)
@@ -461,7 +440,7 @@ static void node_on_released(void *ctx, redisReply *r)
     struct node *n = ctx;
     n->releasing = 0;
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        if (node_str(r->element[i]))
+        if (rconn_str(r->element[i]))
             node_host_drop(n, r->element[i]->str);
 }
 
@@ -538,7 +517,7 @@ static void node_on_polled(void *ctx, redisReply *r)
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3)
         return;
     n->renewed_at = n->poll_sent;
-    if (node_int(node_el(r, 4)) == 1) {
+    if (rconn_int(rconn_el(r, 4)) == 1) {
         log_warn("cluster: this node was silent longer than --lease and taken for dead; the "
                  "others redid what it held, so it drops that and goes on");
         struct node_host *h, *ht;
@@ -551,15 +530,15 @@ static void node_on_polled(void *ctx, redisReply *r)
         }
         n->cb.on_reclaimed(n->cb.ctx);
     }
-    const redisReply *lost = node_el(r, 1);
+    const redisReply *lost = rconn_el(r, 1);
     for (size_t i = 0; lost && lost->type == REDIS_REPLY_ARRAY && i < lost->elements; i++)
-        if (node_str(lost->element[i]))
+        if (rconn_str(lost->element[i]))
             node_lost(n, lost->element[i]->str);
-    n->share = (int)node_int(node_el(r, 3));
-    long long reclaimed = node_int(node_el(r, 2));
+    n->share = (int)rconn_int(rconn_el(r, 3));
+    long long reclaimed = rconn_int(rconn_el(r, 2));
     if (reclaimed > 0)
         log_warn("cluster: a node stopped answering; %lld of its URLs are queued again", reclaimed);
-    node_news(n, node_el(r, 0));
+    node_news(n, rconn_el(r, 0));
 }
 
 static void node_on_nofollow(void *ctx, redisReply *r)
@@ -568,9 +547,9 @@ static void node_on_nofollow(void *ctx, redisReply *r)
     n->nofollowing = 0;
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
         const redisReply *e = r->element[i];
-        const char *url = node_str(node_el(e, 2)), *parent = node_str(node_el(e, 3));
+        const char *url = rconn_str(rconn_el(e, 2)), *parent = rconn_str(rconn_el(e, 3));
         if (url)
-            n->cb.on_nofollow(n->cb.ctx, (int)node_int(node_el(e, 1)), url,
+            n->cb.on_nofollow(n->cb.ctx, (int)rconn_int(rconn_el(e, 1)), url,
                               parent && parent[0] ? parent : NULL);
     }
     n->next_poll = n->now; /* counts again at once */
@@ -666,26 +645,7 @@ uint64_t node_round_trips(const struct node *n)
 
 /* ---- start-up, --status ---- */
 
-static redisReply *node_sync(redisContext *rc, int argc, const char **argv, const size_t *lens,
-                             char *err, size_t errlen)
-{
-    redisReply *r = redisCommandArgv(rc, argc, argv, lens);
-    if (!r) {
-        snprintf(err, errlen, "Redis: %s", rc->errstr);
-        return NULL;
-    }
-    if (r->type == REDIS_REPLY_ERROR) {
-        const char *m = r->str;
-        if (!strncmp(m, "CRAWL ", 6))
-            m += 6;
-        snprintf(err, errlen, "Redis refused %s %s: %s", argv[0], argc > 1 ? argv[1] : "", m);
-        freeReplyObject(r);
-        return NULL;
-    }
-    return r;
-}
-
-static int node_prefix(const char *job, char *out, size_t n, char *err, size_t errlen)
+int node_job_prefix(const char *job, char *out, size_t n, char *err, size_t errlen)
 {
     if (!job || !job[0] || strlen(job) > 200 || strpbrk(job, " \t\r\n:{}")) {
         snprintf(err, errlen, "--job NAME: 1 to 200 characters, no spaces, ':' or braces");
@@ -707,7 +667,7 @@ struct node *node_open(const struct node_config *cfg, const struct node_callback
     n->cb = *cb;
     n->min = INT_MAX;
     if (rconn_parse_url(cfg->redis_url, &addr, err, errlen) < 0 ||
-        node_prefix(cfg->job, n->prefix, sizeof n->prefix, err, errlen) < 0) {
+        node_job_prefix(cfg->job, n->prefix, sizeof n->prefix, err, errlen) < 0) {
         node_free(n);
         return NULL;
     }
@@ -728,9 +688,9 @@ struct node *node_open(const struct node_config *cfg, const struct node_callback
     const char *load[] = {"FUNCTION", "LOAD", "REPLACE", cluster_frontier_lua};
     const char *join[] = {"FCALL",      "crawl_join",  "0",      n->prefix, n->id,
                           NODE_VERSION, n->cfg.config, n->lease, "0"};
-    redisReply *r = node_sync(rc, 4, load, NULL, err, errlen);
+    redisReply *r = rconn_command_sync(rc, 4, load, NULL, err, errlen);
     freeReplyObject(r);
-    redisReply *j = r ? node_sync(rc, 9, join, NULL, err, errlen) : NULL;
+    redisReply *j = r ? rconn_command_sync(rc, 9, join, NULL, err, errlen) : NULL;
     if (!j) {
         redisFree(rc);
         node_free(n);
@@ -750,7 +710,7 @@ struct node *node_open(const struct node_config *cfg, const struct node_callback
     node_argv_push(&a, n->maxq, strlen(n->maxq), 0);
     for (size_t i = 0; i < l->a.n; i++)
         node_argv_push(&a, l->a.v[i], l->a.len[i], 0);
-    r = node_sync(rc, (int)a.n, a.v, a.len, err, errlen);
+    r = rconn_command_sync(rc, (int)a.n, a.v, a.len, err, errlen);
     node_argv_free(&a);
     node_links_free(l);
     redisFree(rc);
@@ -800,46 +760,6 @@ void node_free(struct node *n)
     node_argv_free(&n->giveback);
     free((char *)n->cfg.config);
     free(n);
-}
-
-int node_status(const char *redis_url, const char *job, char *err, size_t errlen)
-{
-    struct rconn_addr addr;
-    char prefix[300];
-    if (rconn_parse_url(redis_url, &addr, err, errlen) < 0 ||
-        node_prefix(job, prefix, sizeof prefix, err, errlen) < 0)
-        return -1;
-    redisContext *rc = rconn_connect_sync(&addr, 5000, err, errlen);
-    if (!rc)
-        return -1;
-    const char *load[] = {"FUNCTION", "LOAD", "REPLACE", cluster_frontier_lua};
-    const char *st[] = {"FCALL", "crawl_status", "0", prefix};
-    redisReply *r = node_sync(rc, 4, load, NULL, err, errlen);
-    freeReplyObject(r);
-    r = r ? node_sync(rc, 4, st, NULL, err, errlen) : NULL;
-    redisFree(rc);
-    if (!r)
-        return -1;
-    if (!node_str(node_el(r, 0))) {
-        snprintf(err, errlen, "no job named %s in Redis at %s", job, redis_url);
-        freeReplyObject(r);
-        return -1;
-    }
-    long long total = node_int(node_el(r, 2)), held = node_int(node_el(r, 3));
-    long long queued = node_int(node_el(r, 7)), nf = node_int(node_el(r, 8));
-    printf("job %s: %s\n", job, !total && !held && !queued && !nf ? "complete" : "running");
-    printf("queued %lld, in flight %lld, done %lld, nofollow-only %lld\n", queued, held,
-           node_int(node_el(r, 4)), nf);
-    printf("nodes lost %lld; URLs given back by lost or stopped nodes %lld\n",
-           node_int(node_el(r, 6)), node_int(node_el(r, 5)));
-    const redisReply *nodes = node_el(r, 9);
-    for (size_t i = 0; nodes && nodes->type == REDIS_REPLY_ARRAY && i < nodes->elements; i++) {
-        const redisReply *x = nodes->element[i];
-        printf("node %s: %s, in flight %lld, done %lld\n", node_str(node_el(x, 0)),
-               node_str(node_el(x, 1)), node_int(node_el(x, 2)), node_int(node_el(x, 3)));
-    }
-    freeReplyObject(r);
-    return 0;
 }
 
 void node_leave(struct node *n)

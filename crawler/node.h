@@ -128,7 +128,8 @@ void node_leave(struct node *n);
 /* Round trips to Redis so far, and URLs this node completed. */
 uint64_t node_round_trips(const struct node *n);
 
-/* --status: print the job's progress on stdout. 0, or -1 with err. */
-int node_status(const char *redis_url, const char *job, char *err, size_t errlen);
+/* The key prefix of job NAME ("crawl:NAME:"): 0, or -1 with a message in
+ * err when the name is empty, too long or holds spaces, ':' or braces. */
+int node_job_prefix(const char *job, char *out, size_t n, char *err, size_t errlen);
 
 #endif
