@@ -5,7 +5,7 @@ set -euo pipefail
 CRAWL_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev libxml2-dev
                 libidn2-dev uthash-dev zlib1g-dev libsqlite3-dev python3 clang-format valgrind
                 graphviz sqlite3 python3-networkx libxml2-utils clang libclang-rt-14-dev strace openssl
-                libhiredis-dev redis-server)
+                libhiredis-dev redis-server nginx)
 missing=()
 # The WARC test reads archives back with warcio.js: Node >= 18 and npm.
 # Another Node install (e.g. NodeSource, which bundles npm) is fine as is.

@@ -18,17 +18,20 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import socketserver
 import ssl
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Checker, ThreadedSite, check_run_ok, parse_args, run_crawl  # noqa: E402
+from e2elib import (Checker, ThreadedSite, check_run_ok, free_port, parse_args,  # noqa: E402
+                    run_crawl)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -221,6 +224,83 @@ def test_tls(c, args, tmp):
                      "%s with %s" % (what, " ".join(extra)))
 
 
+NGINX_CONF = """daemon off;
+%(user)s
+worker_processes 1;
+error_log %(tmp)s/error.log;
+pid %(tmp)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    log_format proto '$request_uri $server_protocol';
+    access_log %(tmp)s/access.log proto;
+    client_body_temp_path %(tmp)s/body;
+    proxy_temp_path %(tmp)s/proxy;
+    fastcgi_temp_path %(tmp)s/fastcgi;
+    uwsgi_temp_path %(tmp)s/uwsgi;
+    scgi_temp_path %(tmp)s/scgi;
+    types { text/html html; }
+    server {
+        listen 127.0.0.1:%(port)d ssl http2;
+        ssl_certificate %(cert)s;
+        ssl_certificate_key %(key)s;
+        root %(root)s;
+    }
+}
+"""
+
+
+def test_http2(c, args, tmp):
+    """HTTP/2 where a TLS server offers it (nginx here); --http1.1 keeps
+    to HTTP/1.1. What the server saw is read from its access log."""
+    what = "HTTP/2"
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    pair = make_cert(tmp)
+    if not os.path.exists(nginx) or not pair:
+        c.check(False, "%s: nginx and openssl are installed (scripts/deps.sh)" % what)
+        return
+    d = os.path.join(tmp, "h2")
+    root = os.path.join(d, "root")
+    os.makedirs(root)
+    with open(os.path.join(root, "index.html"), "w") as f:
+        f.write("<a href='/a.html'>a</a>")
+    with open(os.path.join(root, "a.html"), "w") as f:
+        f.write("<title>a</title>")
+    port = free_port("127.0.0.1")
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        # as root, nginx's workers would drop to nobody and not read tmp
+        user = "user root;" if os.geteuid() == 0 else ""
+        f.write(NGINX_CONF % {"tmp": d, "port": port, "cert": pair[0], "key": pair[1],
+                              "root": root, "user": user})
+    proc = subprocess.Popen([nginx, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        url = "https://127.0.0.1:%d/" % port
+        log = os.path.join(d, "access.log")
+        for extra, proto in (([], "HTTP/2.0"), (["--http1.1"], "HTTP/1.1")):
+            open(log, "w").close()
+            res = run_crawl(args.crawl, ["--no-robots", "--ca-certificate", pair[0]] + extra +
+                            [url])
+            if not check_run_ok(c, res, "%s %s" % (what, extra)):
+                continue
+            time.sleep(0.2)  # nginx writes its log line after the response
+            with open(log) as f:
+                seen = sorted(set(line.split()[1] for line in f if line.strip()))
+            c.eq(len(res.records), 2, "%s %s: both pages recorded" % (what, extra))
+            c.eq(seen, [proto], "%s: the server saw %s %s" % (what, proto,
+                                                                 " ".join(extra) or "by default"))
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def test_proxy(c, args):
     what = "proxy"
     routes = {"/": page("<a href='/a'>a</a>"), "/a": page("<title>a</title>"),
@@ -254,6 +334,7 @@ def main():
         test_cookies(c, args, tmp)
         test_auth(c, args)
         test_tls(c, args, tmp)
+        test_http2(c, args, tmp)
         test_proxy(c, args)
         test_usage(c, args)
     return c.finish()
