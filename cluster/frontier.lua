@@ -426,6 +426,27 @@ redis.register_function('crawl_release', function(_, a)
   return out
 end)
 
+-- handoff(P, node, fp, target_fp, target_host, chain): node's URL fp
+-- redirected to another host: the chain goes on at whichever node leases
+-- target_host. The URL is queued there again, its item kind "r:" + chain
+-- (the target and the hops so far, as node.c encodes them). Returns 0
+-- (handed), 1 (the target is known already: the chain ends at node) or -1
+-- (fp is not node's any more).
+redis.register_function('crawl_handoff', function(_, a)
+  local p, node, fp, tfp, thost = a[1], a[2], a[3], a[4], a[5]
+  local s, d, o = get(p, fp)
+  local item = redis.call('HGET', p .. 'item', fp)
+  if not (s == 'A' and o == node and item) then return -1 end
+  if redis.call('HEXISTS', p .. 'seen', tfp) == 1 then return 1 end
+  put(p, tfp, 'H', 0)
+  local _, url, parent = split_item(item)
+  redis.call('HSET', p .. 'item', fp, thost .. '\t' .. url .. '\t' .. parent .. '\tr:' .. a[6])
+  redis.call('SREM', p .. 'inf:' .. node, fp)
+  push(p, fp, d, thost)
+  put(p, fp, 'Q', d)
+  return 0
+end)
+
 -- giveback(P, node, fp...): URLs node took and will not fetch (it lost
 -- their host's lease) go back to their queues.
 redis.register_function('crawl_giveback', function(_, a)

@@ -375,6 +375,22 @@ static void crawl_follow(struct crawl *c, struct transfer *t, char *target)
     sched_park(c->sched, records_host(c->rec, target), t);
 }
 
+/* The chain of t goes on at another host (t->hop): handed to that host's
+ * lease holder with the hops so far. */
+static void crawl_handoff(struct crawl *c, struct transfer *t)
+{
+    struct record *rec = t->rec;
+    const char **urls = xmalloc((rec->nhops + 1) * sizeof *urls);
+    long *statuses = xmalloc((rec->nhops + 1) * sizeof *statuses);
+    for (size_t i = 0; i < rec->nhops; i++) {
+        urls[i] = rec->hops[i].url;
+        statuses[i] = rec->hops[i].status;
+    }
+    node_handoff(c->node, rec->e->url, t->hop, urls, statuses, rec->nhops, t);
+    free(urls);
+    free(statuses);
+}
+
 /* A 3xx with a Location: the chain goes on (t parked on the target's
  * host, or waiting for the cluster to say whether the target is known) or
  * ends (redirect.c decides). Returns 1 when the chain goes on. */
@@ -387,6 +403,10 @@ static int crawl_redirect(struct crawl *c, struct transfer *t)
     case REDIRECT_ASK:
         t->hop = target; /* known in the cluster? (crawl_node_hop) */
         node_hop(c->node, target, t);
+        return 1;
+    case REDIRECT_HANDOFF:
+        t->hop = target; /* the target host's lease holder goes on (crawl_node_handoff) */
+        crawl_handoff(c, t);
         return 1;
     case REDIRECT_FOLLOW:
         crawl_follow(c, t, target);
@@ -647,6 +667,54 @@ static void crawl_node_hop(void *ctx, void *token, int known)
     records_complete(c->rec, rec);
 }
 
+/* node_handoff's answer for t: handed (the record is the other node's
+ * now), the target known (the chain ends here), or t's URL is not this
+ * node's any more. */
+static void crawl_node_handoff(void *ctx, void *token, int result)
+{
+    struct crawl *c = ctx;
+    struct transfer *t = token;
+    char *target = t->hop;
+    t->hop = NULL;
+    struct record *rec = t->rec;
+    t->rec = NULL;
+    if (result == 1) {
+        free(rec->final_url);
+        rec->final_url = target;
+        transfer_free(t);
+        records_complete(c->rec, rec);
+        return;
+    }
+    free(target);
+    transfer_free(t);
+    records_forget(c->rec, rec);
+}
+
+/* A chain handed from another node: url's record is this node's now, and
+ * its chain goes on at target, on a host this node leases. */
+static void crawl_node_chain(void *ctx, int depth, const char *url, const char *parent,
+                             const char *chain, const char *target)
+{
+    struct crawl *c = ctx;
+    struct entry *e = records_add_handed(c->rec, url, parent, depth);
+    if (!e)
+        return;
+    struct record *rec = record_new(e);
+    const char *hop;
+    size_t len;
+    long status;
+    for (size_t i = 0; node_chain_hop(chain, i, &hop, &len, &status); i++) {
+        char *u = xmemdup0(hop, len);
+        record_add_hop(rec, u, status);
+        free(u);
+    }
+    records_known(c->rec, target, 1); /* a hop of this chain (crawl_handoff) */
+    struct transfer *t = transfer_new(TRANSFER_PAGE, xstrdup(target));
+    t->rec = rec;
+    t->check = c->opt->check_external && !scope_check(c->scope, target, NULL);
+    sched_park(c->sched, records_host(c->rec, target), t);
+}
+
 static int crawl_node_room(void *ctx)
 {
     struct crawl *c = ctx;
@@ -662,6 +730,8 @@ static int crawl_node_open(struct crawl *c, char **starts, size_t n, char *err, 
         .ctx = c,
         .room = crawl_node_room,
         .on_hop = crawl_node_hop,
+        .on_handoff = crawl_node_handoff,
+        .on_chain = crawl_node_chain,
     };
     c->share = share_open(&sc, starts, n, err, errlen);
     if (!c->share)

@@ -107,8 +107,9 @@ void frontier_finish(struct frontier *f, struct entry *e);
 /* A queued URL is no longer this process's (a cluster gave it to another
  * node): forgotten, as if never seen (its queue item must be gone too). */
 void frontier_forget(struct frontier *f, uint64_t fp);
-/* A held (PENDING) entry is no longer this process's: freed without a
- * record, and forgotten (its record is the caller's to free first). */
+/* A live (ACTIVE or PENDING) entry is no longer this process's: freed
+ * without a record, and forgotten (its record is the caller's to free
+ * first). */
 void frontier_forget_held(struct frontier *f, struct entry *e);
 /* --resume: a URL's record is in an earlier run's output. */
 void frontier_mark_done(struct frontier *f, uint64_t fp);

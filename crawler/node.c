@@ -3,6 +3,7 @@
  * reported, and the last counts heard from the cluster. */
 #include "node.h"
 
+#include "buf.h"
 #include "clock.h"
 #include "frontier_lua.h"
 #include "log.h"
@@ -268,6 +269,67 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
     node_links_free(links);
 }
 
+/* A handed chain: "target" then "\x1fSTATUS\x1fURL" per hop. */
+#define NODE_CHAIN_SEP '\x1f'
+
+static void node_on_handoff(void *ctx, redisReply *r)
+{
+    struct node_token *t = ctx;
+    t->n->cb.on_handoff(t->n->cb.ctx, t->token,
+                        r && r->type == REDIS_REPLY_INTEGER ? (int)r->integer : -1);
+    free(t);
+}
+
+void node_handoff(struct node *n, const char *url, const char *target, const char *const *hop_urls,
+                  const long *hop_statuses, size_t nhops, void *token)
+{
+    struct node_argv a = {0};
+    char fp[17], tfp[17];
+    struct buf chain;
+    size_t hl = 0;
+    const char *host = scope_host(target, &hl);
+    node_fp_hex(url, fp);
+    node_fp_hex(target, tfp);
+    buf_init(&chain, 1 << 20);
+    buf_append_str(&chain, target);
+    for (size_t i = 0; i < nhops; i++)
+        buf_printf(&chain, "%c%ld%c%s", NODE_CHAIN_SEP, hop_statuses[i], NODE_CHAIN_SEP,
+                   hop_urls[i]);
+    node_argv_fcall(n, &a, "crawl_handoff");
+    node_argv_str(&a, fp);
+    node_argv_str(&a, tfp);
+    node_argv_push(&a, host ? host : "", host ? hl : 0, 1);
+    node_argv_push(&a, chain.data, chain.len, 1);
+    buf_free(&chain);
+    struct node_token *t = xmalloc(sizeof *t);
+    t->n = n;
+    t->token = token;
+    node_send(n, &a, node_on_handoff, t);
+}
+
+char *node_chain_target(const char *chain)
+{
+    return xmemdup0(chain, strcspn(chain, "\x1f"));
+}
+
+int node_chain_hop(const char *chain, size_t i, const char **url, size_t *len, long *status)
+{
+    const char *p = strchr(chain, NODE_CHAIN_SEP);
+    for (size_t k = 0; p && k < i; k++) { /* skip hop k: status, url */
+        p = strchr(p + 1, NODE_CHAIN_SEP);
+        p = p ? strchr(p + 1, NODE_CHAIN_SEP) : NULL;
+    }
+    if (!p)
+        return 0;
+    *status = strtol(p + 1, NULL, 10);
+    const char *u = strchr(p + 1, NODE_CHAIN_SEP);
+    if (!u)
+        return 0;
+    *url = u + 1;
+    *len = strcspn(u + 1, "\x1f");
+    return 1;
+}
+
 static void node_on_hop(void *ctx, redisReply *r)
 {
     struct node_token *t = ctx;
@@ -420,7 +482,8 @@ static void node_on_claimed(void *ctx, redisReply *r)
             continue;
         n->cb.on_item(n->cb.ctx, host, (int)rconn_int(rconn_el(it, 2)), url,
                       parent && parent[0] ? parent : NULL,
-                      !strncmp(kind, "s:", 2) ? kind + 2 : NULL);
+                      !strncmp(kind, "s:", 2) ? kind + 2 : NULL,
+                      !strncmp(kind, "r:", 2) ? kind + 2 : NULL);
         got++;
     }
     if (got || (leased && leased->elements)) {

@@ -26,9 +26,15 @@ struct node;
 struct node_callbacks {
     void *ctx;
     /* A URL of a leased host to fetch (reason NULL) or to record without
-     * a fetch (reason: a scope rule, queue_full). parent NULL for starts. */
+     * a fetch (reason: a scope rule, queue_full). parent NULL for starts.
+     * chain: a redirect chain handed from another node (node_handoff): the
+     * URL's chain goes on here at the target it names (node_chain_next). */
     void (*on_item)(void *ctx, const char *host, int depth, const char *url, const char *parent,
-                    const char *reason);
+                    const char *reason, const char *chain);
+    /* node_handoff's answer: 0 handed (the record is another node's now),
+     * 1 the target is known (the chain ends here), -1 not this node's URL
+     * any more or no answer (the node is being freed). */
+    void (*on_handoff)(void *ctx, void *token, int result);
     /* This node leases host now; robots: its robots.txt as stored for the
      * job (node_robots_store's value), or NULL when not fetched yet. */
     void (*on_lease)(void *ctx, const char *host, const char *robots);
@@ -92,6 +98,16 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
 /* A redirect target: is it known to the cluster (then on_hop(1)), or
  * does it become a hop of the asking chain (on_hop(0))? */
 void node_hop(struct node *n, const char *url, void *token);
+/* The chain of url (its hops: nhops urls and statuses) redirects to
+ * target, on a host this node may not lease: the chain goes on at the
+ * target host's lease holder (on_handoff answers). */
+void node_handoff(struct node *n, const char *url, const char *target, const char *const *hop_urls,
+                  const long *hop_statuses, size_t nhops, void *token);
+/* A handed chain (on_item's chain): its target, and its hops one by one
+ * (i from 0): 1 with *url (a pointer into chain, len bytes) and *status,
+ * 0 past the last. The target is copied into a string the caller frees. */
+char *node_chain_target(const char *chain);
+int node_chain_hop(const char *chain, size_t i, const char **url, size_t *len, long *status);
 /* A URL this node took goes back to the cluster's queue (sent with the
  * next turn). */
 void node_giveback(struct node *n, const char *url);

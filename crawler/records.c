@@ -718,6 +718,25 @@ void records_forget_held(struct records *r)
     }
 }
 
+void records_forget(struct records *r, struct record *rec)
+{
+    struct entry *e = rec->e;
+    record_free(rec);
+    frontier_forget_held(&r->fr, e);
+}
+
+struct entry *records_add_handed(struct records *r, const char *url, const char *parent, int depth)
+{
+    uint64_t fp;
+    int d;
+    int st = frontier_lookup(&r->fr, url, &fp, &d);
+    if (st == SEEN_DONE) /* written here before it was handed out again */
+        node_done(r->node, url);
+    if (st != SEEN_NONE)
+        return NULL;
+    return frontier_add_active(&r->fr, fp, url, parent, depth);
+}
+
 void records_drop(struct records *r, struct record *rec)
 {
     frontier_finish(&r->fr, rec->e);

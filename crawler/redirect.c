@@ -61,7 +61,8 @@ enum redirect_next redirect_next(struct records *r, const struct scope *sc, int 
     } else if ((why = scope_rule(sc, target))) {
         rec->reason = why;
     } else if (cluster && !redirect_same_host(from, target)) {
-        /* another host is another node's to fetch: the chain ends here */
+        *target_out = target; /* another host is its lease holder's to fetch */
+        return REDIRECT_HANDOFF;
     } else if (cluster) {
         *target_out = target;
         return REDIRECT_ASK;

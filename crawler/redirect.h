@@ -11,13 +11,15 @@
 enum redirect_next {
     REDIRECT_END = 0, /* the chain ends: rec's final_url, error or reason say how */
     REDIRECT_FOLLOW,  /* fetch *target next (claimed as a hop of this chain) */
-    REDIRECT_ASK      /* cluster: ask whether *target is known first (node_hop) */
+    REDIRECT_ASK,     /* cluster: ask whether *target is known first (node_hop) */
+    REDIRECT_HANDOFF  /* cluster: *target is on another host: the chain goes on at
+                       * that host's lease holder (node_handoff) */
 };
 
 /* A response at `from` redirected (status, Location `location`): the hop
  * is added to rec, and the decision returned; with FOLLOW or ASK,
  * *target (owned by the caller) is where the chain goes. In a cluster a
- * redirect to another host ends the chain (that host is another node's). */
+ * redirect to another host is handed to that host's lease holder. */
 enum redirect_next redirect_next(struct records *r, const struct scope *sc, int max_redirects,
                                  int cluster, const char *from, long status, const char *location,
                                  struct record *rec, char **target_out);

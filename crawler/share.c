@@ -87,13 +87,14 @@ static void share_lease(void *ctx, const char *name, const char *robots)
 }
 
 static void share_item(void *ctx, const char *name, int depth, const char *url, const char *parent,
-                       const char *reason)
+                       const char *reason, const char *chain)
 {
     struct share *s = ctx;
     struct share_lease *l;
+    char *target = chain ? node_chain_target(chain) : NULL;
     HASH_FIND_STR(s->leases, name, l);
     if (l) { /* robots.txt read by an earlier node of the job: not again */
-        struct host *h = records_host(s->cfg.rec, url);
+        struct host *h = records_host(s->cfg.rec, target ? target : url);
         HASH_DEL(s->leases, l);
         if (h->robots_state != HOST_ROBOTS_READY)
             share_robots_apply(s, h, l->robots);
@@ -101,7 +102,17 @@ static void share_item(void *ctx, const char *name, int depth, const char *url, 
         free(l->robots);
         free(l);
     }
-    records_on_item(s->cfg.rec, depth, url, parent, reason);
+    if (chain)
+        s->cfg.on_chain(s->cfg.ctx, depth, url, parent, chain, target);
+    else
+        records_on_item(s->cfg.rec, depth, url, parent, reason);
+    free(target);
+}
+
+static void share_handoff(void *ctx, void *token, int result)
+{
+    struct share *s = ctx;
+    s->cfg.on_handoff(s->cfg.ctx, token, result);
 }
 
 /* More URLs wanted: of host `name`, or (name NULL) at all. */
@@ -202,6 +213,7 @@ struct share *share_open(const struct share_config *cfg, char **starts, size_t n
         .on_lowered = share_lowered,
         .on_nofollow = share_nofollow,
         .on_hop = share_hop,
+        .on_handoff = share_handoff,
         .on_lost = share_lost,
         .on_reclaimed = share_reclaimed,
     };

@@ -29,6 +29,13 @@ struct share_config {
     int (*room)(void *ctx);
     /* node_hop's answer for a redirecting transfer (node.h on_hop). */
     void (*on_hop)(void *ctx, void *token, int known);
+    /* node_handoff's answer (node.h on_handoff). */
+    void (*on_handoff)(void *ctx, void *token, int result);
+    /* A chain handed from another node: url's record (depth, parent) is
+     * this node's; its chain goes on at target (node_chain_hop lists its
+     * hops so far). */
+    void (*on_chain)(void *ctx, int depth, const char *url, const char *parent, const char *chain,
+                     const char *target);
 };
 
 /* Connect, join or create the job, admit the start URLs (blocking, at

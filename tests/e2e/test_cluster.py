@@ -97,7 +97,7 @@ def html(title, links):
 def make_site(root, n_sections, n_leaves, extra=True):
     os.makedirs(root)
     home = ["/slow.html", "/a.html", "/private/x.html", "/nf.html", "/moved.html",
-            "/jump.html"] if extra else []
+            "/jump.html", "/away.html"] if extra else []
     write_sections_site(root, n_sections, n_leaves, html, home_links=home)
     if not extra:
         return
@@ -118,13 +118,21 @@ def make_site(root, n_sections, n_leaves, extra=True):
         f.write(html("moved here", ["/moved-child.html"]))
     with open(os.path.join(root, "moved-child.html"), "w") as f:
         f.write(html("child of a redirect target", []))
+    # reached only by a redirect from another site (add_redirects)
+    with open(os.path.join(root, "landing.html"), "w") as f:
+        f.write(html("landing", ["/landing-child.html"]))
+    with open(os.path.join(root, "landing-child.html"), "w") as f:
+        f.write(html("child of a page on another host", []))
 
 
-def add_redirects(srv):
+def add_redirects(srv, other):
     """/moved.html -> a page linked nowhere else (fetched as a hop of the
-    chain); /jump.html -> /s0.html, known already (the chain stops)."""
+    chain); /jump.html -> /s0.html, known already (the chain stops);
+    /away.html -> /landing.html on another host (the chain goes on there,
+    at whichever node leases that host)."""
     srv.add_route("/moved.html", redirect("/moved-target.html"))
     srv.add_route("/jump.html", redirect("/s0.html"))
+    srv.add_route("/away.html", redirect(other.url("/landing.html")))
 
 
 def records_of(paths):
@@ -191,8 +199,9 @@ def test_equal(c, crawl, tmp):
         make_site(root, 4, 12)
         s = TestServer(root=root, latency_ms=5, host=host).start()
         s.set_path_latency("/slow.html", 1500)
-        add_redirects(s)
         servers.append(s)
+    for i, s in enumerate(servers):
+        add_redirects(s, servers[(i + 1) % len(servers)])
     try:
         starts = [s.url("/") for s in servers]
         extra = ["--exclude", "/private/"]
@@ -206,6 +215,11 @@ def test_equal(c, crawl, tmp):
                     r.get("final_url", "").endswith("/s0.html") for r in want),
                 "the site has a followed redirect chain and one ending at a known page",
                 [r for r in want if "moved" in r["url"] or "jump" in r["url"]])
+        c.check(sum(1 for r in want if r["url"].endswith("/away.html") and r.get("status") == 200
+                    and r.get("final_url", "").endswith("/landing.html")) == 3 and
+                sum(1 for r in want if r["url"].endswith("/landing-child.html")) == 3,
+                "the sites have a chain followed onto another host",
+                [r for r in want if "away" in r["url"] or "landing" in r["url"]])
         for s in servers:
             s.reset_stats()
         redis = Redis(tmp).start()
