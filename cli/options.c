@@ -538,10 +538,10 @@ int options_parse(int argc, char **argv, struct options *o, char *errbuf, size_t
         return options_fail(errbuf, errcap,
                             "--redis with --state: a cluster crawl keeps its state in Redis "
                             "(a node that stops is redone by the others); drop --state");
-    if (o->redis && o->sitemaps)
+    if (o->redis && o->sitemaps && !o->robots)
         return options_fail(errbuf, errcap,
-                            "--redis: --sitemaps is not available in a cluster "
-                            "crawl yet");
+                            "--redis: --sitemaps reads a host's sitemaps with its robots.txt; "
+                            "it cannot be combined with --no-robots in a cluster");
     if (o->quiet)
         o->progress = 0;
     if (o->status)

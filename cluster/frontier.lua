@@ -57,11 +57,22 @@ local function push(p, fp, d, host)
   redis.call('SADD', p .. 'hostq', host)
 end
 
+-- With --sitemaps, a host's sitemaps may still bring depth-0 URLs until
+-- they are read: from the host's first URL until crawl_smdone, the host
+-- counts as an unfinished depth-0 URL (P.."sm": host -> pending, done).
+local function sitemaps_pin(p, host)
+  if host ~= '' and redis.call('HGET', p .. 'meta', 'sitemaps') == '1' and
+      redis.call('HSETNX', p .. 'sm', host, 'pending') == 1 then
+    unf(p, 0, 1)
+  end
+end
+
 local function enqueue(p, fp, d, host, url, parent, kind)
   redis.call('HSET', p .. 'item', fp, host .. '\t' .. url .. '\t' .. parent .. '\t' .. kind)
   push(p, fp, d, host)
   put(p, fp, 'Q', d)
   unf(p, d, 1)
+  sitemaps_pin(p, host)
 end
 
 local function set_parent(p, fp, parent)
@@ -162,7 +173,19 @@ local function reclaim(p, dead, to)
       redis.call('DEL', p .. 'lease:' .. host)
     end
   end
-  redis.call('DEL', p .. 'held:' .. dead, p .. 'claim:' .. dead, p .. 'nfclaim:' .. dead)
+  for _, host in ipairs(redis.call('SMEMBERS', p .. 'smdoing:' .. dead)) do
+    if redis.call('HGET', p .. 'sm', host) == 'pending' then
+      if redis.call('ZCARD', p .. 'q:' .. host) > 0 then
+        redis.call('SADD', p .. 'hostq', host) -- its next lease holder reads them
+      else -- nothing will bring a node to it: the job must still end
+        redis.call('HSET', p .. 'sm', host, 'done')
+        unf(p, 0, -1)
+        redis.call('HINCRBY', p .. 'cnt', 'sitemaps_lost', 1)
+      end
+    end
+  end
+  redis.call('DEL', p .. 'held:' .. dead, p .. 'claim:' .. dead, p .. 'nfclaim:' .. dead,
+    p .. 'smdoing:' .. dead)
   local written = redis.call('HGET', p .. 'nodes', dead)
   redis.call('HDEL', p .. 'nodes', dead)
   if written then redis.call('HSET', p .. to, dead, written) end
@@ -242,7 +265,7 @@ redis.register_function('crawl_join', function(_, a)
     if redis.call('EXISTS', p .. 'seen') == 1 then
       return redis.error_reply('CRAWL job data without a version: not a crawl job')
     end
-    redis.call('HSET', meta, 'version', version, 'config', config)
+    redis.call('HSET', meta, 'version', version, 'config', config, 'sitemaps', a[7] or '0')
     how = 'created'
   elseif v ~= version then
     return redis.error_reply('CRAWL job data of version ' .. v .. ', this crawl writes ' .. version)
@@ -398,7 +421,10 @@ redis.register_function('crawl_claim', function(_, a)
       if nnew == 0 then break end
       if redis.call('SET', p .. 'lease:' .. host, node, 'NX', 'PX', lease) then
         redis.call('SADD', p .. 'held:' .. node, host)
-        leased[#leased + 1] = {host, redis.call('HGET', p .. 'robots', host) or false}
+        local sm = redis.call('HGET', p .. 'sm', host) == 'pending'
+        if sm then redis.call('SADD', p .. 'smdoing:' .. node, host) end
+        leased[#leased + 1] = {host, redis.call('HGET', p .. 'robots', host) or false,
+          sm and 1 or 0}
         pop(p, node, host, batch, items, maxp)
         nnew = nnew - 1
       end
@@ -464,6 +490,21 @@ redis.register_function('crawl_giveback', function(_, a)
     end
   end
   return n
+end)
+
+-- smdone(P, node, host...): node read these hosts' sitemaps (their
+-- URLs were admitted before this call): depth 0 is not pinned for them any
+-- more.
+redis.register_function('crawl_smdone', function(_, a)
+  local p, node = a[1], a[2]
+  for i = 3, #a do
+    redis.call('SREM', p .. 'smdoing:' .. node, a[i])
+    if redis.call('HGET', p .. 'sm', a[i]) == 'pending' then
+      redis.call('HSET', p .. 'sm', a[i], 'done')
+      unf(p, 0, -1)
+    end
+  end
+  return 1
 end)
 
 -- robots(P, host, value): host's robots.txt, kept for the whole job.

@@ -76,6 +76,9 @@ struct crawl {
     int failed;        /* output, journal or archive failed */
     struct node *node; /* --redis: this process is one node of a cluster crawl */
     struct share *share;
+    size_t sm_pending; /* sitemap files asked for and not read yet */
+    char **sm_hosts;   /* cluster: hosts whose sitemaps this node reads */
+    size_t nsm_hosts;
 };
 
 static int crawl_failed(const struct crawl *c);
@@ -89,6 +92,7 @@ static void crawl_on_sitemap_url(void *ctx, char *url)
 {
     struct crawl *c = ctx;
     records_pin(c->rec);
+    c->sm_pending++;
     sched_park(c->sched, records_host(c->rec, url), transfer_new(TRANSFER_SITEMAP, url));
 }
 
@@ -101,6 +105,8 @@ static void crawl_on_sitemap_start(void *ctx, char *url)
 }
 
 /* A parse worker read a sitemap (pool_sitemap_fn). Its pin goes. */
+static void crawl_sitemap_over(struct crawl *c);
+
 static void crawl_on_sitemap_parsed(void *ctx, uint32_t job_id, int err, const char *cause,
                                     const char *url, struct sitemap *sm)
 {
@@ -117,7 +123,7 @@ static void crawl_on_sitemap_parsed(void *ctx, uint32_t job_id, int err, const c
     } else {
         log_warn("sitemap %s could not be read: %s", url, cause ? cause : "unknown");
     }
-    records_unpin(c->rec);
+    crawl_sitemap_over(c);
     records_settle(c->rec, 0);
 }
 
@@ -139,17 +145,44 @@ static void crawl_sitemap_done(struct crawl *c, struct transfer *t)
         log_info("sitemap %s: %s", t->url,
                  r && r->err ? fetch_err_code(r->err) : "no sitemap there");
     }
-    records_unpin(c->rec);
+    crawl_sitemap_over(c);
     transfer_free(t);
     records_settle(c->rec, 0);
 }
 
-/* h's sitemaps can be asked for now (its robots.txt is known, or off). */
+/* A cluster node's sitemap reading is over (none pending): the hosts it
+ * read them for no longer pin depth 0 in the job. */
+static void crawl_sitemaps_check(struct crawl *c)
+{
+    if (!c->share || c->sm_pending || !c->nsm_hosts || c->stop.signo)
+        return;
+    node_smdone(c->node, (const char *const *)c->sm_hosts, c->nsm_hosts);
+    for (size_t i = 0; i < c->nsm_hosts; i++)
+        free(c->sm_hosts[i]);
+    c->nsm_hosts = 0;
+}
+
+/* h's sitemaps can be asked for now (its robots.txt is known, or off);
+ * in a cluster, only if the job has not read them yet. */
 static void crawl_seed_host(struct crawl *c, struct host *h)
 {
-    if (c->opt->sitemaps && h->name[0])
+    if (c->opt->sitemaps && h->name[0] && c->share && share_sitemaps_due(c->share, h->name)) {
+        c->sm_hosts = xrealloc(c->sm_hosts, (c->nsm_hosts + 1) * sizeof *c->sm_hosts);
+        c->sm_hosts[c->nsm_hosts++] = xstrdup(h->name);
         seeds_host(c->seeds, h->origin, h->robots);
+        crawl_sitemaps_check(c);
+    } else if (c->opt->sitemaps && h->name[0] && !c->share) {
+        seeds_host(c->seeds, h->origin, h->robots);
+    }
     records_host_known(c->rec, h);
+}
+
+static void crawl_sitemap_over(struct crawl *c)
+{
+    records_unpin(c->rec);
+    if (c->sm_pending)
+        c->sm_pending--;
+    crawl_sitemaps_check(c);
 }
 
 /* ---- robots.txt ---- */
@@ -554,7 +587,7 @@ static void crawl_interrupt(struct crawl *c, struct transfer *t)
 {
     if (t->kind != TRANSFER_PAGE) {
         if (t->kind == TRANSFER_SITEMAP)
-            records_unpin(c->rec);
+            crawl_sitemap_over(c);
         transfer_free(t);
         return;
     }
@@ -715,6 +748,11 @@ static void crawl_node_chain(void *ctx, int depth, const char *url, const char *
     sched_park(c->sched, records_host(c->rec, target), t);
 }
 
+static void crawl_node_known(void *ctx, struct host *h)
+{
+    crawl_seed_host(ctx, h);
+}
+
 static int crawl_node_room(void *ctx)
 {
     struct crawl *c = ctx;
@@ -731,6 +769,7 @@ static int crawl_node_open(struct crawl *c, char **starts, size_t n, char *err, 
         .room = crawl_node_room,
         .on_hop = crawl_node_hop,
         .on_handoff = crawl_node_handoff,
+        .on_known = crawl_node_known,
         .on_chain = crawl_node_chain,
     };
     c->share = share_open(&sc, starts, n, err, errlen);
@@ -901,6 +940,9 @@ static void crawl_cleanup(struct crawl *c)
         c->failed = 1; /* --save-cookies could not be written */
     free(c->start_hosts);
     share_free(c->share);
+    for (size_t i = 0; i < c->nsm_hosts; i++)
+        free(c->sm_hosts[i]);
+    free(c->sm_hosts);
     sched_free(c->sched);
     records_free(c->rec);
     journal_close(c->journal);

@@ -60,7 +60,7 @@ struct node {
     char prefix[300];
     char id[128];
     char lease[16], limf[16], limx[16], maxq[24], maxp[24];
-    const char *setup_join[10];
+    const char *setup_join[12];
     const char *setup_load[5];
     const char *setup_select[3];
     const char *const *setup[4];
@@ -390,6 +390,31 @@ void node_done(struct node *n, const char *url)
         node_flush_done(n);
 }
 
+void node_admit_seed(struct node *n, const char *url, const char *reason)
+{
+    struct node_argv a = {0};
+    struct node_links *l = node_links_new();
+    node_links_add(l, url, 'f', 0, reason);
+    node_argv_fcall(n, &a, "crawl_admit");
+    node_argv_str(&a, "0");
+    node_argv_push(&a, n->limf, strlen(n->limf), 0);
+    node_argv_push(&a, n->limx, strlen(n->limx), 0);
+    node_argv_push(&a, n->maxq, strlen(n->maxq), 0);
+    for (size_t i = 0; i < l->a.n; i++)
+        node_argv_push(&a, l->a.v[i], l->a.len[i], 0);
+    node_send(n, &a, NULL, NULL);
+    node_links_free(l);
+}
+
+void node_smdone(struct node *n, const char *const *hosts, size_t nhosts)
+{
+    struct node_argv a = {0};
+    node_argv_fcall(n, &a, "crawl_smdone");
+    for (size_t i = 0; i < nhosts; i++)
+        node_argv_str(&a, hosts[i]);
+    node_send(n, &a, NULL, NULL);
+}
+
 void node_robots_store(struct node *n, const char *host, const char *value)
 {
     const char *v[] = {"FCALL", "crawl_robots", "0", n->prefix, host, value};
@@ -456,7 +481,7 @@ static void node_on_claimed(void *ctx, redisReply *r)
         if (!host)
             continue;
         node_host_add(n, host);
-        n->cb.on_lease(n->cb.ctx, host, rconn_str(rconn_el(l, 1)));
+        n->cb.on_lease(n->cb.ctx, host, rconn_str(rconn_el(l, 1)), (int)rconn_int(rconn_el(l, 2)));
     }
     for (size_t i = 0; lost && lost->type == REDIS_REPLY_ARRAY && i < lost->elements; i++) {
         const char *host = rconn_str(lost->element[i]);
@@ -749,11 +774,12 @@ struct node *node_open(const struct node_config *cfg, const struct node_callback
         return NULL;
     }
     const char *load[] = {"FUNCTION", "LOAD", "REPLACE", cluster_frontier_lua};
-    const char *join[] = {"FCALL",      "crawl_join",  "0",      n->prefix, n->id,
-                          NODE_VERSION, n->cfg.config, n->lease, "0"};
+    const char *join[] = {
+        "FCALL",      "crawl_join",  "0",      n->prefix, n->id,
+        NODE_VERSION, n->cfg.config, n->lease, "0",       cfg->sitemaps ? "1" : "0"};
     redisReply *r = rconn_command_sync(rc, 4, load, NULL, err, errlen);
     freeReplyObject(r);
-    redisReply *j = r ? rconn_command_sync(rc, 9, join, NULL, err, errlen) : NULL;
+    redisReply *j = r ? rconn_command_sync(rc, 10, join, NULL, err, errlen) : NULL;
     if (!j) {
         redisFree(rc);
         node_free(n);

@@ -36,8 +36,10 @@ struct node_callbacks {
      * any more or no answer (the node is being freed). */
     void (*on_handoff)(void *ctx, void *token, int result);
     /* This node leases host now; robots: its robots.txt as stored for the
-     * job (node_robots_store's value), or NULL when not fetched yet. */
-    void (*on_lease)(void *ctx, const char *host, const char *robots);
+     * job (node_robots_store's value), or NULL when not fetched yet;
+     * sitemaps: its sitemaps are still to be read (--sitemaps; then
+     * node_smdone once they are). */
+    void (*on_lease)(void *ctx, const char *host, const char *robots, int sitemaps);
     /* How many more URLs of host this node wants (0: enough for now), or
      * -1 when it is idle on host (the lease may go). */
     int (*want)(void *ctx, const char *host);
@@ -74,6 +76,7 @@ struct node_config {
     int limit_external; /* --depth, + 1 with --check-external */
     long max_queue;     /* --max-queue (0: none) */
     long max_pages;     /* --max-pages for the whole job (0: none) */
+    int sitemaps;       /* --sitemaps: hosts pin depth 0 until read */
 };
 
 /* Connect (blocking, at start-up: a clear error when Redis is not there),
@@ -115,6 +118,12 @@ void node_giveback(struct node *n, const char *url);
 void node_flush(struct node *n);
 /* The URL's record is written. */
 void node_done(struct node *n, const char *url);
+/* These hosts' sitemaps are read and their URLs admitted (send after the
+ * admissions: the connection keeps the order). */
+void node_smdone(struct node *n, const char *const *hosts, size_t nhosts);
+/* Admit a start URL found in a sitemap at depth 0 (reason: a scope rule
+ * keeping it unfetched, or NULL). */
+void node_admit_seed(struct node *n, const char *url, const char *reason);
 /* host's robots.txt as this node read it, for the rest of the job. */
 void node_robots_store(struct node *n, const char *host, const char *value);
 

@@ -323,8 +323,8 @@ struct host *records_host(struct records *r, const char *url)
     /* With --sitemaps, a host's sitemaps may still bring depth-0 URLs
      * until its robots.txt is known: pages two levels down are not final
      * before that. */
-    if (r->opt->sitemaps && r->opt->robots && h->name[0] && h->robots_state != HOST_ROBOTS_READY &&
-        !(h->marks & RECORDS_HOST_PINNED)) {
+    if (!r->node && r->opt->sitemaps && r->opt->robots && h->name[0] &&
+        h->robots_state != HOST_ROBOTS_READY && !(h->marks & RECORDS_HOST_PINNED)) {
         h->marks |= RECORDS_HOST_PINNED;
         frontier_pin(&r->fr);
     }
@@ -555,7 +555,10 @@ void records_add_start(struct records *r, const char *url)
 
 void records_add_seed(struct records *r, const char *url)
 {
-    records_discover(r, NULL, url, 0, 0, 0);
+    if (r->node) /* the job's frontier decides (its pin waits for this) */
+        node_admit_seed(r->node, url, scope_rule(r->scope, url));
+    else
+        records_discover(r, NULL, url, 0, 0, 0);
 }
 
 void records_flush_nofollow(struct records *r)

@@ -14,12 +14,30 @@
 
 struct share_lease;
 
+struct share_due { /* a leased host whose sitemaps are this node's to read */
+    char *name;
+    UT_hash_handle hh;
+};
+
 struct share {
     struct share_config cfg;
     struct node *node;
     struct share_lease *leases;
+    struct share_due *due;
     int64_t now;
 };
+
+int share_sitemaps_due(struct share *s, const char *name)
+{
+    struct share_due *d;
+    HASH_FIND_STR(s->due, name, d);
+    if (!d)
+        return 0;
+    HASH_DEL(s->due, d);
+    free(d->name);
+    free(d);
+    return 1;
+}
 
 static void share_hop(void *ctx, void *token, int known)
 {
@@ -63,7 +81,7 @@ static void share_robots_apply(struct share *s, struct host *h, const char *v)
     struct robots *rules =
         v[0] == 'R' && body ? robots_parse(body + 1, strlen(body + 1), token) : NULL;
     sched_robots_done(s->cfg.sched, h, rules, v[0] == 'U', error);
-    records_host_known(s->cfg.rec, h); /* (no --sitemaps in a cluster) */
+    s->cfg.on_known(s->cfg.ctx, h); /* its sitemaps may be read now */
 }
 
 struct share_lease { /* a leased host's stored robots.txt, until its first URL */
@@ -71,10 +89,19 @@ struct share_lease { /* a leased host's stored robots.txt, until its first URL *
     UT_hash_handle hh;
 };
 
-static void share_lease(void *ctx, const char *name, const char *robots)
+static void share_lease(void *ctx, const char *name, const char *robots, int sitemaps)
 {
     struct share *s = ctx;
     struct share_lease *l;
+    if (sitemaps && s->cfg.opt->sitemaps) {
+        struct share_due *d;
+        HASH_FIND_STR(s->due, name, d);
+        if (!d) {
+            d = xcalloc(1, sizeof *d);
+            d->name = xstrdup(name);
+            HASH_ADD_KEYPTR(hh, s->due, d->name, strlen(d->name), d);
+        }
+    }
     if (!robots || !s->cfg.opt->robots)
         return;
     HASH_FIND_STR(s->leases, name, l);
@@ -169,11 +196,11 @@ static char *share_config_text(const struct options *o, char **starts, size_t n)
     buf_printf(&b,
                "depth=%d check-external=%d page-requisites=%d robots=%d subdomains=%d "
                "no-parent=%d max-url-length=%d max-queue=%ld max-pages=%ld no-parse-leaves=%d "
-               "domains=%s exclude-domains=%s user-agent=%s",
+               "sitemaps=%d domains=%s exclude-domains=%s user-agent=%s",
                o->depth, o->check_external, o->page_requisites, o->robots, o->subdomains,
                o->no_parent, o->max_url_len, o->max_queue, o->max_pages, o->no_parse_leaves,
-               o->domains ? o->domains : "", o->exclude_domains ? o->exclude_domains : "",
-               o->user_agent);
+               o->sitemaps, o->domains ? o->domains : "",
+               o->exclude_domains ? o->exclude_domains : "", o->user_agent);
     for (int i = 0; i < o->ninclude; i++)
         buf_printf(&b, " include=%s", o->include[i]);
     for (int i = 0; i < o->nexclude; i++)
@@ -203,6 +230,7 @@ struct share *share_open(const struct share_config *cfg, char **starts, size_t n
         .limit_external = o->depth + (o->check_external ? 1 : 0),
         .max_queue = o->max_queue,
         .max_pages = o->max_pages,
+        .sitemaps = o->sitemaps && o->robots,
     };
     struct node_callbacks cb = {
         .ctx = s,
@@ -232,6 +260,13 @@ void share_free(struct share *s)
     if (!s)
         return;
     node_free(s->node);
+    struct share_due *d, *dtmp;
+    HASH_ITER(hh, s->due, d, dtmp)
+    {
+        HASH_DEL(s->due, d);
+        free(d->name);
+        free(d);
+    }
     struct share_lease *l, *ltmp;
     HASH_ITER(hh, s->leases, l, ltmp)
     {

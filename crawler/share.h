@@ -29,6 +29,9 @@ struct share_config {
     int (*room)(void *ctx);
     /* node_hop's answer for a redirecting transfer (node.h on_hop). */
     void (*on_hop)(void *ctx, void *token, int known);
+    /* h's robots.txt is known (read from the job): its sitemaps may be
+     * read now (share_sitemaps_due says whether they are this node's). */
+    void (*on_known)(void *ctx, struct host *h);
     /* node_handoff's answer (node.h on_handoff). */
     void (*on_handoff)(void *ctx, void *token, int result);
     /* A chain handed from another node: url's record (depth, parent) is
@@ -48,6 +51,9 @@ void share_free(struct share *s);
 struct node *share_node(struct share *s);
 /* The loop's clock for this turn (idle hosts are let go by it). */
 void share_set_now(struct share *s, int64_t now);
+/* --sitemaps: 1 (once) when this node is to read the sitemaps of the host
+ * named name (the job has not read them yet), else 0. */
+int share_sitemaps_due(struct share *s, const char *name);
 /* h's robots.txt was fetched here: keep it for the job's other nodes. */
 void share_robots_store(struct share *s, struct host *h, const struct fetch_response *r, int rules,
                         int unreachable);

@@ -307,6 +307,62 @@ def test_max_pages(c, crawl, tmp):
             s.stop()
 
 
+def test_sitemaps(c, crawl, tmp):
+    """--sitemaps across nodes: each host's robots.txt names a sitemap
+    listing pages linked from nowhere; they join at depth 0 as in one
+    process, and a page two levels down waits for them."""
+    servers = []
+    for i, host in enumerate(["127.0.0.1", "127.0.0.2"]):
+        root = os.path.join(tmp, "smsite%d" % i)
+        make_site(root, 3, 5, extra=False)
+        with open(os.path.join(root, "robots.txt"), "w") as f:
+            f.write("User-agent: *\nAllow: /\nSitemap: /maps/sm.xml\n")
+        os.makedirs(os.path.join(root, "maps"))
+        # /deep-only.html: depth 3 by links (/, s0, p0), 2 through the
+        # (slow) sitemap: written at 2 only if depth 0 waits for sitemaps
+        with open(os.path.join(root, "s0", "p0.html"), "w") as f:
+            f.write(html("p0", ["/deep-only.html"]))
+        for name, links in (("orphan1.html", ["/orphan-child.html"]), ("orphan2.html", []),
+                            ("orphan-child.html", ["/deep-only.html"]),
+                            ("deep-only.html", [])):
+            with open(os.path.join(root, name), "w") as f:
+                f.write(html(name, links))
+        srv = TestServer(root=root, latency_ms=5, host=host).start()
+        srv.set_path_latency("/maps/sm.xml", 1500)
+        servers.append(srv)
+    try:
+        for s, root in zip(servers, [os.path.join(tmp, "smsite%d" % i) for i in range(2)]):
+            with open(os.path.join(root, "maps", "sm.xml"), "w") as f:
+                f.write('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+                        'sitemap/0.9"><url><loc>%s</loc></url><url><loc>%s</loc></url>'
+                        '</urlset>' % (s.url("/orphan1.html"), s.url("/orphan2.html")))
+        starts = [s.url("/") for s in servers]
+        extra = ["--sitemaps"]
+        want = single(crawl, starts, extra)
+        c.check(sum(1 for r in want if r["url"].endswith("/orphan1.html") and r["depth"] == 0)
+                == 2, "the sites have sitemap-only pages (depth 0)", None)
+        c.check(sum(1 for r in want if r["url"].endswith("/deep-only.html") and r["depth"] == 2)
+                == 2, "a page is 2 levels down through a slow sitemap, 3 by links", None)
+        for s in servers:
+            s.reset_stats()
+        redis = Redis(tmp).start()
+        try:
+            outs = [os.path.join(tmp, "sm%d.jsonl" % i) for i in range(3)]
+            procs = [start_node(crawl, redis, "smp", starts, o, extra) for o in outs]
+            c.eq(wait_all(procs), [0, 0, 0], "three nodes with --sitemaps exit 0")
+            got = records_of(outs)
+            c.set_eq({key(r) for r in got}, {key(r) for r in want},
+                     "--sitemaps: the union equals one process")
+            g = gets(servers)
+            c.eq(sorted(k for k, n in g.items() if n > 1), [],
+                 "no URL fetched twice, sitemaps and robots.txt included")
+        finally:
+            redis.kill()
+    finally:
+        for s in servers:
+            s.stop()
+
+
 def test_per_host_peak(c, crawl, tmp):
     root = os.path.join(tmp, "peak")
     make_site(root, 5, 20, extra=False)
@@ -534,7 +590,7 @@ def main():
         print("FAIL: redis-server is not installed (scripts/deps.sh installs it)")
         sys.exit(1)
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_errors, test_equal, test_check_external, test_max_pages, test_per_host_peak, test_kill_and_join,
+        for t in (test_errors, test_equal, test_check_external, test_max_pages, test_sitemaps, test_per_host_peak, test_kill_and_join,
                   test_interrupt, test_frozen_node, test_redis_restart):
             d = os.path.join(tmp, t.__name__)
             os.makedirs(d)
