@@ -149,6 +149,22 @@ static void node_links_free(struct node_links *l)
     }
 }
 
+/* The depth limits and the queue cap, as every admitting function takes
+ * them. */
+static void node_argv_limits(struct node *n, struct node_argv *a)
+{
+    node_argv_push(a, n->limf, strlen(n->limf), 0);
+    node_argv_push(a, n->limx, strlen(n->limx), 0);
+    node_argv_push(a, n->maxq, strlen(n->maxq), 0);
+}
+
+/* A page's links (NULL: none), borrowed until the argv is sent. */
+static void node_argv_links(struct node_argv *a, const struct node_links *l)
+{
+    for (size_t i = 0; l && i < l->a.n; i++)
+        node_argv_push(a, l->a.v[i], l->a.len[i], 0);
+}
+
 /* FCALL name 0 prefix node, then the rest. */
 static void node_argv_fcall(struct node *n, struct node_argv *a, const char *fn)
 {
@@ -235,11 +251,8 @@ void node_complete(struct node *n, const char *url, struct node_links *links, vo
     node_fp_hex(url, fp);
     node_argv_fcall(n, &a, "crawl_complete");
     node_argv_str(&a, fp);
-    node_argv_push(&a, n->limf, strlen(n->limf), 0);
-    node_argv_push(&a, n->limx, strlen(n->limx), 0);
-    node_argv_push(&a, n->maxq, strlen(n->maxq), 0);
-    for (size_t i = 0; links && i < links->a.n; i++)
-        node_argv_push(&a, links->a.v[i], links->a.len[i], 0);
+    node_argv_limits(n, &a);
+    node_argv_links(&a, links);
     struct node_token *t = xmalloc(sizeof *t);
     t->n = n;
     t->token = token;
@@ -260,11 +273,8 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
     node_argv_fcall(n, &a, "crawl_reexpand");
     node_argv_str(&a, msg);
     node_argv_str(&a, hex);
-    node_argv_push(&a, n->limf, strlen(n->limf), 0);
-    node_argv_push(&a, n->limx, strlen(n->limx), 0);
-    node_argv_push(&a, n->maxq, strlen(n->maxq), 0);
-    for (size_t i = 0; links && i < links->a.n; i++)
-        node_argv_push(&a, links->a.v[i], links->a.len[i], 0);
+    node_argv_limits(n, &a);
+    node_argv_links(&a, links);
     node_send(n, &a, node_on_reexpanded, x);
     node_links_free(links);
 }
@@ -397,11 +407,8 @@ void node_admit_seed(struct node *n, const char *url, const char *reason)
     node_links_add(l, url, 'f', 0, reason);
     node_argv_fcall(n, &a, "crawl_admit");
     node_argv_str(&a, "0");
-    node_argv_push(&a, n->limf, strlen(n->limf), 0);
-    node_argv_push(&a, n->limx, strlen(n->limx), 0);
-    node_argv_push(&a, n->maxq, strlen(n->maxq), 0);
-    for (size_t i = 0; i < l->a.n; i++)
-        node_argv_push(&a, l->a.v[i], l->a.len[i], 0);
+    node_argv_limits(n, &a);
+    node_argv_links(&a, l);
     node_send(n, &a, NULL, NULL);
     node_links_free(l);
 }
@@ -794,11 +801,8 @@ struct node *node_open(const struct node_config *cfg, const struct node_callback
     struct node_argv a = {0};
     node_argv_fcall(n, &a, "crawl_admit");
     node_argv_str(&a, "0");
-    node_argv_push(&a, n->limf, strlen(n->limf), 0);
-    node_argv_push(&a, n->limx, strlen(n->limx), 0);
-    node_argv_push(&a, n->maxq, strlen(n->maxq), 0);
-    for (size_t i = 0; i < l->a.n; i++)
-        node_argv_push(&a, l->a.v[i], l->a.len[i], 0);
+    node_argv_limits(n, &a);
+    node_argv_links(&a, l);
     r = rconn_command_sync(rc, (int)a.n, a.v, a.len, err, errlen);
     node_argv_free(&a);
     node_links_free(l);
