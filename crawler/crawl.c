@@ -9,6 +9,7 @@
 
 #include "archive.h"
 #include "charset.h"
+#include "chain.h"
 #include "clock.h"
 #include "fetch.h"
 #include "frontier.h"
@@ -736,7 +737,7 @@ static void crawl_node_chain(void *ctx, int depth, const char *url, const char *
     const char *hop;
     size_t len;
     long status;
-    for (size_t i = 0; node_chain_hop(chain, i, &hop, &len, &status); i++) {
+    for (size_t i = 0; chain_hop(chain, i, &hop, &len, &status); i++) {
         char *u = xmemdup0(hop, len);
         record_add_hop(rec, u, status);
         free(u);

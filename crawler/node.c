@@ -4,6 +4,7 @@
 #include "node.h"
 
 #include "buf.h"
+#include "chain.h"
 #include "clock.h"
 #include "frontier_lua.h"
 #include "log.h"
@@ -279,9 +280,6 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
     node_links_free(links);
 }
 
-/* A handed chain: "target" then "\x1fSTATUS\x1fURL" per hop. */
-#define NODE_CHAIN_SEP '\x1f'
-
 static void node_on_handoff(void *ctx, redisReply *r)
 {
     struct node_token *t = ctx;
@@ -301,10 +299,7 @@ void node_handoff(struct node *n, const char *url, const char *target, const cha
     node_fp_hex(url, fp);
     node_fp_hex(target, tfp);
     buf_init(&chain, 1 << 20);
-    buf_append_str(&chain, target);
-    for (size_t i = 0; i < nhops; i++)
-        buf_printf(&chain, "%c%ld%c%s", NODE_CHAIN_SEP, hop_statuses[i], NODE_CHAIN_SEP,
-                   hop_urls[i]);
+    chain_encode(&chain, target, hop_urls, hop_statuses, nhops);
     node_argv_fcall(n, &a, "crawl_handoff");
     node_argv_str(&a, fp);
     node_argv_str(&a, tfp);
@@ -315,29 +310,6 @@ void node_handoff(struct node *n, const char *url, const char *target, const cha
     t->n = n;
     t->token = token;
     node_send(n, &a, node_on_handoff, t);
-}
-
-char *node_chain_target(const char *chain)
-{
-    return xmemdup0(chain, strcspn(chain, "\x1f"));
-}
-
-int node_chain_hop(const char *chain, size_t i, const char **url, size_t *len, long *status)
-{
-    const char *p = strchr(chain, NODE_CHAIN_SEP);
-    for (size_t k = 0; p && k < i; k++) { /* skip hop k: status, url */
-        p = strchr(p + 1, NODE_CHAIN_SEP);
-        p = p ? strchr(p + 1, NODE_CHAIN_SEP) : NULL;
-    }
-    if (!p)
-        return 0;
-    *status = strtol(p + 1, NULL, 10);
-    const char *u = strchr(p + 1, NODE_CHAIN_SEP);
-    if (!u)
-        return 0;
-    *url = u + 1;
-    *len = strcspn(u + 1, "\x1f");
-    return 1;
 }
 
 static void node_on_hop(void *ctx, redisReply *r)

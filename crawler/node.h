@@ -28,7 +28,7 @@ struct node_callbacks {
     /* A URL of a leased host to fetch (reason NULL) or to record without
      * a fetch (reason: a scope rule, queue_full). parent NULL for starts.
      * chain: a redirect chain handed from another node (node_handoff): the
-     * URL's chain goes on here at the target it names (node_chain_next). */
+     * URL's chain goes on here at the target it names (chain.h reads it). */
     void (*on_item)(void *ctx, const char *host, int depth, const char *url, const char *parent,
                     const char *reason, const char *chain);
     /* node_handoff's answer: 0 handed (the record is another node's now),
@@ -106,11 +106,6 @@ void node_hop(struct node *n, const char *url, void *token);
  * target host's lease holder (on_handoff answers). */
 void node_handoff(struct node *n, const char *url, const char *target, const char *const *hop_urls,
                   const long *hop_statuses, size_t nhops, void *token);
-/* A handed chain (on_item's chain): its target, and its hops one by one
- * (i from 0): 1 with *url (a pointer into chain, len bytes) and *status,
- * 0 past the last. The target is copied into a string the caller frees. */
-char *node_chain_target(const char *chain);
-int node_chain_hop(const char *chain, size_t i, const char **url, size_t *len, long *status);
 /* A URL this node took goes back to the cluster's queue (sent with the
  * next turn). */
 void node_giveback(struct node *n, const char *url);

@@ -3,6 +3,7 @@
 #include "share.h"
 
 #include "buf.h"
+#include "chain.h"
 #include "node.h"
 #include "robots.h"
 #include "xalloc.h"
@@ -118,7 +119,7 @@ static void share_item(void *ctx, const char *name, int depth, const char *url, 
 {
     struct share *s = ctx;
     struct share_lease *l;
-    char *target = chain ? node_chain_target(chain) : NULL;
+    char *target = chain ? chain_target(chain) : NULL;
     HASH_FIND_STR(s->leases, name, l);
     if (l) { /* robots.txt read by an earlier node of the job: not again */
         struct host *h = records_host(s->cfg.rec, target ? target : url);
