@@ -30,7 +30,7 @@ void buf_reset(struct buf *b)
         b->data[0] = '\0';
 }
 
-static int buf_reserve(struct buf *b, size_t extra)
+int buf_reserve(struct buf *b, size_t extra)
 {
     if (extra > b->max - b->len)
         return BUF_ERR_CAP;

@@ -20,6 +20,8 @@ void buf_init(struct buf *b, size_t max);
 /* Free the storage; the struct may be reused after buf_init. */
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
+/* Room for extra more bytes (and a NUL) in one step: 0, or BUF_ERR_CAP. */
+int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_append_str(struct buf *b, const char *s);
 int buf_append_char(struct buf *b, char c);

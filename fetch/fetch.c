@@ -266,6 +266,13 @@ static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
         x->decided = 1;
         curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
         x->keep = x->req.keep_any || !ct || fetch_is_html(ct);
+        /* the whole body at once rather than doubling up to it (a
+         * compressed body's length is only a start) */
+        curl_off_t cl = -1;
+        if (x->keep &&
+            curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+            cl > 0 && (uint64_t)cl <= x->cap)
+            buf_reserve(&x->body, (size_t)cl);
     }
     if (x->resp->bytes + len > x->cap) {
         if (x->req.truncate) {
