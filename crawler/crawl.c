@@ -576,7 +576,7 @@ static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cau
 static void crawl_interrupt_record(struct crawl *c, struct record *rec)
 {
     if (c->node) { /* given back to the cluster (node_leave): redone there */
-        records_drop(c->rec, rec);
+        records_forget(c->rec, rec);
         return;
     }
     rec->error = "interrupted";

@@ -605,8 +605,7 @@ void records_on_completed(struct records *r, void *token, int depth, const char 
     struct record *rec = token;
     struct entry *e = rec->e;
     if (depth < 0) { /* redone by another node: its record is theirs */
-        frontier_finish(&r->fr, e);
-        record_free(rec);
+        records_forget(r, rec);
         return;
     }
     if (depth != e->depth)
@@ -738,10 +737,4 @@ struct entry *records_add_handed(struct records *r, const char *url, const char 
     if (st != SEEN_NONE)
         return NULL;
     return frontier_add_active(&r->fr, fp, url, parent, depth);
-}
-
-void records_drop(struct records *r, struct record *rec)
-{
-    frontier_finish(&r->fr, rec->e);
-    record_free(rec);
 }

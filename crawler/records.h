@@ -99,13 +99,12 @@ void records_give_back(struct records *r, struct host *h);
 /* This node was taken for dead: every record it holds was redone by
  * others; they are dropped, unwritten, and their URLs forgotten. */
 void records_forget_held(struct records *r);
-/* rec's URL went to another node (a redirect chain handed on): freed
- * unwritten, and the URL forgotten here. */
+/* rec's URL is another node's (a redirect chain handed on, redone
+ * elsewhere, or given back when this node stops): freed unwritten, and
+ * the URL forgotten here, so that it is taken afresh if it comes back. */
 void records_forget(struct records *r, struct record *rec);
 /* A URL whose redirect chain another node handed here: its live entry
  * (ACTIVE), or NULL when this process knows the URL already. */
 struct entry *records_add_handed(struct records *r, const char *url, const char *parent, int depth);
-/* rec is not written (an interrupted URL another node will redo). */
-void records_drop(struct records *r, struct record *rec);
 
 #endif
