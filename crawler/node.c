@@ -37,8 +37,9 @@ struct node_host {
     UT_hash_handle hh;
 };
 
-struct node_msg { /* an inbox message being answered */
+struct node_msg { /* an inbox message being answered, until the answer's reply */
     char *msg;
+    struct node *n;
     UT_hash_handle hh;
 };
 
@@ -196,6 +197,7 @@ static void node_news(struct node *n, const redisReply *r)
     n->held = (int)rconn_int(rconn_el(r, 2));
     n->nf = (int)rconn_int(rconn_el(r, 3));
     n->heard = 1;
+    n->cb.on_counts(n->cb.ctx, n->min);
     const redisReply *in = rconn_el(r, 4);
     for (size_t i = 0; in && in->type == REDIS_REPLY_ARRAY && i < in->elements; i++) {
         const char *msg = rconn_str(in->element[i]);
@@ -212,6 +214,7 @@ static void node_news(struct node *n, const redisReply *r)
             continue;
         x = xcalloc(1, sizeof *x);
         x->msg = xstrdup(msg);
+        x->n = n;
         HASH_ADD_KEYPTR(hh, n->msgs, x->msg, strlen(x->msg), x);
         uint64_t fp = strtoull(p1 + 1, NULL, 16);
         n->cb.on_lowered(n->cb.ctx, x->msg, fp, atoi(p2 + 1), p3[1] ? p3 + 1 : NULL);
@@ -237,12 +240,16 @@ static void node_on_completed(void *ctx, redisReply *r)
     free(t);
 }
 
+/* The message is gone from the inbox now: later replies no longer list
+ * it. The reply's counts are news like any other. */
 static void node_on_reexpanded(void *ctx, redisReply *r)
 {
     struct node_msg *x = ctx;
-    (void)r;
+    struct node *n = x->n;
+    HASH_DEL(n->msgs, x);
     free(x->msg);
     free(x);
+    node_news(n, r);
 }
 
 void node_complete(struct node *n, const char *url, struct node_links *links, void *token)
@@ -267,7 +274,6 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
     HASH_FIND_STR(n->msgs, msg, x);
     if (!x)
         return;
-    HASH_DEL(n->msgs, x);
     struct node_argv a = {0};
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)fp);
@@ -673,11 +679,6 @@ int64_t node_wait_ms(const struct node *n, int64_t now)
     if (w >= 0 && (t < 0 || w < t))
         t = w;
     return t;
-}
-
-int node_min_unfinished(const struct node *n)
-{
-    return n->heard ? n->min : 0;
 }
 
 int node_busy(const struct node *n)

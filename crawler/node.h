@@ -9,7 +9,7 @@
  * (on_item); a URL's fetch ends with node_complete (its links join the
  * cluster's frontier at its depth + 1, read atomically in Redis, and
  * on_completed gives that depth); its record is held until the
- * cluster's lowest unfinished depth allows (node_min_unfinished), then
+ * cluster's lowest unfinished depth allows (on_counts), then
  * written and reported with node_done. A held URL whose depth another
  * node lowered comes back through on_lowered and is re-expanded with
  * node_reexpand. Every command is safe to run twice, so commands lost
@@ -53,6 +53,9 @@ struct node_callbacks {
     /* At the end: a URL seen only through nofollow links, whose record
      * this node writes (then node_done). */
     void (*on_nofollow)(void *ctx, int depth, const char *url, const char *parent);
+    /* The cluster's lowest unfinished depth (INT_MAX: none), read with
+     * every answer in the same atomic step as this node's inbox. */
+    void (*on_counts)(void *ctx, int min_unfinished);
     /* node_hop's answer: known 1 (the URL is the cluster's already), 0
      * (it is now a redirect hop of the asking chain), -1 (no answer: the
      * node is being freed). */
@@ -122,8 +125,6 @@ void node_admit_seed(struct node *n, const char *url, const char *reason);
 /* host's robots.txt as this node read it, for the rest of the job. */
 void node_robots_store(struct node *n, const char *host, const char *value);
 
-/* The cluster's lowest unfinished depth, as last heard (INT_MAX: none). */
-int node_min_unfinished(const struct node *n);
 /* Nonzero while the job is not over: something is queued, taken or held
  * anywhere, or this node still has commands to send or answers to read. */
 int node_busy(const struct node *n);

@@ -247,8 +247,6 @@ void records_settle(struct records *r, int all)
 {
     if (r->node && node_paused(r->node, clock_ms()))
         return; /* this node may be taken for dead: nothing written till it knows */
-    if (r->node)
-        r->fr.remote_min = node_min_unfinished(r->node);
     r->st->held_peak = r->fr.npending_peak;
     struct entry *e;
     while ((e = frontier_next_final(&r->fr, all))) {
@@ -264,8 +262,6 @@ static void records_classify(struct records *r, struct record *rec);
 
 int records_depth_final(struct records *r, const struct entry *e)
 {
-    if (r->node)
-        r->fr.remote_min = node_min_unfinished(r->node);
     return frontier_depth_final(&r->fr, e);
 }
 
@@ -280,8 +276,6 @@ static void records_write_or_hold(struct records *r, struct record *rec)
         node_complete(r->node, e->url, rec->parsed ? records_node_links(r, rec) : NULL, rec);
         return;
     }
-    if (r->node)
-        r->fr.remote_min = node_min_unfinished(r->node);
     if (frontier_depth_final(&r->fr, e) && !(r->node && node_paused(r->node, clock_ms()))) {
         records_emit(r, rec);
     } else {
@@ -576,6 +570,12 @@ void records_flush_nofollow(struct records *r)
 void records_set_node(struct records *r, struct node *n)
 {
     r->node = n;
+    r->fr.remote_min = 0; /* nothing is final before the cluster's counts come */
+}
+
+void records_set_remote_min(struct records *r, int depth)
+{
+    r->fr.remote_min = depth;
 }
 
 /* rec's links as the shared frontier takes them: the same choice as

@@ -83,6 +83,9 @@ long records_resumed(const struct records *r);
 /* ---- a cluster crawl: the shared frontier (node.h) decides ---- */
 struct node;
 void records_set_node(struct records *r, struct node *n);
+/* The cluster's lowest unfinished depth (INT_MAX: none), as node.h's
+ * on_counts says it: records are final against it. */
+void records_set_remote_min(struct records *r, int depth);
 /* node's callbacks (see node.h), forwarded by the loop. */
 void records_on_completed(struct records *r, void *token, int depth, const char *parent);
 void records_on_item(struct records *r, int depth, const char *url, const char *parent,

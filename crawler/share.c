@@ -137,6 +137,11 @@ static void share_item(void *ctx, const char *name, int depth, const char *url, 
     free(target);
 }
 
+static void share_counts(void *ctx, int min_unfinished)
+{
+    records_set_remote_min(((struct share *)ctx)->cfg.rec, min_unfinished);
+}
+
 static void share_handoff(void *ctx, void *token, int result)
 {
     struct share *s = ctx;
@@ -243,6 +248,7 @@ struct share *share_open(const struct share_config *cfg, char **starts, size_t n
         .on_nofollow = share_nofollow,
         .on_hop = share_hop,
         .on_handoff = share_handoff,
+        .on_counts = share_counts,
         .on_lost = share_lost,
         .on_reclaimed = share_reclaimed,
     };
