@@ -469,6 +469,23 @@ static int records_follows_tag(const struct records *r, const char *tag)
     return strcmp(tag, "form") != 0 && r->opt->page_requisites;
 }
 
+/* What link i of rec (classified) may add to the frontier: 'x' an
+ * off-site link to check (--check-external), 'f' a page of the site to
+ * follow, 0 nothing (an unusable link is listed, never fetched). Depth
+ * limits are the caller's. */
+static char records_link_class(const struct records *r, const struct record *rec, size_t i)
+{
+    const struct html_link *l = &rec->page.links[i];
+    if (l->unusable)
+        return 0;
+    if (rec->external[i] & OUTPUT_LINK_EXTERNAL)
+        return r->opt->check_external && strcmp(l->tag, "form") &&
+                       (!strncmp(l->url, "http://", 7) || !strncmp(l->url, "https://", 8))
+                   ? 'x'
+                   : 0;
+    return records_follows_tag(r, l->tag) ? 'f' : 0;
+}
+
 static void records_expand(struct records *r, struct entry *e, struct record *rec)
 {
     const struct html_page *p = &rec->page;
@@ -479,17 +496,10 @@ static void records_expand(struct records *r, struct entry *e, struct record *re
     if (nd > records_depth_limit(r))
         return;
     for (size_t i = 0; i < p->nlinks; i++) {
-        const char *u = p->links[i].url;
+        char class = records_link_class(r, rec, i);
         int nofollow = rec->external[i] & OUTPUT_LINK_NOFOLLOW;
-        if (p->links[i].unusable)
-            continue; /* listed with its reason, never fetched */
-        if (rec->external[i] & OUTPUT_LINK_EXTERNAL) {
-            if (r->opt->check_external && strcmp(p->links[i].tag, "form") &&
-                (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8)))
-                records_discover(r, e, u, nd, nofollow, 1);
-        } else if (nd <= r->opt->depth && records_follows_tag(r, p->links[i].tag)) {
-            records_discover(r, e, u, nd, nofollow, 0);
-        }
+        if (class == 'x' || (class == 'f' && nd <= r->opt->depth))
+            records_discover(r, e, p->links[i].url, nd, nofollow, class == 'x');
     }
 }
 
@@ -588,14 +598,10 @@ static struct node_links *records_node_links(struct records *r, struct record *r
     records_classify(r, rec);
     for (size_t i = 0; i < p->nlinks; i++) {
         const char *u = p->links[i].url;
-        int nofollow = rec->external[i] & OUTPUT_LINK_NOFOLLOW;
-        if (rec->external[i] & OUTPUT_LINK_EXTERNAL) {
-            if (r->opt->check_external && strcmp(p->links[i].tag, "form") &&
-                (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8)))
-                node_links_add(l, u, 'x', nofollow, NULL);
-        } else if (records_follows_tag(r, p->links[i].tag)) {
-            node_links_add(l, u, 'f', nofollow, scope_rule(r->scope, u));
-        }
+        char class = records_link_class(r, rec, i);
+        if (class)
+            node_links_add(l, u, class, rec->external[i] & OUTPUT_LINK_NOFOLLOW,
+                           class == 'f' ? scope_rule(r->scope, u) : NULL);
     }
     return l;
 }
@@ -644,18 +650,24 @@ static const char *records_reason_code(const char *reason)
     return "excluded";
 }
 
+/* A URL the cluster gives this node: 1 with *fp when it is new here; 0
+ * when it is here already, and when its record was written here before
+ * it was given out again, the cluster hears so. */
+static int records_given(struct records *r, const char *url, uint64_t *fp)
+{
+    int d;
+    int st = frontier_lookup(&r->fr, url, fp, &d);
+    if (st == SEEN_DONE)
+        node_done(r->node, url);
+    return st == SEEN_NONE;
+}
+
 void records_on_item(struct records *r, int depth, const char *url, const char *parent,
                      const char *reason)
 {
     uint64_t fp;
-    int d;
-    int st = frontier_lookup(&r->fr, url, &fp, &d);
-    if (st == SEEN_DONE) { /* written here before the URL was given out again */
-        node_done(r->node, url);
+    if (!records_given(r, url, &fp))
         return;
-    }
-    if (st != SEEN_NONE)
-        return; /* here already */
     if (reason) {
         records_skip(r, frontier_add_active(&r->fr, fp, url, parent, depth),
                      records_reason_code(reason), NULL);
@@ -730,11 +742,5 @@ void records_forget(struct records *r, struct record *rec)
 struct entry *records_add_handed(struct records *r, const char *url, const char *parent, int depth)
 {
     uint64_t fp;
-    int d;
-    int st = frontier_lookup(&r->fr, url, &fp, &d);
-    if (st == SEEN_DONE) /* written here before it was handed out again */
-        node_done(r->node, url);
-    if (st != SEEN_NONE)
-        return NULL;
-    return frontier_add_active(&r->fr, fp, url, parent, depth);
+    return records_given(r, url, &fp) ? frontier_add_active(&r->fr, fp, url, parent, depth) : NULL;
 }
