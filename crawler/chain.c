@@ -1,6 +1,7 @@
 /* chain: the text form of a handed redirect chain (chain.h). */
 #include "chain.h"
 
+#include "output.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -8,12 +9,11 @@
 
 #define CHAIN_SEP '\x1f'
 
-void chain_encode(struct buf *b, const char *target, const char *const *urls, const long *statuses,
-                  size_t n)
+void chain_encode(struct buf *b, const char *target, const struct output_hop *hops, size_t n)
 {
     buf_append_str(b, target);
     for (size_t i = 0; i < n; i++)
-        buf_printf(b, "%c%ld%c%s", CHAIN_SEP, statuses[i], CHAIN_SEP, urls[i]);
+        buf_printf(b, "%c%ld%c%s", CHAIN_SEP, hops[i].status, CHAIN_SEP, hops[i].url);
 }
 
 char *chain_target(const char *chain)

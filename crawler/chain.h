@@ -10,9 +10,9 @@
 
 #include "buf.h"
 
-/* Append the chain of target with n hops (urls[i] answered statuses[i]). */
-void chain_encode(struct buf *b, const char *target, const char *const *urls, const long *statuses,
-                  size_t n);
+struct output_hop;
+/* Append the chain of target with its n hops so far. */
+void chain_encode(struct buf *b, const char *target, const struct output_hop *hops, size_t n);
 /* The target, as a new string the caller frees. */
 char *chain_target(const char *chain);
 /* Hop i (from 0): 1 with *url (a pointer into chain, *len bytes) and

@@ -167,14 +167,15 @@ static void crawl_sitemaps_check(struct crawl *c)
  * in a cluster, only if the job has not read them yet. */
 static void crawl_seed_host(struct crawl *c, struct host *h)
 {
-    if (c->opt->sitemaps && h->name[0] && c->share && share_sitemaps_due(c->share, h->name)) {
+    int read =
+        c->opt->sitemaps && h->name[0] && (!c->share || share_sitemaps_due(c->share, h->name));
+    if (read && c->share) {
         c->sm_hosts = xrealloc(c->sm_hosts, (c->nsm_hosts + 1) * sizeof *c->sm_hosts);
         c->sm_hosts[c->nsm_hosts++] = xstrdup(h->name);
-        seeds_host(c->seeds, h->origin, h->robots);
-        crawl_sitemaps_check(c);
-    } else if (c->opt->sitemaps && h->name[0] && !c->share) {
-        seeds_host(c->seeds, h->origin, h->robots);
     }
+    if (read)
+        seeds_host(c->seeds, h->origin, h->robots);
+    crawl_sitemaps_check(c);
     records_host_known(c->rec, h);
 }
 
@@ -413,16 +414,7 @@ static void crawl_follow(struct crawl *c, struct transfer *t, char *target)
  * lease holder with the hops so far. */
 static void crawl_handoff(struct crawl *c, struct transfer *t)
 {
-    struct record *rec = t->rec;
-    const char **urls = xmalloc((rec->nhops + 1) * sizeof *urls);
-    long *statuses = xmalloc((rec->nhops + 1) * sizeof *statuses);
-    for (size_t i = 0; i < rec->nhops; i++) {
-        urls[i] = rec->hops[i].url;
-        statuses[i] = rec->hops[i].status;
-    }
-    node_handoff(c->node, rec->e->url, t->hop, urls, statuses, rec->nhops, t);
-    free(urls);
-    free(statuses);
+    node_handoff(c->node, t->rec->e->url, t->hop, t->rec->hops, t->rec->nhops, t);
 }
 
 /* A 3xx with a Location: the chain goes on (t parked on the target's

@@ -294,8 +294,8 @@ static void node_on_handoff(void *ctx, redisReply *r)
     free(t);
 }
 
-void node_handoff(struct node *n, const char *url, const char *target, const char *const *hop_urls,
-                  const long *hop_statuses, size_t nhops, void *token)
+void node_handoff(struct node *n, const char *url, const char *target,
+                  const struct output_hop *hops, size_t nhops, void *token)
 {
     struct node_argv a = {0};
     char fp[17], tfp[17];
@@ -305,7 +305,7 @@ void node_handoff(struct node *n, const char *url, const char *target, const cha
     node_fp_hex(url, fp);
     node_fp_hex(target, tfp);
     buf_init(&chain, 1 << 20);
-    chain_encode(&chain, target, hop_urls, hop_statuses, nhops);
+    chain_encode(&chain, target, hops, nhops);
     node_argv_fcall(n, &a, "crawl_handoff");
     node_argv_str(&a, fp);
     node_argv_str(&a, tfp);

@@ -104,11 +104,12 @@ void node_reexpand(struct node *n, const char *msg, uint64_t fp, struct node_lin
 /* A redirect target: is it known to the cluster (then on_hop(1)), or
  * does it become a hop of the asking chain (on_hop(0))? */
 void node_hop(struct node *n, const char *url, void *token);
-/* The chain of url (its hops: nhops urls and statuses) redirects to
- * target, on a host this node may not lease: the chain goes on at the
- * target host's lease holder (on_handoff answers). */
-void node_handoff(struct node *n, const char *url, const char *target, const char *const *hop_urls,
-                  const long *hop_statuses, size_t nhops, void *token);
+/* The chain of url (its nhops hops so far) redirects to target, on a
+ * host this node may not lease: the chain goes on at the target host's
+ * lease holder (on_handoff answers). */
+struct output_hop;
+void node_handoff(struct node *n, const char *url, const char *target,
+                  const struct output_hop *hops, size_t nhops, void *token);
 /* A URL this node took goes back to the cluster's queue (sent with the
  * next turn). */
 void node_giveback(struct node *n, const char *url);

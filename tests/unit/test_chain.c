@@ -2,6 +2,7 @@
  * text (it comes from Redis) read without trusting its shape. */
 #include "chain.h"
 #include "check.h"
+#include "output.h"
 
 #include <stdlib.h>
 
@@ -9,9 +10,8 @@ int main(void)
 {
     struct buf b;
     buf_init(&b, 1 << 16);
-    const char *urls[] = {"http://a.example/x", "http://a.example/y"};
-    const long statuses[] = {301, 302};
-    chain_encode(&b, "http://b.example/landing", urls, statuses, 2);
+    const struct output_hop hops[] = {{"http://a.example/x", 301}, {"http://a.example/y", 302}};
+    chain_encode(&b, "http://b.example/landing", hops, 2);
     buf_append(&b, "", 1);
     char *t = chain_target(b.data);
     CHECK_STR(t, "http://b.example/landing");
@@ -21,7 +21,7 @@ int main(void)
     long st;
     for (size_t i = 0; i < 2; i++) {
         CHECK(chain_hop(b.data, i, &u, &len, &st) == 1);
-        CHECK(st == statuses[i] && len == strlen(urls[i]) && !strncmp(u, urls[i], len));
+        CHECK(st == hops[i].status && len == strlen(hops[i].url) && !strncmp(u, hops[i].url, len));
     }
     CHECK(chain_hop(b.data, 2, &u, &len, &st) == 0);
     buf_free(&b);
