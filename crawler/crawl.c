@@ -796,6 +796,10 @@ static void crawl_add_starts(struct crawl *c, char **starts, size_t n)
  * reads, writes and kills. */
 static int crawl_poll(struct crawl *c)
 {
+    if (c->node) { /* records written this turn go out, then the cluster hears */
+        records_node_sync(c->rec);
+        node_flush(c->node);
+    }
     struct pollfd pfds[CRAWL_MAX_POLLFDS];
     struct curl_waitfd wfds[CRAWL_MAX_POLLFDS];
     size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 3);
@@ -868,7 +872,6 @@ static int crawl_poll(struct crawl *c)
         c->failed = 1;
     if (c->node) {
         short re = node_i != SIZE_MAX ? wfds[node_i].revents : 0;
-        records_node_sync(c->rec);
         int64_t t = clock_ms();
         share_set_now(c->share, t);
         node_service(
@@ -876,8 +879,6 @@ static int crawl_poll(struct crawl *c)
             (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0)),
             t);
         records_settle(c->rec, 0); /* the cluster's counts may allow more */
-        records_node_sync(c->rec); /* and what was written goes out now */
-        node_flush(c->node);
     }
     if (sig_i != SIZE_MAX && wfds[sig_i].revents) {
         int signo;
