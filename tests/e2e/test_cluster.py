@@ -19,6 +19,7 @@ against real HTTP servers on 127.0.0.1, 127.0.0.2 and 127.0.0.3.
   options (refused, names the difference), --status.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -67,6 +68,12 @@ class Redis:
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.kill()
+
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
@@ -87,6 +94,16 @@ def redis_cmd(port, *args):
     out = s.recv(4096).decode(errors="replace")
     s.close()
     return out
+
+
+@contextlib.contextmanager
+def stopping(servers):
+    """The servers (started) are stopped at the end of the block."""
+    try:
+        yield servers
+    finally:
+        for s in servers:
+            s.stop()
 
 
 def html(title, links):
@@ -202,7 +219,7 @@ def test_equal(c, crawl, tmp):
         servers.append(s)
     for i, s in enumerate(servers):
         add_redirects(s, servers[(i + 1) % len(servers)])
-    try:
+    with stopping(servers):
         starts = [s.url("/") for s in servers]
         extra = ["--exclude", "/private/"]
         want = single(crawl, starts, extra)
@@ -222,8 +239,7 @@ def test_equal(c, crawl, tmp):
                 [r for r in want if "away" in r["url"] or "landing" in r["url"]])
         for s in servers:
             s.reset_stats()
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "eq%d.jsonl" % i) for i in range(3)]
             procs = [start_node(crawl, redis, "eq", starts, o, extra) for o in outs]
             rcs = wait_all(procs)
@@ -244,11 +260,6 @@ def test_equal(c, crawl, tmp):
             c.eq(st.returncode, 0, "--status exits 0")
             c.check("job eq: complete" in st.stdout and "done %d" % len(want) in st.stdout,
                     "--status says complete with every record done", st.stdout)
-        finally:
-            redis.kill()
-    finally:
-        for s in servers:
-            s.stop()
 
 
 def test_check_external(c, crawl, tmp):
@@ -270,8 +281,7 @@ def test_check_external(c, crawl, tmp):
             c.check(any(r.get("status") == 404 and "127.0.0.4" in r["url"] for r in want),
                     "the site has a broken external link", None)
             ext.reset_stats()
-            redis = Redis(tmp).start()
-            try:
+            with Redis(tmp) as redis:
                 outs = [os.path.join(tmp, "x%d.jsonl" % i) for i in range(2)]
                 procs = [start_node(crawl, redis, "ext", starts, o, extra) for o in outs]
                 c.eq(wait_all(procs), [0, 0], "two nodes with --check-external exit 0")
@@ -280,18 +290,15 @@ def test_check_external(c, crawl, tmp):
                          "--check-external: the union equals one process")
                 c.eq(sorted(ext.fetch_counts("HEAD").values()), [1, 1],
                      "each external link checked once across the nodes")
-            finally:
-                redis.kill()
 
 
 def test_max_pages(c, crawl, tmp):
     root = os.path.join(tmp, "msite")
     make_site(root, 4, 10, extra=False)
     servers = [TestServer(root=root, host=h).start() for h in ("127.0.0.1", "127.0.0.2")]
-    try:
+    with stopping(servers):
         starts = [s.url("/") for s in servers]
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "m%d.jsonl" % i) for i in range(2)]
             procs = [start_node(crawl, redis, "maxp", starts, o, ["--max-pages", "30"])
                      for o in outs]
@@ -300,11 +307,6 @@ def test_max_pages(c, crawl, tmp):
             fetched = [r for r in got if r.get("reason") != "max_pages"]
             c.eq(len(fetched), 30, "--max-pages 30 counts for the whole job")
             c.eq(len(got), 2 * (1 + 4 + 4 * 10), "every other URL gets a max_pages record")
-        finally:
-            redis.kill()
-    finally:
-        for s in servers:
-            s.stop()
 
 
 def test_sitemaps(c, crawl, tmp):
@@ -330,7 +332,7 @@ def test_sitemaps(c, crawl, tmp):
         srv = TestServer(root=root, latency_ms=5, host=host).start()
         srv.set_path_latency("/maps/sm.xml", 1500)
         servers.append(srv)
-    try:
+    with stopping(servers):
         for s, root in zip(servers, [os.path.join(tmp, "smsite%d" % i) for i in range(2)]):
             with open(os.path.join(root, "maps", "sm.xml"), "w") as f:
                 f.write('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
@@ -345,8 +347,7 @@ def test_sitemaps(c, crawl, tmp):
                 == 2, "a page is 2 levels down through a slow sitemap, 3 by links", None)
         for s in servers:
             s.reset_stats()
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "sm%d.jsonl" % i) for i in range(3)]
             procs = [start_node(crawl, redis, "smp", starts, o, extra) for o in outs]
             c.eq(wait_all(procs), [0, 0, 0], "three nodes with --sitemaps exit 0")
@@ -356,19 +357,13 @@ def test_sitemaps(c, crawl, tmp):
             g = gets(servers)
             c.eq(sorted(k for k, n in g.items() if n > 1), [],
                  "no URL fetched twice, sitemaps and robots.txt included")
-        finally:
-            redis.kill()
-    finally:
-        for s in servers:
-            s.stop()
 
 
 def test_per_host_peak(c, crawl, tmp):
     root = os.path.join(tmp, "peak")
     make_site(root, 5, 20, extra=False)
     with TestServer(root=root, latency_ms=30) as srv:
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "peak%d.jsonl" % i) for i in range(3)]
             procs = [start_node(crawl, redis, "peak", [srv.url("/")], o,
                                 ["--per-host", "2", "-c", "8"]) for o in outs]
@@ -379,8 +374,6 @@ def test_per_host_peak(c, crawl, tmp):
             c.check(srv.max_inflight <= 2,
                     "the server never handled more than --per-host 2 requests at once "
                     "from the cluster", srv.max_inflight)
-        finally:
-            redis.kill()
 
 
 def test_kill_and_join(c, crawl, tmp):
@@ -389,13 +382,12 @@ def test_kill_and_join(c, crawl, tmp):
         root = os.path.join(tmp, "ksite%d" % i)
         make_site(root, 8, 30)
         servers.append(TestServer(root=root, latency_ms=20, host=host).start())
-    try:
+    with stopping(servers):
         starts = [s.url("/") for s in servers]
         want = single(crawl, starts)
         for s in servers:
             s.reset_stats()
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "k%d.jsonl" % i) for i in range(3)]
             a = start_node(crawl, redis, "kill", starts, outs[0], ["-c", "4"])
             b = start_node(crawl, redis, "kill", starts, outs[1], ["-c", "4"])
@@ -425,11 +417,6 @@ def test_kill_and_join(c, crawl, tmp):
                    if sum(1 for r in got if r["url"] == u) > 1]
             c.check(all(u in a_urls for u in dup),
                     "a URL recorded twice was recorded by the dead node", dup)
-        finally:
-            redis.kill()
-    finally:
-        for s in servers:
-            s.stop()
 
 
 def test_interrupt(c, crawl, tmp):
@@ -437,11 +424,10 @@ def test_interrupt(c, crawl, tmp):
     make_site(root, 6, 30, extra=False)
     servers = [TestServer(root=root, latency_ms=20, host=h).start()
                for h in ("127.0.0.1", "127.0.0.2")]
-    try:
+    with stopping(servers):
         starts = [s.url("/") for s in servers]
         want = single(crawl, starts)
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "i%d.jsonl" % i) for i in range(2)]
             a = start_node(crawl, redis, "int", starts, outs[0], ["-c", "4"])
             b = start_node(crawl, redis, "int", starts, outs[1], ["-c", "4"])
@@ -459,11 +445,6 @@ def test_interrupt(c, crawl, tmp):
                  "nothing the stopped node wrote is written again")
             c.set_eq({key(r) for r in ra + rb}, {key(r) for r in want},
                      "SIGINT on one node: the union equals one process")
-        finally:
-            redis.kill()
-    finally:
-        for s in servers:
-            s.stop()
 
 
 def test_frozen_node(c, crawl, tmp):
@@ -477,8 +458,7 @@ def test_frozen_node(c, crawl, tmp):
         starts = [srv.url("/")]
         want = single(crawl, starts)
         srv.reset_stats()
-        redis = Redis(tmp).start()
-        try:
+        with Redis(tmp) as redis:
             outs = [os.path.join(tmp, "f%d.jsonl" % i) for i in range(2)]
             extra = ["-c", "4", "--per-host", "2"]
             a = start_node(crawl, redis, "frz", starts, outs[0], extra)
@@ -506,8 +486,6 @@ def test_frozen_node(c, crawl, tmp):
                     "(at most --per-host 2 requests at once)", srv.max_inflight)
             c.check(records_of([outs[1]]) != [], "the other node took over",
                     len(records_of([outs[1]])))
-        finally:
-            redis.kill()
 
 
 def test_redis_restart(c, crawl, tmp):
@@ -517,8 +495,7 @@ def test_redis_restart(c, crawl, tmp):
         starts = [srv.url("/")]
         want = single(crawl, starts)
         srv.reset_stats()
-        redis = Redis(os.path.join(tmp, "r2"), appendonly=True).start()
-        try:
+        with Redis(os.path.join(tmp, "r2"), appendonly=True) as redis:
             outs = [os.path.join(tmp, "rr%d.jsonl" % i) for i in range(2)]
             procs = [start_node(crawl, redis, "rr", starts, o, ["-c", "4"]) for o in outs]
             deadline = time.monotonic() + 60
@@ -535,8 +512,6 @@ def test_redis_restart(c, crawl, tmp):
             got = records_of(outs)
             c.set_eq({key(r) for r in got}, {key(r) for r in want},
                      "Redis killed and restarted: the union equals one process")
-        finally:
-            redis.kill()
 
 
 def test_errors(c, crawl, tmp):
@@ -551,8 +526,7 @@ def test_errors(c, crawl, tmp):
     res = run_crawl(crawl, ["--redis", "redis://127.0.0.1", "http://a/"])
     c.check(res.rc == 2 and "--redis and --job go together" in res.err,
             "--redis without --job is refused", res.err)
-    redis = Redis(os.path.join(tmp, "r3")).start()
-    try:
+    with Redis(os.path.join(tmp, "r3")) as redis:
         root = os.path.join(tmp, "esite")
         make_site(root, 1, 2, extra=False)
         with TestServer(root=root) as srv:
@@ -579,8 +553,6 @@ def test_errors(c, crawl, tmp):
             res = run_crawl(crawl, ["--redis", redis.url, "--job", "nosuch", "--status"])
             c.check(res.rc == 1 and "no job named nosuch" in res.err,
                     "--status of an unknown job says so", res.err)
-    finally:
-        redis.kill()
 
 
 def main():
