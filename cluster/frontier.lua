@@ -146,6 +146,20 @@ local function admit_all(p, a, first, parent, nd, limf, limx, maxq)
   end
 end
 
+-- A URL node took (A) or holds (P) goes back to its host's queue, as
+-- its item says. A held URL was expanded already: it counts as
+-- unfinished again. Returns 1, or 0 when fp is not node's.
+local function requeue(p, node, fp)
+  local s, d, o = get(p, fp)
+  local item = redis.call('HGET', p .. 'item', fp)
+  if not ((s == 'A' or s == 'P') and o == node and item) then return 0 end
+  push(p, fp, d, split_item(item))
+  put(p, fp, 'Q', d)
+  if s == 'P' then unf(p, d, 1) end
+  redis.call('SREM', p .. 'inf:' .. node, fp)
+  return 1
+end
+
 -- A node that is gone (dead, or leaving): its inbox is undone, its URLs
 -- queued again, its leases let go. It moves from nodes to `to` (dead or
 -- left), keeping its count of records written.
@@ -157,15 +171,7 @@ local function reclaim(p, dead, to)
   redis.call('DEL', p .. 'inbox:' .. dead)
   local n = 0
   for _, fp in ipairs(redis.call('SMEMBERS', p .. 'inf:' .. dead)) do
-    local s, d, o = get(p, fp)
-    local item = redis.call('HGET', p .. 'item', fp)
-    if (s == 'A' or s == 'P') and o == dead and item then
-      local host = split_item(item)
-      push(p, fp, d, host)
-      put(p, fp, 'Q', d)
-      if s == 'P' then unf(p, d, 1) end
-      n = n + 1
-    end
+    n = n + requeue(p, dead, fp)
   end
   redis.call('DEL', p .. 'inf:' .. dead)
   for _, host in ipairs(redis.call('SMEMBERS', p .. 'held:' .. dead)) do
@@ -460,16 +466,14 @@ end)
 -- (fp is not node's any more).
 redis.register_function('crawl_handoff', function(_, a)
   local p, node, fp, tfp, thost = a[1], a[2], a[3], a[4], a[5]
-  local s, d, o = get(p, fp)
+  local s, _, o = get(p, fp)
   local item = redis.call('HGET', p .. 'item', fp)
   if not (s == 'A' and o == node and item) then return -1 end
   if redis.call('HEXISTS', p .. 'seen', tfp) == 1 then return 1 end
   put(p, tfp, 'H', 0)
   local _, url, parent = split_item(item)
   redis.call('HSET', p .. 'item', fp, thost .. '\t' .. url .. '\t' .. parent .. '\tr:' .. a[6])
-  redis.call('SREM', p .. 'inf:' .. node, fp)
-  push(p, fp, d, thost)
-  put(p, fp, 'Q', d)
+  requeue(p, node, fp)
   return 0
 end)
 
@@ -479,15 +483,7 @@ redis.register_function('crawl_giveback', function(_, a)
   local p, node = a[1], a[2]
   local n = 0
   for i = 3, #a do
-    local fp = a[i]
-    local s, d, o = get(p, fp)
-    local item = redis.call('HGET', p .. 'item', fp)
-    if s == 'A' and o == node and item then
-      push(p, fp, d, split_item(item))
-      put(p, fp, 'Q', d)
-      redis.call('SREM', p .. 'inf:' .. node, fp)
-      n = n + 1
-    end
+    if get(p, a[i]) == 'A' then n = n + requeue(p, node, a[i]) end
   end
   return n
 end)
