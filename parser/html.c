@@ -1,7 +1,11 @@
 /* html: links, title, <base href> and meta robots from one HTML document.
  * Owns the page's pipeline after html_clean.c has made the bytes safe: one
- * SAX pass of libxml2's HTML parser over the whole buffer, the links
- * resolved (url.c) and kept in an arena, and the html_page view of them.
+ * pass over the whole buffer that hands the SAX callbacks below their
+ * events, the links resolved (url.c) and kept in an arena, and the
+ * html_page view of them. The pass is html_fast.c's tokenizer where it
+ * reproduces libxml2's events exactly (most pages, at a fifth of the
+ * cost), else libxml2's HTML parser, which stays the reference: the two
+ * give the same page (test_html_fast, fuzz_html).
  * A struct html_parser keeps one libxml2 context, the arena and scratch
  * buffers from page to page, so a worker's steady state allocates almost
  * nothing; no other state survives a page. Must not print anything
@@ -17,6 +21,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "html_clean.h"
+#include "html_fast.h"
 #include "html_names.h"
 #include "url.h"
 #include "xalloc.h"
@@ -66,7 +71,10 @@ struct html_rec {
 struct html_parser {
     htmlParserCtxtPtr ctxt; /* reused across pages (htmlCtxtReadMemory resets it) */
     struct html_clean clean;
-    struct arena arena; /* this page's strings */
+    struct html_fast fast; /* the tokenizer tried first (html_fast.h) */
+    int mode;              /* enum html_parser_mode */
+    int was_fast;          /* the last page was html_fast's */
+    struct arena arena;    /* this page's strings */
     struct url_base *page_base, *doc_base;
     struct html_rec *recs;
     size_t nrecs, cap;
@@ -541,6 +549,7 @@ struct html_parser *html_parser_new(void)
 {
     struct html_parser *p = xcalloc(1, sizeof *p);
     html_clean_init(&p->clean);
+    html_fast_init(&p->fast);
     arena_init(&p->arena, HTML_ARENA_BLOCK);
     p->page_base = url_base_new();
     p->doc_base = url_base_new();
@@ -555,6 +564,7 @@ void html_parser_free(struct html_parser *p)
     if (p->ctxt)
         htmlFreeParserCtxt(p->ctxt);
     html_clean_free(&p->clean);
+    html_fast_free(&p->fast);
     arena_free(&p->arena);
     url_base_free(p->page_base);
     url_base_free(p->doc_base);
@@ -640,13 +650,39 @@ static void html_fill(struct html_parser *p)
     out->nlinks = p->nrecs;
 }
 
+void html_parser_set_mode(struct html_parser *p, enum html_parser_mode mode)
+{
+    p->mode = mode;
+}
+
+int html_parser_was_fast(const struct html_parser *p)
+{
+    return p->was_fast;
+}
+
 const struct html_page *html_parser_run(struct html_parser *p, const char *body, size_t len,
                                         const char *page_url, const char *encoding,
                                         size_t max_links)
 {
-    html_parser_reset(p, page_url ? page_url : "", max_links);
+    static const struct html_fast_sink sink_fns = {html_sax_start, html_sax_end,
+                                                   html_sax_text, /* libxml2's events */
+                                                   NULL};
+    page_url = page_url ? page_url : "";
+    html_parser_reset(p, page_url, max_links);
     html_clean_prepare(&p->clean, body, len, encoding);
     p->pending = p->clean.has_base;
+    p->was_fast = 0;
+    if (p->mode == HTML_PARSER_AUTO) {
+        struct html_fast_sink sink = sink_fns;
+        sink.ctx = p;
+        if (html_fast_run(&p->fast, p->clean.doc, p->clean.len, &sink) == 0) {
+            p->was_fast = 1;
+            html_fill(p);
+            return &p->page;
+        }
+        html_parser_reset(p, page_url, max_links); /* forget what it saw */
+        p->pending = p->clean.has_base;
+    }
 
     xmlInitParser();
     /* libxml2 must never print: error output goes through these globals */

@@ -1,5 +1,6 @@
 /* html: extract links, title, <base href> and meta robots from one HTML
- * document with libxml2's HTML parser, over the whole buffer at once.
+ * document as libxml2's HTML parser reads it, over the whole buffer at
+ * once (by a faster tokenizer giving the same events where it can).
  * Pure function of (bytes, page URL, encoding): no sockets, no processes.
  * Links are resolved against <base href> when present (else the page URL)
  * and canonicalised with url_resolve(). A reference that is no usable URL
@@ -79,5 +80,14 @@ void html_parser_free(struct html_parser *p); /* p may be NULL */
 const struct html_page *html_parser_run(struct html_parser *p, const char *body, size_t len,
                                         const char *page_url, const char *encoding,
                                         size_t max_links);
+
+/* Which parser html_parser_run uses. HTML_PARSER_AUTO (the default): the
+ * fast tokenizer (html_fast.h) where it reproduces libxml2's events
+ * exactly, libxml2 on every other page; the results are the same. For
+ * tests and benchmarks, HTML_PARSER_LIBXML2 always uses libxml2. */
+enum html_parser_mode { HTML_PARSER_AUTO = 0, HTML_PARSER_LIBXML2 = 1 };
+void html_parser_set_mode(struct html_parser *p, enum html_parser_mode mode);
+/* Nonzero when the last html_parser_run was done by the fast tokenizer. */
+int html_parser_was_fast(const struct html_parser *p);
 
 #endif

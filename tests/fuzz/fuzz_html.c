@@ -11,7 +11,9 @@
  *    tag/attr pair, and a text of valid UTF-8 of at most HTML_TEXT_MAX bytes;
  *  - title and rel, when present, are valid UTF-8 (title capped too);
  *    base, when present, is canonical;
- *  - html_page_free leaves the page empty. */
+ *  - html_page_free leaves the page empty;
+ *  - the fast tokenizer (html_fast.c), where it takes a page, gives exactly
+ *    the page libxml2 gives (html_parser in both modes, field by field). */
 #include "fuzz.h"
 
 #include "html.h"
@@ -85,6 +87,34 @@ static int fuzz_pair_ok(const char *tag, const char *attr)
     return 0;
 }
 
+static int fuzz_same_str(const char *a, const char *b)
+{
+    return (!a || !b) ? a == b : strcmp(a, b) == 0;
+}
+
+/* The page from the fast tokenizer, when it takes it, equals libxml2's. */
+static void fuzz_fast_vs_libxml2(const char *body, size_t size, const char *enc, size_t cap)
+{
+    struct html_parser *fast = html_parser_new(), *slow = html_parser_new();
+    html_parser_set_mode(slow, HTML_PARSER_LIBXML2);
+    const struct html_page *a = html_parser_run(fast, body, size, FUZZ_PAGE, enc, cap);
+    const struct html_page *b = html_parser_run(slow, body, size, FUZZ_PAGE, enc, cap);
+    if (!a || !b || !html_parser_was_fast(fast))
+        goto out;
+    FUZZ_ASSERT(fuzz_same_str(a->title, b->title) && fuzz_same_str(a->base, b->base));
+    FUZZ_ASSERT(fuzz_same_str(a->meta_robots, b->meta_robots));
+    FUZZ_ASSERT(a->nlinks == b->nlinks && a->links_dropped == b->links_dropped);
+    for (size_t i = 0; i < a->nlinks; i++) {
+        const struct html_link *x = &a->links[i], *y = &b->links[i];
+        FUZZ_ASSERT(fuzz_same_str(x->url, y->url) && fuzz_same_str(x->tag, y->tag));
+        FUZZ_ASSERT(fuzz_same_str(x->attr, y->attr) && fuzz_same_str(x->rel, y->rel));
+        FUZZ_ASSERT(fuzz_same_str(x->text, y->text) && x->unusable == y->unusable);
+    }
+out:
+    html_parser_free(fast);
+    html_parser_free(slow);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct html_page p;
@@ -121,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(!p.meta_robots || fuzz_utf8_ok(p.meta_robots));
     }
     html_page_free(&p);
+    fuzz_fast_vs_libxml2(body, size, enc, cap);
     FUZZ_ASSERT(p.links == NULL && p.nlinks == 0 && p.title == NULL && p.base == NULL);
     free(body);
     return 0;
