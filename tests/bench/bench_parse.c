@@ -15,7 +15,10 @@
  * parser/html.c and the encoding given as UTF-8, on one context reused
  * (htmlCtxtReadMemory resets it): the floor for any libxml2-based worker.
  * MODE "noop": the same with no-op start/end/characters callbacks, so
- * libxml2 hands every event over as it does to the worker. */
+ * libxml2 hands every event over as it does to the worker.
+ * MODE "libxml2": html_parser_run with the parser forced to libxml2 (what
+ * a page the fast tokenizer declines costs, html_fast.h), no frames. */
+#include "html.h"
 #include "ipc.h"
 #include "pool.h"
 #include "worker_main.h"
@@ -154,6 +157,19 @@ static unsigned long bench_worker(const char *body, size_t len, const char *url,
     return sum;
 }
 
+static unsigned long bench_libxml2(const char *body, size_t len, const char *url, long reps)
+{
+    struct html_parser *p = html_parser_new();
+    unsigned long sum = 0;
+    html_parser_set_mode(p, HTML_PARSER_LIBXML2);
+    for (long i = 0; i < reps; i++) {
+        const struct html_page *pg = html_parser_run(p, body, len, url, "UTF-8", 10000);
+        sum += pg ? pg->nlinks : 0;
+    }
+    html_parser_free(p);
+    return sum;
+}
+
 int main(int argc, char **argv)
 {
     size_t len = 0;
@@ -162,7 +178,7 @@ int main(int argc, char **argv)
     unsigned long sum;
 
     if (argc < 4 || (reps = strtol(argv[3], NULL, 10)) < 0) {
-        fprintf(stderr, "usage: bench_parse worker|bare|noop FILE REPEATS [PAGE_URL]\n");
+        fprintf(stderr, "usage: bench_parse worker|libxml2|bare|noop FILE REPEATS [PAGE_URL]\n");
         return 1;
     }
     if (!(body = bench_read(argv[2], &len))) {
@@ -172,6 +188,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "worker") == 0)
         sum =
             bench_worker(body, len, argc > 4 ? argv[4] : "http://bench.test/s1/t2/page.html", reps);
+    else if (strcmp(argv[1], "libxml2") == 0)
+        sum = bench_libxml2(body, len, argc > 4 ? argv[4] : "http://bench.test/s1/t2/page.html",
+                            reps);
     else if (strcmp(argv[1], "bare") == 0 || strcmp(argv[1], "noop") == 0)
         sum = bench_bare(body, len, reps, argv[1][0] == 'n');
     else {

@@ -6,11 +6,14 @@
 
 Writes one deterministic, realistic HTML page of --kb KB (~100 links; see
 make_page), then runs build/tests/bench/bench_parse under
-`valgrind --tool=callgrind` in three modes over those bytes:
+`valgrind --tool=callgrind` in four modes over those bytes:
 
   worker  what a parse worker does per page between reading a job frame and
-          writing its answer (worker_main_answer: decoding, clean-up, the SAX
-          pass, links resolved, the reply frame built);
+          writing its answer (worker_main_answer: decoding, clean-up, the
+          events -- html_fast's tokenizer where it takes the page, libxml2's
+          SAX pass where it declines -- links resolved, the reply frame built);
+  libxml2 html_parser_run forced to libxml2 (a page html_fast declines), no
+          frames;
   bare    libxml2's htmlCtxtReadMemory with an all-NULL SAX handler, same
           options and encoding: the floor;
   noop    the same with no-op element/text callbacks (libxml2 delivers every
@@ -116,7 +119,7 @@ def main():
         if args.page_out:
             shutil.copy(fn, args.page_out)
         cg = os.path.join(tmp, "worker.cg")
-        for mode in ("bare", "noop", "worker"):
+        for mode in ("bare", "noop", "libxml2", "worker"):
             argv = [args.bench, mode, fn]
             one = callgrind_ir(argv + ["1", BASE + path])
             many = callgrind_ir(argv + [str(1 + args.reps), BASE + path],
@@ -127,9 +130,10 @@ def main():
     ir = res["ir_per_page"]
     res["worker_over_bare"] = ir["worker"] / ir["bare"]
     res["worker_over_noop"] = ir["worker"] / ir["noop"]
+    res["libxml2_over_bare"] = ir["libxml2"] / ir["bare"]
     print("page: %d bytes, %d <a>/<link> tags (%s)" % (len(page), nlinks, res["page_url"]))
     print("%-8s %14s %10s" % ("mode", "Ir per page", "x bare"))
-    for mode in ("bare", "noop", "worker"):
+    for mode in ("bare", "noop", "libxml2", "worker"):
         print("%-8s %14.0f %10.3f" % (mode, ir[mode], ir[mode] / ir["bare"]))
     if tops:
         print("\nworker run (1 + %d pages), most self Ir:" % args.reps)
