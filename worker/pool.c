@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "ipc.h"
 #include "log.h"
+#include "pool_answer.h"
 #include "pool_line.h"
 #include "reap.h"
 #include "worker_main.h"
@@ -313,7 +314,7 @@ static void pool_spawned(struct pool *p, const struct zygote_reply *r)
     }
     s->pid = r->pid;
     s->fd = r->fd;
-    buf_reset(&s->in); /* and the line is empty: its head left at the reap */
+    buf_reset(&s->in); /* its line is empty: the last head left at the reap */
     if (r->fd < 0) {   /* its channel was lost on the way: it exits on EOF */
         pool_slot_died(p, s, POOL_DEATH_IO);
         return;
@@ -389,55 +390,19 @@ static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job 
     pool_write(p, s);
 }
 
-static const char *pool_sitemap_cause(int status)
-{
-    switch (status) {
-    case SITEMAP_ERR_TOO_LARGE:
-        return "too large";
-    case SITEMAP_ERR_GZIP:
-        return "bad gzip";
-    case SITEMAP_ERR_NOT_SITEMAP:
-        return "not a sitemap";
-    case SITEMAP_ERR_XML:
-        return "xml parser failed";
-    default:
-        return "parse failed";
-    }
-}
-
 /* A complete frame from a live worker: the answer to the head of its
  * line, whose successor then starts its clock. Returns 0, or -1 if it was
  * not the answer we wait for (the caller then kills the worker). */
 static int pool_frame(struct pool *p, struct pool_slot *s, const struct ipc_frame *f, int64_t now)
 {
     struct pool_job *job = pool_line_head(s->line);
-    int status;
+    int err;
+    const char *cause;
     if (s->state != POOL_SLOT_LIVE || !job || !pool_line_head_sent(s->line) || f->job_id != job->id)
         return -1;
-    if (f->type == IPC_RESULT && job->type == IPC_JOB) {
-        if (ipc_result_decode(f, &job->page) < 0)
-            return -1;
-        pool_finish(p, job, POOL_OK, NULL);
-    } else if (f->type == IPC_SITEMAP_RESULT && job->type == IPC_SITEMAP_JOB) {
-        if (ipc_sitemap_decode(f, &status, &job->sm) < 0)
-            return -1;
-        if (status == 0)
-            pool_finish(p, job, POOL_OK, NULL);
-        else
-            pool_finish(p, job, POOL_ERR_PARSE, pool_sitemap_cause(status));
-    } else if (f->type == IPC_FAIL) {
-        struct ipc_reader r;
-        const char *why;
-        size_t len;
-        ipc_reader_init(&r, f->payload, f->len);
-        if (ipc_get_str(&r, &why, &len) < 0)
-            return -1;
-        log_info("job %u (%s): worker could not parse: %.*s", job->id, job->url,
-                 why ? (int)(len > 200 ? 200 : len) : 4, why ? why : "null");
-        pool_finish(p, job, POOL_ERR_PARSE, "parse failed");
-    } else {
+    if (pool_answer_decode(f, job->type, job->id, job->url, &job->page, &job->sm, &err, &cause) < 0)
         return -1;
-    }
+    pool_finish(p, job, err, cause);
     pool_line_pop(s->line);
     if (pool_line_count(s->line))
         s->deadline = now + p->cfg.parse_timeout_ms;
