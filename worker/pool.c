@@ -1,27 +1,32 @@
-/* pool: the parent side of the prefork parse workers. Owns the slots (pid,
- * non-blocking channel, input buffer, the job in flight), the zygote's pid
- * and control channel, the queue of jobs waiting for a worker (retries and
- * sitemaps), the queue of finished jobs waiting to be reported, the
- * respawn rate limit and the counters. All channel I/O is non-blocking and
- * happens in pool_submit*() / pool_service(); nothing here polls, sleeps or
- * waits for a process (pool_create and pool_destroy excepted). Job bodies
- * are written straight from the caller's buffer (header + url/encoding
- * prefix from a small per-slot buffer, then the body by
- * sendmsg(MSG_NOSIGNAL)), never copied. Every callback runs at the end of
- * pool_service(), after all slot bookkeeping, so a callback may submit.
+/* pool: the parent side of the prefork parse workers. Owns the jobs, the
+ * slots (pid, non-blocking channel, input buffer, the line of up to
+ * POOL_DEPTH jobs handed to the worker: pool_line.h), the zygote's pid and
+ * control channel, the queue of jobs waiting for a worker (retries, jobs
+ * requeued from a dead worker's line, sitemaps), the queue of finished
+ * jobs waiting to be reported, the respawn rate limit and the counters.
+ * All channel I/O is non-blocking and happens in pool_submit*() /
+ * pool_service(); nothing here polls, sleeps or waits for a process
+ * (pool_create and pool_destroy excepted). Job bodies are written straight
+ * from the caller's buffer, never copied (pool_line_write). Every callback
+ * runs at the end of pool_service(), after all slot bookkeeping, so a
+ * callback may submit.
  *
  * A worker's death is noticed by EOF (or a failed write, a deadline, a bad
- * frame); its slot then waits in POOL_SLOT_REAPING until waitpid(WNOHANG)
- * reaps it (rechecked on a short backoff through pool_next_deadline, so
- * the exit status names the cause), and only then is its job retried or
- * reported and the slot respawned: one process per slot at any time. Must
- * not include crawler/ headers. */
+ * frame). The jobs behind the head of its line go back to the front of the
+ * waiting queue at once, untried. The slot then waits in
+ * POOL_SLOT_REAPING until waitpid(WNOHANG) reaps it (rechecked on a short
+ * backoff through pool_next_deadline, so the exit status names the cause),
+ * and only then is the head job retried or reported and the slot
+ * respawned: one process per slot at any time. Must not include crawler/
+ * headers. */
 #include "pool.h"
 
 #include "buf.h"
 #include "clock.h"
 #include "ipc.h"
 #include "log.h"
+#include "pool_answer.h"
+#include "pool_line.h"
 #include "reap.h"
 #include "worker_main.h"
 #include "xalloc.h"
@@ -35,7 +40,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,10 +62,8 @@
 enum pool_slot_state {
     POOL_SLOT_DEAD,     /* no process; may be respawned */
     POOL_SLOT_SPAWNING, /* the zygote was asked for a worker */
-    POOL_SLOT_IDLE,
-    POOL_SLOT_WRITING,
-    POOL_SLOT_BUSY,
-    POOL_SLOT_REAPING /* channel closed, process not reaped yet */
+    POOL_SLOT_LIVE,     /* running; its line may hold up to POOL_DEPTH jobs */
+    POOL_SLOT_REAPING   /* channel closed, process not reaped yet */
 };
 
 enum pool_death { POOL_DEATH_EOF, POOL_DEATH_IO, POOL_DEATH_DEADLINE, POOL_DEATH_BAD_FRAME };
@@ -91,12 +93,10 @@ struct pool_slot {
     pid_t pid; /* not reaped yet, or -1 */
     int fd;    /* parent end of the channel, or -1 */
     enum pool_slot_state state;
-    struct buf in;   /* bytes read from the worker, capped at one result frame */
-    struct buf head; /* header + url/encoding prefix of the job being sent */
-    struct pool_job *job;
-    size_t sent; /* bytes of head + body written so far */
-    /* WRITING/BUSY: the job's deadline; SPAWNING: the zygote's; REAPING:
-     * the next waitpid */
+    struct buf in;          /* bytes read from the worker, capped at one result frame */
+    struct pool_line *line; /* jobs handed to the worker (LIVE; REAPING: the head only) */
+    /* LIVE with jobs: the head job's deadline; SPAWNING: the zygote's;
+     * REAPING: the next waitpid */
     int64_t deadline;
     int respawn;         /* SPAWNING: counts as a respawn once started */
     enum pool_death why; /* REAPING: how the death was noticed */
@@ -111,7 +111,7 @@ struct pool {
     pid_t zygote;  /* not reaped yet, or -1 */
     int zygote_fd; /* its control channel, -1 once it is gone */
     struct pool_slot *slots;
-    struct pool_job_queue waiting; /* retries, dispatched before new jobs */
+    struct pool_job_queue waiting; /* retries, requeued, sitemaps: before new jobs */
     struct pool_job_queue finished;
     size_t pending;
     size_t sitemap_pending;
@@ -132,6 +132,15 @@ static void pool_queue_push(struct pool_job_queue *q, struct pool_job *job)
     else
         q->head = job;
     q->tail = job;
+}
+
+/* In front of the others (a job requeued untried keeps its turn). */
+static void pool_queue_push_front(struct pool_job_queue *q, struct pool_job *job)
+{
+    job->next = q->head;
+    q->head = job;
+    if (!q->tail)
+        q->tail = job;
 }
 
 static struct pool_job *pool_queue_pop(struct pool_job_queue *q)
@@ -193,19 +202,18 @@ static int pool_request(struct pool *p, struct pool_slot *s, int64_t now, int re
     return 0;
 }
 
-/* The job of slot s goes on without its worker: retried once, or
+/* The head job of slot s goes on without its worker: retried once, or
  * finished with err and cause. */
 static void pool_release_job(struct pool *p, struct pool_slot *s, int err, const char *cause)
 {
-    struct pool_job *job = s->job;
-    s->job = NULL;
-    if (!job)
-        return;
     /* A worker that got none of the job (killed while idle) did not fail
      * on it: requeue without counting a try. */
-    if (s->sent > 0)
+    int started = pool_line_head_started(s->line);
+    struct pool_job *job = pool_line_pop(s->line);
+    if (!job)
+        return;
+    if (started)
         job->tries++;
-    s->sent = 0;
     if (job->tries >= POOL_TRIES_MAX) {
         pool_finish(p, job, err, cause);
     } else {
@@ -229,7 +237,7 @@ static void pool_reap(struct pool *p, struct pool_slot *s, int64_t now)
             kill(s->pid, SIGKILL);
             s->killed = 1;
         }
-        if (s->job && now - s->died_at >= POOL_REAP_JOB_MS) {
+        if (pool_line_count(s->line) && now - s->died_at >= POOL_REAP_JOB_MS) {
             log_warn("worker %d (pid %ld) cannot be reaped: its job goes on without it",
                      pool_slot_index(p, s), (long)s->pid);
             pool_release_job(p, s, POOL_ERR_CRASH, "worker vanished");
@@ -261,10 +269,13 @@ static void pool_reap(struct pool *p, struct pool_slot *s, int64_t now)
 }
 
 /* Slot s's worker is dead or must die: close its channel, kill it if it
- * may still run, and reap it now or later. */
+ * may still run, send the jobs behind its head back to be dispatched
+ * first (never started: no try, no error), and reap it now or later. */
 static void pool_slot_died(struct pool *p, struct pool_slot *s, enum pool_death why)
 {
     int64_t now = clock_ms();
+    while (pool_line_count(s->line) > 1)
+        pool_queue_push_front(&p->waiting, pool_line_pop_back(s->line));
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
@@ -303,17 +314,15 @@ static void pool_spawned(struct pool *p, const struct zygote_reply *r)
     }
     s->pid = r->pid;
     s->fd = r->fd;
-    s->job = NULL;
-    s->sent = 0;
-    buf_reset(&s->in);
-    if (r->fd < 0) { /* its channel was lost on the way: it exits on EOF */
+    buf_reset(&s->in); /* its line is empty: the last head left at the reap */
+    if (r->fd < 0) {   /* its channel was lost on the way: it exits on EOF */
         pool_slot_died(p, s, POOL_DEATH_IO);
         return;
     }
     int fl = fcntl(r->fd, F_GETFL);
     if (fl < 0 || fcntl(r->fd, F_SETFL, fl | O_NONBLOCK) < 0)
         log_error("worker %d: O_NONBLOCK: %s", r->slot, strerror(errno));
-    s->state = POOL_SLOT_IDLE;
+    s->state = POOL_SLOT_LIVE;
     if (s->respawn)
         p->stats.respawns++;
     log_debug("worker %d started (pid %ld)", r->slot, (long)r->pid);
@@ -353,125 +362,56 @@ static void pool_zygote_lost(struct pool *p, const char *why)
         struct pool_slot *s = &p->slots[i];
         if (s->state == POOL_SLOT_SPAWNING)
             s->state = POOL_SLOT_DEAD;
-        alive += s->state == POOL_SLOT_IDLE || s->state == POOL_SLOT_WRITING ||
-                 s->state == POOL_SLOT_BUSY;
+        alive += s->state == POOL_SLOT_LIVE;
     }
     log_error("zygote (pid %ld) died: %s%s%s%s; no parse worker can be started any more (%d "
               "still running)",
               (long)pid, why, text[0] ? " (" : "", text, text[0] ? ")" : "", alive);
 }
 
-/* Write as much of the job as the socket takes. Returns 0, or -1 if the
- * worker died. */
+/* Write as much of slot s's line as the socket takes. Returns 0, or -1
+ * if the worker died. */
 static int pool_write(struct pool *p, struct pool_slot *s)
 {
-    size_t hlen = s->head.len, total = hlen + s->job->len;
-    while (s->sent < total) {
-        struct iovec iov[2];
-        struct msghdr msg;
-        size_t n = 0;
-        if (s->sent < hlen) {
-            iov[n].iov_base = s->head.data + s->sent;
-            iov[n++].iov_len = hlen - s->sent;
-            if (s->job->len > 0) {
-                iov[n].iov_base = s->job->body;
-                iov[n++].iov_len = s->job->len;
-            }
-        } else {
-            iov[n].iov_base = s->job->body + (s->sent - hlen);
-            iov[n++].iov_len = total - s->sent;
-        }
-        memset(&msg, 0, sizeof msg);
-        msg.msg_iov = iov;
-        msg.msg_iovlen = n;
-        ssize_t w = sendmsg(s->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return 0;
-        if (w < 0) {
-            log_debug("worker %d: write: %s", pool_slot_index(p, s), strerror(errno));
-            pool_slot_died(p, s, POOL_DEATH_IO);
-            return -1;
-        }
-        s->sent += (size_t)w;
-    }
-    s->state = POOL_SLOT_BUSY;
-    return 0;
+    if (pool_line_write(s->line, s->fd) == 0)
+        return 0;
+    log_debug("worker %d: write: %s", pool_slot_index(p, s), strerror(errno));
+    pool_slot_died(p, s, POOL_DEATH_IO);
+    return -1;
 }
 
+/* Put job at the back of live slot s's line (which has room) and write. */
 static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job *job, int64_t now)
 {
-    unsigned char hdr[IPC_HEADER_LEN] = {0};
-    buf_reset(&s->head);
-    buf_append(&s->head, hdr, sizeof hdr);
-    /* Fits: pool_submit checked the prefix against WORKER_JOB_PREFIX_MAX. */
-    ipc_job_prefix_encode(&s->head, job->url, job->encoding);
-    size_t plen = s->head.len - IPC_HEADER_LEN + job->len;
-    ipc_encode_header((unsigned char *)s->head.data, job->type, 0, job->id, (uint32_t)plen);
-    s->job = job;
-    s->sent = 0;
-    s->deadline = now + p->cfg.parse_timeout_ms;
-    s->state = POOL_SLOT_WRITING;
+    if (pool_line_count(s->line) == 0) /* it heads the line: its clock starts */
+        s->deadline = now + p->cfg.parse_timeout_ms;
+    /* Cannot fail: s has room, pool_refuse checked the prefix. */
+    pool_line_push(s->line, job, job->type, job->id, job->url, job->encoding, job->body, job->len);
     pool_write(p, s);
 }
 
-static const char *pool_sitemap_cause(int status)
+/* A complete frame from a live worker: the answer to the head of its
+ * line, whose successor then starts its clock. Returns 0, or -1 if it was
+ * not the answer we wait for (the caller then kills the worker). */
+static int pool_frame(struct pool *p, struct pool_slot *s, const struct ipc_frame *f, int64_t now)
 {
-    switch (status) {
-    case SITEMAP_ERR_TOO_LARGE:
-        return "too large";
-    case SITEMAP_ERR_GZIP:
-        return "bad gzip";
-    case SITEMAP_ERR_NOT_SITEMAP:
-        return "not a sitemap";
-    case SITEMAP_ERR_XML:
-        return "xml parser failed";
-    default:
-        return "parse failed";
-    }
-}
-
-/* A complete frame from a busy worker. Returns 0, or -1 if it was not the
- * answer we wait for (the caller then kills the worker). */
-static int pool_frame(struct pool *p, struct pool_slot *s, const struct ipc_frame *f)
-{
-    struct pool_job *job = s->job;
-    int status;
-    if (s->state != POOL_SLOT_BUSY || !job || f->job_id != job->id)
+    struct pool_job *job = pool_line_head(s->line);
+    int err;
+    const char *cause;
+    if (s->state != POOL_SLOT_LIVE || !job || !pool_line_head_sent(s->line) || f->job_id != job->id)
         return -1;
-    if (f->type == IPC_RESULT && job->type == IPC_JOB) {
-        if (ipc_result_decode(f, &job->page) < 0)
-            return -1;
-        pool_finish(p, job, POOL_OK, NULL);
-    } else if (f->type == IPC_SITEMAP_RESULT && job->type == IPC_SITEMAP_JOB) {
-        if (ipc_sitemap_decode(f, &status, &job->sm) < 0)
-            return -1;
-        if (status == 0)
-            pool_finish(p, job, POOL_OK, NULL);
-        else
-            pool_finish(p, job, POOL_ERR_PARSE, pool_sitemap_cause(status));
-    } else if (f->type == IPC_FAIL) {
-        struct ipc_reader r;
-        const char *why;
-        size_t len;
-        ipc_reader_init(&r, f->payload, f->len);
-        if (ipc_get_str(&r, &why, &len) < 0)
-            return -1;
-        log_info("job %u (%s): worker could not parse: %.*s", job->id, job->url,
-                 why ? (int)(len > 200 ? 200 : len) : 4, why ? why : "null");
-        pool_finish(p, job, POOL_ERR_PARSE, "parse failed");
-    } else {
+    if (pool_answer_decode(f, job->type, job->id, job->url, &job->page, &job->sm, &err, &cause) < 0)
         return -1;
-    }
-    s->job = NULL;
-    s->state = POOL_SLOT_IDLE;
+    pool_finish(p, job, err, cause);
+    pool_line_pop(s->line);
+    if (pool_line_count(s->line))
+        s->deadline = now + p->cfg.parse_timeout_ms;
     p->fail_streak = 0;
     return 0;
 }
 
 /* Read until EAGAIN, EOF or error, handling each complete frame. */
-static void pool_read(struct pool *p, struct pool_slot *s)
+static void pool_read(struct pool *p, struct pool_slot *s, int64_t now)
 {
     for (;;) {
         size_t room = s->in.max - s->in.len;
@@ -495,7 +435,7 @@ static void pool_read(struct pool *p, struct pool_slot *s)
                                 &used);
             if (rc == IPC_NEED_MORE)
                 break;
-            if (rc < 0 || pool_frame(p, s, &f) < 0) {
+            if (rc < 0 || pool_frame(p, s, &f, now) < 0) {
                 log_debug("worker %d: bad frame (decode %d)", pool_slot_index(p, s), rc);
                 pool_slot_died(p, s, POOL_DEATH_BAD_FRAME);
                 return;
@@ -505,12 +445,20 @@ static void pool_read(struct pool *p, struct pool_slot *s)
     }
 }
 
-static struct pool_slot *pool_idle_slot(const struct pool *p)
+/* The live worker with the fewest jobs (an idle one first) if it has
+ * room for one more, else NULL. */
+static struct pool_slot *pool_pick_slot(const struct pool *p)
 {
-    for (int i = 0; i < p->cfg.nworkers; i++)
-        if (p->slots[i].state == POOL_SLOT_IDLE)
-            return &p->slots[i];
-    return NULL;
+    struct pool_slot *best = NULL;
+    size_t least = POOL_DEPTH;
+    for (int i = 0; i < p->cfg.nworkers && least > 0; i++) {
+        struct pool_slot *s = &p->slots[i];
+        if (s->state == POOL_SLOT_LIVE && pool_line_count(s->line) < least) {
+            best = s;
+            least = pool_line_count(s->line);
+        }
+    }
+    return best;
 }
 
 /* Workers running or on their way. */
@@ -570,7 +518,7 @@ static void pool_dispatch(struct pool *p, int64_t now)
             pool_finish(p, job, POOL_ERR_NO_WORKERS, "no workers");
         return;
     }
-    while (p->waiting.head && (s = pool_idle_slot(p)))
+    while (p->waiting.head && (s = pool_pick_slot(p)))
         pool_start_job(p, s, pool_queue_pop(&p->waiting), now);
 }
 
@@ -582,7 +530,7 @@ static void pool_check_deadlines(struct pool *p, int64_t now)
         struct pool_slot *s = &p->slots[i];
         if (now < s->deadline)
             continue;
-        if (s->state == POOL_SLOT_WRITING || s->state == POOL_SLOT_BUSY)
+        if (s->state == POOL_SLOT_LIVE && pool_line_count(s->line))
             pool_slot_died(p, s, POOL_DEATH_DEADLINE);
         else if (s->state == POOL_SLOT_REAPING)
             pool_reap(p, s, now);
@@ -652,14 +600,14 @@ struct pool *pool_create(const struct pool_config *cfg)
         s->fd = -1;
         s->state = POOL_SLOT_DEAD;
         buf_init(&s->in, IPC_HEADER_LEN + cfg->max_result);
-        buf_init(&s->head, IPC_HEADER_LEN + WORKER_JOB_PREFIX_MAX);
+        s->line = pool_line_new();
     }
     int64_t now = clock_ms();
     for (int i = 0; i < cfg->nworkers; i++)
         pool_request(p, &p->slots[i], now, 0);
     pool_wait_spawns(p, POOL_ZYGOTE_WAIT_MS);
     for (int i = 0; i < cfg->nworkers; i++)
-        started += p->slots[i].state == POOL_SLOT_IDLE;
+        started += p->slots[i].state == POOL_SLOT_LIVE;
     if (started == 0) {
         log_error("pool: no worker could be started");
         pool_destroy(p);
@@ -672,7 +620,7 @@ int pool_can_submit(const struct pool *p)
 {
     if (p->waiting.head)
         return 0;
-    return pool_idle_slot(p) != NULL || pool_given_up(p);
+    return pool_pick_slot(p) != NULL || pool_given_up(p);
 }
 
 static struct pool_job *pool_job_new(struct pool *p, enum ipc_type type, uint32_t job_id,
@@ -706,7 +654,7 @@ int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *en
 {
     if (!pool_can_submit(p))
         return -1;
-    struct pool_slot *s = pool_idle_slot(p);
+    struct pool_slot *s = pool_pick_slot(p);
     struct pool_job *job = pool_job_new(p, IPC_JOB, job_id, url, encoding, body, len);
     if (pool_refuse(p, job))
         return 0;
@@ -728,7 +676,7 @@ int pool_submit_sitemap(struct pool *p, uint32_t job_id, const char *url, char *
     p->sitemap_pending++;
     if (pool_refuse(p, job))
         return 0;
-    /* Behind the retries; started now if a worker is idle. */
+    /* Behind the retries; started now if a worker has room. */
     pool_queue_push(&p->waiting, job);
     pool_dispatch(p, clock_ms());
     return 0;
@@ -747,7 +695,7 @@ size_t pool_pollfds(const struct pool *p, struct pollfd *fds, size_t max)
         if (s->fd < 0)
             continue;
         fds[n].fd = s->fd;
-        fds[n].events = POLLIN | (s->state == POOL_SLOT_WRITING ? POLLOUT : 0);
+        fds[n].events = POLLIN | (pool_line_writing(s->line) ? POLLOUT : 0);
         fds[n].revents = 0;
         n++;
     }
@@ -769,11 +717,11 @@ void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t no
         struct pool_slot *s = fds[i].revents ? pool_slot_by_fd(p, fds[i].fd) : NULL;
         if (!s)
             continue;
-        if (s->state == POOL_SLOT_WRITING && (fds[i].revents & (POLLOUT | POLLERR | POLLHUP)))
+        if (pool_line_writing(s->line) && (fds[i].revents & (POLLOUT | POLLERR | POLLHUP)))
             if (pool_write(p, s) < 0)
                 continue;
         if (fds[i].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
-            pool_read(p, s);
+            pool_read(p, s, now_ms);
     }
     pool_zygote_read(p);
     pool_check_deadlines(p, now_ms);
@@ -801,14 +749,15 @@ void pool_service(struct pool *p, const struct pollfd *fds, size_t n, int64_t no
 int64_t pool_next_deadline(const struct pool *p)
 {
     int64_t t = -1;
-    if (p->finished.head || (p->waiting.head && (pool_idle_slot(p) || pool_given_up(p))))
+    if (p->finished.head || (p->waiting.head && (pool_pick_slot(p) || pool_given_up(p))))
         return 0; /* due now */
     for (int i = 0; i < p->cfg.nworkers; i++) {
         const struct pool_slot *s = &p->slots[i];
         int64_t d;
         if (s->state == POOL_SLOT_DEAD && p->zygote_fd >= 0)
             d = p->next_respawn;
-        else if (s->state != POOL_SLOT_DEAD && s->state != POOL_SLOT_IDLE)
+        else if (s->state != POOL_SLOT_DEAD &&
+                 (s->state != POOL_SLOT_LIVE || pool_line_count(s->line)))
             d = s->deadline;
         else
             continue;
@@ -843,10 +792,11 @@ void pool_destroy(struct pool *p)
         if (s->pid > 0 && reap_by(s->pid, until) == 0)
             log_debug("worker %d (pid %ld) did not exit: killed it", i, (long)s->pid);
         s->pid = -1;
-        if (s->job)
-            pool_job_free(s->job);
+        struct pool_job *job;
+        while ((job = pool_line_pop(s->line)))
+            pool_job_free(job);
+        pool_line_free(s->line);
         buf_free(&s->in);
-        buf_free(&s->head);
     }
     if (p->zygote > 0)
         reap_by(p->zygote, until);

@@ -9,9 +9,13 @@
  * the caller's poll loop through pool_pollfds() / pool_service(); it never
  * polls by itself.
  *
- * A job whose worker dies (EOF, signal), overruns its deadline (the worker
- * gets SIGKILL) or sends a malformed frame is retried once on another
- * worker, then reported with an error. Dead workers are reaped and
+ * Jobs are pipelined: a worker holds up to POOL_DEPTH of them, answered
+ * in order; the one it works on is the head of its line, the others wait
+ * in its channel. A head job whose worker dies (EOF, signal), overruns
+ * the deadline (the worker gets SIGKILL) or sends a malformed frame is
+ * retried once on another worker, then reported with an error; the jobs
+ * queued behind it were never started and go back to be dispatched first,
+ * with no try counted and no error. Dead workers are reaped and
  * respawned (rate-limited). If the zygote dies, the workers still alive go
  * on but no worker can be started any more: once the last one is gone,
  * every job fails with POOL_ERR_NO_WORKERS.
@@ -33,7 +37,7 @@
 
 struct pool_config {
     int nworkers;         /* >= 1 */
-    int parse_timeout_ms; /* per-job deadline from the moment it is sent */
+    int parse_timeout_ms; /* per-job deadline, from when the job heads its worker's line */
     size_t max_job;       /* largest body accepted by pool_submit */
     size_t max_result;    /* largest result frame accepted from a worker */
     size_t max_links;     /* links kept per page (passed to html_extract) */
@@ -49,6 +53,14 @@ enum pool_err {
     POOL_ERR_PARSE = -4,     /* the worker reported it could not parse */
     POOL_ERR_NO_WORKERS = -5 /* no worker could be (re)spawned */
 };
+
+/* Jobs handed to one worker at a time, at most. With more than one, the
+ * next job already waits in the worker's channel when it sends an answer:
+ * it does not idle until the parent has read the answer and written the
+ * next job, and the parent wakes workers less often. A job's deadline
+ * (parse_timeout_ms) starts when it heads the line: at submit when the
+ * worker was idle, else when the answer before it arrives. */
+#define POOL_DEPTH 2
 
 /* Sitemap jobs submitted and not yet reported, at most. */
 #define POOL_MAX_SITEMAP_JOBS 128
@@ -68,14 +80,15 @@ struct pool;
  * Returns NULL (after logging why) if no worker could be started. */
 struct pool *pool_create(const struct pool_config *cfg);
 
-/* Nonzero when pool_submit would accept a job now (an idle live worker and
- * no retry or sitemap job waiting ahead of it). */
+/* Nonzero when pool_submit would accept a job now (a live worker with
+ * fewer than POOL_DEPTH jobs, and no retry, requeued or sitemap job
+ * waiting ahead of it). */
 int pool_can_submit(const struct pool *p);
 
-/* Hand one page to an idle worker. On success (0) the pool owns `body`
- * (it free()s it) and the caller must drop its pointer; on -1 (no idle
- * worker) ownership stays with the caller. url and encoding (may be NULL)
- * are copied. */
+/* Hand one page to the least loaded live worker (an idle one first). On
+ * success (0) the pool owns `body` (it free()s it) and the caller must
+ * drop its pointer; on -1 (pool_can_submit is false) ownership stays with
+ * the caller. url and encoding (may be NULL) are copied. */
 int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
                 size_t len);
 
@@ -92,8 +105,8 @@ typedef void (*pool_sitemap_fn)(void *ctx, uint32_t job_id, int err, const char 
                                 const char *url, struct sitemap *sm);
 
 /* Hand one sitemap file (gzip or not; inflated in the worker up to
- * cfg->max_job bytes) to a worker, now or as soon as one is idle: unlike
- * pool_submit this does not need an idle worker. On 0 the pool owns
+ * cfg->max_job bytes) to a worker, now or as soon as one has room: unlike
+ * pool_submit this does not need a worker with room. On 0 the pool owns
  * `body` and done(ctx, ...) will be called exactly once from a later
  * pool_service (ctx must stay valid until then or until pool_destroy,
  * which drops the job silently). Returns -1 (ownership stays with the

@@ -2,7 +2,9 @@
  * zygote.h). Owns the process hygiene shared with the zygote (channel on
  * fd 3, stdin/stdout on /dev/null, every other fd but stderr closed,
  * signals reset, PR_SET_PDEATHSIG), the worker's rlimits and its loop:
- * read one job frame (blocking), parse it, answer with one frame. An
+ * read one job frame (blocking), parse it, answer with one frame. The
+ * pool may queue up to POOL_DEPTH frames back to back: they are read and
+ * answered one after another, in order (the pool relies on it). An
  * IPC_JOB is html_extract()ed and answered with IPC_RESULT or IPC_FAIL; an
  * IPC_SITEMAP_JOB is sitemap_parse()d (gzip or not, at most cfg->max_job
  * bytes once inflated) and answered with IPC_SITEMAP_RESULT: at most

@@ -1,6 +1,8 @@
 /* test_pool: the prefork worker pool with real workers (started by the
  * zygote) and the real parser. Normal pages, a 5 MB body (partial
- * non-blocking writes), results above max_result, and, with
+ * non-blocking writes), results above max_result, POOL_DEPTH jobs
+ * pipelined to one worker (answered in order; a crash, a hang or a frame
+ * part-written ahead of a queued job), and, with
  * CRAWL_TEST_FAULTS=1, workers that crash, exit, hang or answer garbage,
  * plus a worker SIGKILLed while idle. Respawns after this process has
  * grown past the workers' RLIMIT_AS, a zygote that dies, no zombies left
@@ -34,6 +36,7 @@
 
 struct result {
     int done; /* callbacks seen for this id */
+    int seq;  /* when the last one came, counted over all page callbacks */
     int err;
     const char *cause;
     struct html_page page;
@@ -41,6 +44,7 @@ struct result {
 
 static struct result results[MAX_JOBS];
 static uint32_t next_id = 1;
+static int done_seq;
 
 struct sm_result {
     int done; /* callbacks seen for this id */
@@ -63,6 +67,7 @@ static void on_done(void *ctx, uint32_t id, int err, const char *cause, struct h
     if (r->done)
         html_page_free(&r->page);
     r->done++;
+    r->seq = ++done_seq;
     r->err = err;
     r->cause = cause;
     r->page = *page;
@@ -353,24 +358,51 @@ static void test_normal_pages(struct pool *p)
     CHECK(pool_next_deadline(p) == -1); /* nothing in flight, nobody dead */
 }
 
+/* A page of about BIG_BODY_LEN bytes, titled "Big", whose one link
+ * (/big-end) is at its very end; malloc'd. */
+static char *big_page(size_t *len)
+{
+    static const char head[] = "<html><head><title>Big</title></head><body>";
+    static const char para[] = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing.</p>\n";
+    static const char tail[] = "<a href=\"/big-end\">end</a></body></html>";
+    char *data = xmalloc(BIG_BODY_LEN + sizeof tail);
+    size_t n = sizeof head - 1;
+    memcpy(data, head, n);
+    while (n + sizeof para < BIG_BODY_LEN) {
+        memcpy(data + n, para, sizeof para - 1);
+        n += sizeof para - 1;
+    }
+    memcpy(data + n, tail, sizeof tail - 1);
+    *len = n + sizeof tail - 1;
+    return data;
+}
+
+/* The big page came back whole. */
+static int big_ok(uint32_t id)
+{
+    const struct result *r = &results[id];
+    return id && r->done == 1 && r->err == POOL_OK &&
+           has_link(&r->page, "http://example.com/big-end") && r->page.title &&
+           strcmp(r->page.title, "Big") == 0;
+}
+
+/* Channels the pool wants to write to. */
+static size_t writing_count(struct pool *p)
+{
+    struct pollfd fds[16];
+    size_t n = pool_pollfds(p, fds, 16), writing = 0;
+    for (size_t i = 0; i < n; i++)
+        writing += (fds[i].events & POLLOUT) != 0;
+    return writing;
+}
+
 static void test_big_body(struct pool *p)
 {
     struct {
         char *data;
         size_t len;
     } b;
-    static const char head[] = "<html><head><title>Big</title></head><body>";
-    static const char para[] = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing.</p>\n";
-    static const char tail[] = "<a href=\"/big-end\">end</a></body></html>";
-    b.data = xmalloc(BIG_BODY_LEN + sizeof tail);
-    memcpy(b.data, head, sizeof head - 1);
-    b.len = sizeof head - 1;
-    while (b.len + sizeof para < BIG_BODY_LEN) {
-        memcpy(b.data + b.len, para, sizeof para - 1);
-        b.len += sizeof para - 1;
-    }
-    memcpy(b.data + b.len, tail, sizeof tail - 1);
-    b.len += sizeof tail - 1;
+    b.data = big_page(&b.len);
 
     /* Stop the workers so the socket buffer surely fills: the pool must
      * then ask for POLLOUT and carry on from where it stopped. */
@@ -384,22 +416,16 @@ static void test_big_body(struct pool *p)
     CHECK(pool_submit(p, id, "http://example.com/big", "UTF-8", b.data, b.len) == 0);
     b.data = NULL; /* the pool owns it */
 
-    struct pollfd fds[16];
-    size_t n = pool_pollfds(p, fds, 16), writing = 0;
-    for (size_t i = 0; i < n; i++)
-        writing += (fds[i].events & POLLOUT) != 0;
-    CHECK(writing == 1);
+    CHECK(writing_count(p) == 1);
     CHECK(pool_next_deadline(p) > 0);
 
-    /* A small page submitted meanwhile goes to the other worker. */
+    /* A small page submitted meanwhile goes to the other, idle, worker. */
     uint32_t small = submit_normal(p, 77);
     turn(p, 10);
     for (size_t i = 0; i < nkids; i++)
         kill(pids[i], SIGCONT);
     CHECK(wait_all(p) == 0);
-    CHECK(results[id].done == 1 && results[id].err == POOL_OK);
-    CHECK(has_link(&results[id].page, "http://example.com/big-end"));
-    CHECK(results[id].page.title && strcmp(results[id].page.title, "Big") == 0);
+    CHECK(big_ok(id));
     CHECK(normal_ok(small, 77));
 }
 
@@ -784,8 +810,10 @@ static void test_sitemap_queue(void)
     CHECK(p != NULL);
     if (!p)
         return;
-    uint32_t page = submit_normal(p, 80); /* the only worker is busy */
-    CHECK(!pool_can_submit(p));
+    uint32_t pages[POOL_DEPTH];
+    for (int i = 0; i < POOL_DEPTH; i++)
+        pages[i] = submit_normal(p, 80 + i);
+    CHECK(!pool_can_submit(p)); /* the only worker's line is full */
     uint32_t first = 0, last = 0;
     int all = 1;
     for (int i = 0; i < POOL_MAX_SITEMAP_JOBS; i++) {
@@ -796,9 +824,10 @@ static void test_sitemap_queue(void)
     }
     CHECK(all);
     CHECK(submit_sitemap(p, "http://example.com/q.xml", sm_urlset, sizeof sm_urlset - 1) == 0);
-    CHECK(pool_pending(p) == (size_t)POOL_MAX_SITEMAP_JOBS + 1);
+    CHECK(pool_pending(p) == (size_t)POOL_MAX_SITEMAP_JOBS + POOL_DEPTH);
     CHECK(wait_all(p) == 0);
-    CHECK(normal_ok(page, 80));
+    for (int i = 0; i < POOL_DEPTH; i++)
+        all &= normal_ok(pages[i], 80 + i);
     for (uint32_t id = first; id <= last; id++)
         all &= sm_results[id].done == 1 && sm_results[id].err == POOL_OK &&
                sm_results[id].sm.nlocs == 3;
@@ -848,6 +877,147 @@ static void test_sitemap_crash(void)
     pool_destroy(p);
 }
 
+/* Turn until the pool has counted `deaths` worker deaths; returns when
+ * (clock_ms), or -1. */
+static int64_t wait_deaths(struct pool *p, unsigned long deaths)
+{
+    struct pool_stats st;
+    int64_t start = clock_ms();
+    for (;;) {
+        pool_get_stats(p, &st);
+        if (st.worker_deaths >= deaths)
+            return clock_ms();
+        if (clock_ms() - start > WAIT_MAX_MS)
+            return -1;
+        turn(p, 10);
+    }
+}
+
+/* One worker takes POOL_DEPTH jobs at once and answers them in order.
+ * Then, with the worker stopped, a 5 MB page is part-written and a small
+ * one queued behind it: the POLLOUT continuation writes both frames whole,
+ * in order. */
+static void test_pipelined(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    uint32_t ids[POOL_DEPTH];
+    int room = 1;
+    for (int i = 0; i < POOL_DEPTH; i++) {
+        room &= pool_can_submit(p) != 0; /* nothing answered yet: no turn since */
+        ids[i] = submit_normal(p, 100 + i);
+    }
+    CHECK(room);
+    CHECK(!pool_can_submit(p) && pool_pending(p) == POOL_DEPTH);
+    CHECK(wait_all(p) == 0);
+    int all = 1;
+    for (int i = 0; i < POOL_DEPTH; i++)
+        all &=
+            normal_ok(ids[i], 100 + i) && (i == 0 || results[ids[i - 1]].seq < results[ids[i]].seq);
+    CHECK(all);
+
+    pid_t pids[8];
+    CHECK(child_pids(pids, 8) == 1);
+    kill(pids[0], SIGSTOP);
+    size_t len;
+    char *body = big_page(&len);
+    uint32_t big = next_id++;
+    CHECK(pool_submit(p, big, "http://example.com/big", "UTF-8", body, len) == 0);
+    CHECK(writing_count(p) == 1); /* the socket is full: part-written */
+    CHECK(pool_can_submit(p));
+    uint32_t small = submit_normal(p, 110);
+    CHECK(small != 0 && pool_pending(p) == 2);
+    turn(p, 10);
+    kill(pids[0], SIGCONT);
+    CHECK(wait_all(p) == 0);
+    CHECK(big_ok(big) && normal_ok(small, 110));
+    CHECK(results[big].seq < results[small].seq);
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 0 && st.retries == 0);
+    pool_destroy(p);
+}
+
+/* A job queued behind one that crashes the worker was never started: it
+ * is answered POOL_OK, without a retry counted; the crash is retried
+ * once and reported as before. */
+static void test_pipelined_crash(void)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    struct pool *p = faulty_pool(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    uint32_t crash = submit_str(p, "http://example.com/crash",
+                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    CHECK(pool_can_submit(p)); /* queued behind it on the one worker */
+    uint32_t good = submit_normal(p, 120);
+    CHECK(crash && good && pool_pending(p) == 2);
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(good, 120));
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    CHECK(results[crash].cause &&
+          strcmp(results[crash].cause, "signal 11 (Segmentation fault)") == 0);
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
+    pool_destroy(p);
+}
+
+/* Deadlines with jobs in line. A hang at the head: the job behind it is
+ * not charged the deadline. A hang behind a page: its clock starts when
+ * that page's answer arrives, not when it was submitted (the worker is
+ * stopped for `stall` ms first, so the two differ). */
+static void test_pipelined_hang(void)
+{
+    const int timeout = 800, stall = 500;
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    cfg.parse_timeout_ms = timeout;
+    struct pool *p = faulty_pool(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    static const char hang_page[] = "<html><!--crawl-test:hang--></html>";
+    int64_t start = clock_ms();
+    uint32_t hang = submit_str(p, "http://example.com/h", hang_page);
+    CHECK(pool_can_submit(p));
+    uint32_t good = submit_normal(p, 130);
+    CHECK(wait_all(p) == 0);
+    CHECK(clock_ms() - start >= 2 * timeout);
+    CHECK(normal_ok(good, 130));
+    CHECK(results[hang].done == 1 && results[hang].err == POOL_ERR_TIMEOUT);
+    struct pool_stats st;
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
+
+    wait_respawns(p, 2);
+    pid_t pids[8];
+    CHECK(child_pids(pids, 8) == 1);
+    kill(pids[0], SIGSTOP);
+    start = clock_ms();
+    uint32_t first = submit_normal(p, 131);
+    CHECK(pool_can_submit(p));
+    uint32_t hang2 = submit_str(p, "http://example.com/h2", hang_page);
+    while (clock_ms() - start < stall)
+        turn(p, 10);
+    kill(pids[0], SIGCONT);
+    int64_t died = wait_deaths(p, 3);
+    CHECK(died >= 0 && died - start >= stall + timeout);
+    CHECK(normal_ok(first, 131) && results[hang2].done == 0);
+    CHECK(wait_all(p) == 0);
+    CHECK(results[hang2].done == 1 && results[hang2].err == POOL_ERR_TIMEOUT);
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 4 && st.retries == 2);
+    CHECK(zombie_count() == 0);
+    pool_destroy(p);
+}
+
 int main(void)
 {
     log_init(LOG_LEVEL_WARN, "test_pool");
@@ -872,6 +1042,9 @@ int main(void)
     test_refused();
     test_faults();
     test_hang();
+    test_pipelined();
+    test_pipelined_crash();
+    test_pipelined_hang();
     test_destroy_busy();
     test_respawn_after_growth();
     test_zygote_dies();
