@@ -24,6 +24,8 @@ void buf_reset(struct buf *b);
 int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_append_str(struct buf *b, const char *s);
+/* buf_append of a string literal, its length known at compile time. */
+#define BUF_APPEND_LIT(b, lit) buf_append((b), "" lit, sizeof(lit) - 1)
 int buf_append_char(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hand the storage to the caller (who frees it); the buffer becomes empty. */

@@ -1,6 +1,7 @@
 /* json: string escaping for the output writers. Owns nothing. */
 #include "json.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. Rejects
@@ -34,6 +35,17 @@ static size_t json_utf8_len(const unsigned char *s, size_t n)
     return need;
 }
 
+/* Nonzero when none of the 8 bytes in w needs a look of its own: no
+ * control character (< 0x20), '"', '\\' or non-ASCII byte. */
+static int json_word_plain(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t lt = (w - ones * 0x20) & ~w;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t zq = (q - ones) & ~q, zb = (bs - ones) & ~bs;
+    return ((lt | zq | zb | w) & high) == 0;
+}
+
 int json_put_strn(struct buf *b, const char *str, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -42,6 +54,11 @@ int json_put_strn(struct buf *b, const char *str, size_t len)
     size_t run = 0; /* start of the pending run of bytes copied as-is */
     int rc = buf_append_char(b, '"');
     while (rc == 0 && i < len) {
+        uint64_t w;
+        if (i + 8 <= len && (memcpy(&w, s + i, 8), json_word_plain(w))) {
+            i += 8; /* URLs are mostly plain: 8 bytes at a time */
+            continue;
+        }
         unsigned char c = s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             i++;

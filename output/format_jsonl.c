@@ -24,33 +24,33 @@ static int format_jsonl_media_type(struct buf *b, const char *ct)
 
 static int format_jsonl_links(struct buf *b, const struct output_record *r)
 {
-    int rc = buf_append_str(b, ",\"links\":[");
+    int rc = BUF_APPEND_LIT(b, ",\"links\":[");
     const struct html_page *p = r->page;
     for (size_t i = 0; rc == 0 && p && i < p->nlinks; i++) {
         const struct html_link *l = &p->links[i];
-        rc |= buf_append_str(b, i ? ",{" : "{");
+        rc |= i ? BUF_APPEND_LIT(b, ",{") : BUF_APPEND_LIT(b, "{");
         rc |= json_put_key(b, "url");
         rc |= json_put_str(b, l->url);
-        rc |= buf_append_str(b, ",\"tag\":");
+        rc |= BUF_APPEND_LIT(b, ",\"tag\":");
         rc |= json_put_str(b, l->tag);
-        rc |= buf_append_str(b, ",\"attr\":");
+        rc |= BUF_APPEND_LIT(b, ",\"attr\":");
         rc |= json_put_str(b, l->attr);
-        rc |= buf_append_str(b, ",\"rel\":");
+        rc |= BUF_APPEND_LIT(b, ",\"rel\":");
         rc |= json_put_str(b, l->rel);
-        rc |= buf_append_str(b, ",\"text\":");
+        rc |= BUF_APPEND_LIT(b, ",\"text\":");
         rc |= json_put_str(b, l->text ? l->text : "");
         unsigned char fl = r->external ? r->external[i] : 0;
-        rc |= buf_append_str(b, fl & OUTPUT_LINK_EXTERNAL ? ",\"external\":true"
-                                                          : ",\"external\":false");
-        rc |= buf_append_str(b, fl & OUTPUT_LINK_NOFOLLOW ? ",\"nofollow\":true"
-                                                          : ",\"nofollow\":false");
-        rc |= buf_append_str(b, ",\"unusable\":");
+        rc |= fl & OUTPUT_LINK_EXTERNAL ? BUF_APPEND_LIT(b, ",\"external\":true")
+                                        : BUF_APPEND_LIT(b, ",\"external\":false");
+        rc |= fl & OUTPUT_LINK_NOFOLLOW ? BUF_APPEND_LIT(b, ",\"nofollow\":true")
+                                        : BUF_APPEND_LIT(b, ",\"nofollow\":false");
+        rc |= BUF_APPEND_LIT(b, ",\"unusable\":");
         const char *why = html_unusable_name(l->unusable);
-        rc |= why ? json_put_str(b, why) : buf_append_str(b, "null");
-        rc |= buf_append_str(b, "}");
+        rc |= why ? json_put_str(b, why) : BUF_APPEND_LIT(b, "null");
+        rc |= BUF_APPEND_LIT(b, "}");
     }
     if (rc == 0)
-        rc = buf_append_str(b, "]");
+        rc = BUF_APPEND_LIT(b, "]");
     return rc;
 }
 

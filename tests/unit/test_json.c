@@ -32,6 +32,38 @@ int main(void)
     CHECK_STR(esc(&b, "\xf4\x90\x80\x80", 4), /* > U+10FFFF */
               "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
     CHECK_STR(esc(&b, "\xe2\x82", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* truncated */
+    /* Long strings are scanned 8 bytes at a time: every byte that needs a
+     * look of its own is still found at each offset of a 24-byte string. */
+    static const char *const odd[][2] = {{"\x01", "\\u0001"},
+                                         {"\x1f", "\\u001f"},
+                                         {"\"", "\\\""},
+                                         {"\\", "\\\\"},
+                                         {"\n", "\\n"},
+                                         {"\xff", "\xef\xbf\xbd"},
+                                         {"\xc3\xa9", "\xc3\xa9"},
+                                         {" ", " "},
+                                         {"\x7f", "\x7f"},
+                                         {"!", "!"},
+                                         {"#", "#"},
+                                         {"[", "["},
+                                         {"]", "]"}};
+    int long_ok = 1;
+    for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
+        for (size_t at = 0; at < 24; at++) {
+            char in[64], want[128];
+            size_t ol = strlen(odd[k][0]);
+            memset(in, 'x', 24);
+            memcpy(in + at, odd[k][0], ol);
+            size_t n = at + ol > 24 ? at + ol : 24;
+            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)at, in, odd[k][1],
+                     (int)(n - at - ol), in + at + ol);
+            if (strcmp(esc(&b, in, n), want) != 0) {
+                printf("  %zu at %zu: got %s want %s\n", k, at, b.data, want);
+                long_ok = 0;
+            }
+        }
+    }
+    CHECK(long_ok);
     buf_reset(&b);
     json_put_str(&b, NULL);
     CHECK_STR(b.data, "null");
