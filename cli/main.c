@@ -14,6 +14,7 @@
 #include "output.h"
 #include "pool.h"
 #include "report.h"
+#include "shm.h"
 #include "scope.h"
 #include "sig.h"
 #include "warc.h"
@@ -38,6 +39,10 @@
 #else
 #define MAIN_WORKER_MEM_LIMIT (1024u * 1024 * 1024)
 #endif
+/* The shared body region: 64 MB of address space, holding the bodies in
+ * flight and waiting for a worker (a few MB at -c 64); a body that finds
+ * no room stays in private memory. */
+#define MAIN_SHM_BYTES (64u * 1024 * 1024)
 
 /* Descriptors kept for what is opened after main_fit_fds counts the open
  * ones: curl's wakeup socketpair, the --state journal, the --stats-json
@@ -347,6 +352,10 @@ int main(int argc, char **argv)
         .mem_limit = MAIN_WORKER_MEM_LIMIT,
         .cpu_limit_s = 0,
     };
+    /* Bodies are fetched into memory the workers share (shm.h): mapped
+     * before the zygote is forked, backed only where used. Without it they
+     * go through the sockets, as they did. */
+    shm_init(MAIN_SHM_BYTES);
     pool = pool_create(&pc);
     if (!pool) {
         log_error("cannot start the parse workers");
@@ -477,6 +486,7 @@ out:
     free(ballast);
     if (curl_up)
         curl_global_cleanup();
+    shm_destroy(); /* every body is freed by now */
     for (size_t i = 0; i < nargs; i++) {
         free(args[i]);
         if (starts)

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "dirlist.h"
 #include "log.h"
+#include "shm.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -23,11 +24,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Bodies up to this size (by Content-Length) are fetched into the shared
+ * region (shm.h) when it has room; bigger ones stay private. */
+#define FETCH_SHM_BODY_MAX (8u * 1024 * 1024)
+
 struct fetch_xfer {
     struct fetcher *f;
     CURL *easy;
     struct fetch_response *resp;
     struct buf body;
+    char *shm; /* the body in the shared region (shm.h) while it fits, or NULL */
+    size_t shm_len, shm_cap;
     int decided;   /* content type looked at */
     int keep;      /* keep the body (HTML or unknown type) */
     int too_large; /* aborted by the cap */
@@ -103,7 +110,7 @@ void fetch_response_free(struct fetch_response *r)
     free(r->resp_head);
     free(r->remote_ip);
     free(r->effective_url);
-    free(r->body);
+    shm_free(r->body);
     free(r);
 }
 
@@ -200,6 +207,7 @@ static void fetch_xfer_free(struct fetch_xfer *x)
         curl_easy_cleanup(x->easy);
     }
     buf_free(&x->body);
+    shm_free(x->shm);
     buf_free(&x->req_head);
     buf_free(&x->resp_head);
     fetch_response_free(x->resp);
@@ -257,6 +265,25 @@ static int64_t fetch_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Append n body bytes: to the shared block while they fit (a compressed
+ * body outgrows its Content-Length), else to private memory. 0 or -1. */
+static int fetch_keep(struct fetch_xfer *x, const char *p, size_t n)
+{
+    if (x->shm && x->shm_len + n <= x->shm_cap) {
+        memcpy(x->shm + x->shm_len, p, n);
+        x->shm_len += n;
+        return 0;
+    }
+    if (x->shm) {
+        int rc = buf_append(&x->body, x->shm, x->shm_len);
+        shm_free(x->shm);
+        x->shm = NULL;
+        if (rc < 0)
+            return -1;
+    }
+    return buf_append(&x->body, p, n);
+}
+
 static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
 {
     struct fetch_xfer *x = ud;
@@ -271,14 +298,19 @@ static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
         curl_off_t cl = -1;
         if (x->keep &&
             curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
-            cl > 0 && (uint64_t)cl <= x->cap)
-            buf_reserve(&x->body, (size_t)cl);
+            cl > 0 && (uint64_t)cl <= x->cap) {
+            /* straight into the shared region, so a worker reads it in place */
+            x->shm = (uint64_t)cl <= FETCH_SHM_BODY_MAX ? shm_alloc((size_t)cl + 1) : NULL;
+            x->shm_cap = x->shm ? (size_t)cl : 0;
+            if (!x->shm)
+                buf_reserve(&x->body, (size_t)cl);
+        }
     }
     if (x->resp->bytes + len > x->cap) {
         if (x->req.truncate) {
             size_t room = x->cap - (size_t)x->resp->bytes;
             if (x->keep)
-                buf_append(&x->body, p, room);
+                fetch_keep(x, p, room);
             x->resp->bytes += room;
             x->resp->truncated = 1;
         }
@@ -286,7 +318,7 @@ static size_t fetch_on_write(char *p, size_t size, size_t n, void *ud)
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
     x->resp->bytes += len;
-    if (x->keep && buf_append(&x->body, p, len) < 0) {
+    if (x->keep && fetch_keep(x, p, len) < 0) {
         x->too_large = 1;
         return 0;
     }
@@ -664,8 +696,16 @@ static void fetch_finish(struct fetcher *f, CURL *easy, CURLcode rc)
             r->effective_url = xstrdup(eff);
     }
     r->is_html = fetch_is_html(ct) || (!ct && x->keep);
-    if (r->err == FETCH_OK && x->keep && (r->is_html || x->req.keep_any))
-        r->body = buf_steal(&x->body, &r->body_len);
+    if (r->err == FETCH_OK && x->keep && (r->is_html || x->req.keep_any)) {
+        if (x->shm) {
+            x->shm[x->shm_len] = '\0'; /* room was taken for it */
+            r->body = x->shm;
+            r->body_len = x->shm_len;
+            x->shm = NULL;
+        } else {
+            r->body = buf_steal(&x->body, &r->body_len);
+        }
+    }
     if (f->cfg.capture) {
         char *ip = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);

@@ -56,7 +56,9 @@ struct fetch_response {
     char *remote_ip; /* peer address, or NULL; owned */
     int64_t when;    /* wall-clock time the transfer started, Unix ms */
     int is_html;     /* text/html or application/xhtml+xml */
-    char *body;      /* HTML body (NUL-terminated), NULL otherwise; owned */
+    char *body;      /* HTML body (NUL-terminated), NULL otherwise; owned,
+                        released with shm_free: it may be in the shared
+                        body region (shm.h) */
     size_t body_len;
     uint64_t bytes; /* body bytes received (decompressed) */
     int64_t ms;     /* time taken */

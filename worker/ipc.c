@@ -6,6 +6,8 @@
  * from the wire: each one is checked against the bytes that remain. */
 #include "ipc.h"
 
+#include "shm.h"
+
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -159,6 +161,15 @@ static int ipc_cstr_ok(const char *s, size_t len)
     return s && !memchr(s, '\0', len);
 }
 
+int ipc_job_body_ref_encode(struct buf *b, uint64_t offset, size_t len)
+{
+    if (offset > UINT32_MAX || len > UINT32_MAX)
+        return BUF_ERR_CAP;
+    if (ipc_put_u32(b, (uint32_t)offset) < 0 || ipc_put_u32(b, (uint32_t)len) < 0)
+        return BUF_ERR_CAP;
+    return 0;
+}
+
 int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job)
 {
     struct ipc_reader r;
@@ -173,6 +184,13 @@ int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job)
         goto bad;
     if (job->encoding && !ipc_cstr_ok(job->encoding, job->encoding_len))
         goto bad;
+    if (f->flags & IPC_FLAG_SHM_BODY) {
+        uint32_t off = ipc_get_u32(&r), len = ipc_get_u32(&r);
+        if (r.err || r.off != f->len || !(job->body = shm_at(off, len)))
+            goto bad;
+        job->body_len = len;
+        return 0;
+    }
     job->body = (const char *)f->payload + r.off;
     job->body_len = f->len - r.off;
     return 0;

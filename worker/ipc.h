@@ -8,14 +8,16 @@
  *   1  'W'  magic
  *   2  version (IPC_VERSION)
  *   3  type (enum ipc_type)
- *   4  flags, u32 BE (0 for now; unknown bits are ignored)
+ *   4  flags, u32 BE (IPC_FLAG_SHM_BODY or 0; unknown bits are ignored)
  *   8  job id, u32 BE
  *   12 payload length, u32 BE
  *
  * Payloads are sequences of fields: u32 BE and strings. A string is a u32 BE
  * length followed by that many bytes; length 0xFFFFFFFF means NULL.
  *   IPC_JOB:    str url, str encoding (NULL = sniff), then the body: every
- *               remaining byte of the payload.
+ *               remaining byte of the payload; with IPC_FLAG_SHM_BODY
+ *               instead u32 offset, u32 length: where the body is in the
+ *               shared body region (common/shm.h), and nothing after.
  *   IPC_RESULT: str title, str base, str meta_robots, u32 links_dropped,
  *               u32 nlinks, then per link: str url, str tag, str attr,
  *               str rel, str text, u32 unusable (enum html_unusable).
@@ -42,6 +44,9 @@
 #define IPC_HEADER_LEN 16
 #define IPC_VERSION    1
 #define IPC_NULL_LEN   0xFFFFFFFFu
+/* Header flag of a job frame: the body is in the shared region, by
+ * reference (offset, length) instead of in the payload. */
+#define IPC_FLAG_SHM_BODY 0x1u
 
 /* Bytes of <loc> text one IPC_SITEMAP_RESULT may carry. */
 #define IPC_SITEMAP_MAX_BYTES (16u * 1024 * 1024)
@@ -110,8 +115,13 @@ char *ipc_get_dup(struct ipc_reader *r);
 /* Job payload (without header): url and encoding strings. The body is sent
  * after it, separately, so it is never copied. Returns 0 or BUF_ERR_CAP. */
 int ipc_job_prefix_encode(struct buf *b, const char *url, const char *encoding);
+/* After the prefix, for a frame flagged IPC_FLAG_SHM_BODY: where the body
+ * is (shm_offset) and its length. 0, or BUF_ERR_CAP (also when either does
+ * not fit in 32 bits). */
+int ipc_job_body_ref_encode(struct buf *b, uint64_t offset, size_t len);
 /* Decode an IPC_JOB or IPC_SITEMAP_JOB frame into views pointing into
- * f->payload. */
+ * f->payload (the body, for a IPC_FLAG_SHM_BODY frame, into the shared
+ * region: IPC_ERR_PAYLOAD when it is not all inside it). */
 struct ipc_job {
     const char *url;
     size_t url_len;

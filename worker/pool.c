@@ -20,6 +20,7 @@
  * respawned: one process per slot at any time. Must not include crawler/
  * headers. */
 #include "pool.h"
+#include "shm.h"
 
 #include "buf.h"
 #include "clock.h"
@@ -159,7 +160,7 @@ static void pool_job_free(struct pool_job *job)
 {
     html_page_free(&job->page);
     sitemap_free(&job->sm);
-    free(job->body);
+    shm_free(job->body); /* it may be in the shared body region */
     free(job->encoding);
     free(job->url);
     free(job);

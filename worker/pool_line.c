@@ -6,6 +6,8 @@
  * or result handling here (pool.c). */
 #include "pool_line.h"
 
+#include "shm.h"
+
 #include "buf.h"
 #include "pool.h"
 #include "worker_main.h"
@@ -75,8 +77,16 @@ int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type
     buf_append(&e->head, hdr, sizeof hdr);
     if (ipc_job_prefix_encode(&e->head, url, encoding) < 0)
         return -1;
+    uint32_t flags = 0;
+    if (shm_owns(body)) { /* the worker reads it where it is (shm.h) */
+        if (ipc_job_body_ref_encode(&e->head, shm_offset(body), len) < 0)
+            return -1;
+        flags = IPC_FLAG_SHM_BODY;
+        body = NULL;
+        len = 0;
+    }
     size_t plen = e->head.len - IPC_HEADER_LEN + len;
-    ipc_encode_header((unsigned char *)e->head.data, type, 0, job_id, (uint32_t)plen);
+    ipc_encode_header((unsigned char *)e->head.data, type, flags, job_id, (uint32_t)plen);
     e->job = job;
     e->body = body;
     e->len = len;

@@ -31,6 +31,8 @@
 #define _GNU_SOURCE
 #include "worker_main.h"
 
+#include "shm.h"
+
 #include "buf.h"
 #include "html.h"
 #include "ipc.h"
@@ -341,6 +343,7 @@ void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, 
 
     snprintf(tag, sizeof tag, "worker %d", slot);
     worker_main_detach(fd, tag, parent);
+    shm_seal(); /* bodies in the shared region are the parent's: read only */
     worker_setup_limits(cfg);
 
     buf_init(&in, IPC_HEADER_LEN + max_payload);

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "html.h"
 #include "ipc.h"
+#include "shm.h"
 #include "sitemap.h"
 #include "xalloc.h"
 
@@ -25,6 +26,81 @@ static void make_frame(struct buf *b, enum ipc_type type, uint32_t id, const voi
     buf_reset(b);
     buf_append(b, hdr, sizeof hdr);
     buf_append(b, payload, len);
+}
+
+/* A job whose body is in the shared region: the frame holds where, the
+ * decoded job points there; a reference reaching outside the region, a
+ * short or over-long reference, or no region at all is a bad payload. */
+static void test_job_shm_body(void)
+{
+    struct buf b, frame;
+    struct ipc_frame f;
+    struct ipc_job job;
+    unsigned char hdr[IPC_HEADER_LEN];
+    size_t used = 0;
+    buf_init(&b, 1024);
+    buf_init(&frame, BIG);
+    const uint64_t cases[][3] = {/* offset, length, decodes */
+                                 {0, 5, 1},           {4096, 100, 1}, {65536 - 10, 10, 1},
+                                 {65536 - 10, 11, 0}, {65536, 0, 1},  {65537, 0, 0},
+                                 {0xFFFFFFFFu, 1, 0}};
+    CHECK(shm_init(65536) == 0);
+    char *block = shm_alloc(5);
+    memcpy(block, "<a/>", 5);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf_reset(&b);
+        ipc_job_prefix_encode(&b, "http://a/", NULL);
+        CHECK(ipc_job_body_ref_encode(&b, cases[i][0], cases[i][1]) == 0);
+        ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 5, (uint32_t)b.len);
+        buf_reset(&frame);
+        buf_append(&frame, hdr, sizeof hdr);
+        buf_append(&frame, b.data, b.len);
+        CHECK(ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used) == IPC_FRAME);
+        int rc = ipc_job_decode(&f, &job);
+        CHECKF(cases[i][2] ? rc == 0 && job.body_len == cases[i][1] &&
+                                 job.body == shm_at(cases[i][0], cases[i][1])
+                           : rc == IPC_ERR_PAYLOAD,
+               "shm body reference %zu (offset %llu, length %llu)", i,
+               (unsigned long long)cases[i][0], (unsigned long long)cases[i][1]);
+    }
+    CHECK(job.body == NULL); /* the last case failed: nothing left pointing */
+    /* the first case again: the worker sees the parent's bytes */
+    buf_reset(&b);
+    ipc_job_prefix_encode(&b, "http://a/", NULL);
+    ipc_job_body_ref_encode(&b, shm_offset(block), 5);
+    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 6, (uint32_t)b.len);
+    buf_reset(&frame);
+    buf_append(&frame, hdr, sizeof hdr);
+    buf_append(&frame, b.data, b.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == 0 && strcmp(job.body, "<a/>") == 0);
+    /* a reference with a byte more after it, or one byte short */
+    buf_append(&b, "x", 1);
+    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 7, (uint32_t)b.len);
+    buf_reset(&frame);
+    buf_append(&frame, hdr, sizeof hdr);
+    buf_append(&frame, b.data, b.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 8, (uint32_t)b.len - 2);
+    memcpy(frame.data, hdr, sizeof hdr);
+    ipc_decode((unsigned char *)frame.data, frame.len - 2, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    CHECK(ipc_job_body_ref_encode(&b, 1ull << 32, 1) == BUF_ERR_CAP);
+    shm_free(block);
+    shm_destroy();
+    /* no region (a worker of a parent without one): refused */
+    buf_reset(&b);
+    ipc_job_prefix_encode(&b, "http://a/", NULL);
+    ipc_job_body_ref_encode(&b, 0, 1);
+    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 9, (uint32_t)b.len);
+    buf_reset(&frame);
+    buf_append(&frame, hdr, sizeof hdr);
+    buf_append(&frame, b.data, b.len);
+    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
+    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    buf_free(&b);
+    buf_free(&frame);
 }
 
 static void test_header_round_trip(void)
@@ -706,6 +782,7 @@ int main(void)
     test_bad_headers();
     test_fields();
     test_job_round_trip();
+    test_job_shm_body();
     test_result_round_trip();
     test_result_truncated();
     test_result_hostile();

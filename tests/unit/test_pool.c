@@ -14,6 +14,7 @@
 #include "html.h"
 #include "log.h"
 #include "pool.h"
+#include "shm.h"
 #include "sitemap.h"
 #include "xalloc.h"
 #include "zygote.h"
@@ -30,9 +31,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define MAX_JOBS     512
-#define WAIT_MAX_MS  120000 /* generous: workers may run under valgrind */
-#define BIG_BODY_LEN (5u << 20)
+#define MAX_JOBS       512
+#define WAIT_MAX_MS    120000 /* generous: workers may run under valgrind */
+#define BIG_BODY_LEN   (5u << 20)
+#define TEST_SHM_BYTES (16u << 20) /* the shared body region of this test */
 
 struct result {
     int done; /* callbacks seen for this id */
@@ -121,17 +123,21 @@ static int wait_all(struct pool *p)
     return 0;
 }
 
+/* Bodies go into the shared region (shm.h) while this is set. */
+static int use_shm;
+
 /* Submit a copy of html as a job (waiting for an idle worker). */
 static uint32_t submit(struct pool *p, const char *url, const char *html, size_t len)
 {
     uint32_t id = next_id++;
-    char *body = xmalloc(len ? len : 1);
+    char *body = use_shm ? shm_alloc(len ? len : 1) : xmalloc(len ? len : 1);
+    CHECK(body != NULL);
     memcpy(body, html, len);
     int64_t start = clock_ms();
     while (!pool_can_submit(p) && clock_ms() - start < WAIT_MAX_MS)
         turn(p, 100);
     if (pool_submit(p, id, url, NULL, body, len) != 0) {
-        free(body);
+        shm_free(body);
         fprintf(stderr, "submit %u refused\n", id);
         return 0;
     }
@@ -1018,10 +1024,50 @@ static void test_pipelined_hang(void)
     pool_destroy(p);
 }
 
+/* Bodies in the shared region: the worker reads them in place (the frame
+ * carries only where they are), a crashing page's body serves its retry,
+ * and every block is back once the jobs are done. */
+static void test_shm_bodies(void)
+{
+    struct pool_config cfg = base_config();
+    struct pool_stats st;
+    struct pool *p = faulty_pool(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    use_shm = 1;
+    uint32_t before = submit_normal(p, 1);
+    uint32_t crash = submit_str(p, "http://example.com/crash",
+                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    uint32_t after[6];
+    for (int i = 0; i < 6; i++)
+        after[i] = submit_normal(p, 20 + i);
+    size_t blen;
+    char *big = big_page(&blen); /* 5 MB: more than one page of the region */
+    uint32_t bid = submit(p, "http://example.com/big", big, blen);
+    free(big);
+    use_shm = 0;
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(before, 1));
+    int all = 1;
+    for (int i = 0; i < 6; i++)
+        all &= normal_ok(after[i], 20 + i);
+    CHECK(all);
+    CHECK(big_ok(bid));
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
+    pool_destroy(p);
+    void *all_of_it = shm_alloc(TEST_SHM_BYTES); /* nothing left allocated */
+    CHECK(all_of_it != NULL);
+    shm_free(all_of_it);
+}
+
 int main(void)
 {
     log_init(LOG_LEVEL_WARN, "test_pool");
     unsetenv("CRAWL_TEST_FAULTS");
+    CHECK(shm_init(TEST_SHM_BYTES) == 0); /* before any pool: workers inherit it */
     int fds_before = count_fds();
 
     struct pool_config cfg = base_config();
@@ -1050,10 +1096,12 @@ int main(void)
     test_zygote_dies();
     test_sitemap_queue();
     test_sitemap_crash();
+    test_shm_bodies();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
     CHECK(count_fds() == fds_before);
     free_results();
+    shm_destroy();
     return check_summary("pool");
 }
