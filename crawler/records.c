@@ -403,10 +403,8 @@ static void records_classify(struct records *r, struct record *rec)
     rec->external = xmalloc(p->nlinks);
     for (size_t i = 0; i < p->nlinks; i++) {
         char *folded = p->links[i].unusable ? NULL : scope_fold(r->scope, p->links[i].url);
-        if (folded) { /* dir/index.html read from disk is dir/ */
-            free(rec->page.links[i].url);
-            rec->page.links[i].url = folded;
-        }
+        if (folded) /* dir/index.html read from disk is dir/ */
+            html_page_set_url(&rec->page, i, folded);
         int nofollow =
             page_nofollow || (r->opt->robots && records_has_token(p->links[i].rel, "nofollow"));
         int external = p->links[i].unusable || !scope_check(r->scope, p->links[i].url, NULL);

@@ -738,20 +738,39 @@ int html_extract(const char *body, size_t len, const char *page_url, const char 
     return 0;
 }
 
+/* Nonzero when s is one of the page's strings that is freed alone. */
+static int html_page_own(const struct html_page *p, const char *s)
+{
+    return !p->strings || s < p->strings || s >= p->strings + p->strings_len;
+}
+
+static void html_page_release(const struct html_page *p, char *s)
+{
+    if (s && html_page_own(p, s))
+        free(s);
+}
+
+void html_page_set_url(struct html_page *p, size_t i, char *url)
+{
+    html_page_release(p, p->links[i].url);
+    p->links[i].url = url;
+}
+
 void html_page_free(struct html_page *p)
 {
     if (!p)
         return;
     for (size_t i = 0; i < p->nlinks; i++) {
-        free(p->links[i].url);
-        free(p->links[i].tag);
-        free(p->links[i].attr);
-        free(p->links[i].rel);
-        free(p->links[i].text);
+        html_page_release(p, p->links[i].url);
+        html_page_release(p, p->links[i].tag);
+        html_page_release(p, p->links[i].attr);
+        html_page_release(p, p->links[i].rel);
+        html_page_release(p, p->links[i].text);
     }
     free(p->links);
-    free(p->title);
-    free(p->base);
-    free(p->meta_robots);
+    html_page_release(p, p->title);
+    html_page_release(p, p->base);
+    html_page_release(p, p->meta_robots);
+    free(p->strings);
     memset(p, 0, sizeof *p);
 }

@@ -50,6 +50,11 @@ struct html_page {
     struct html_link *links;
     size_t nlinks;
     size_t links_dropped; /* links beyond max_links, not kept */
+    /* When set (a page decoded from a worker's answer), one allocation
+     * holding the page's strings, so a page costs two frees, not one per
+     * string; a string outside it (html_page_set_url) is owned alone. */
+    char *strings;
+    size_t strings_len;
 };
 
 /* Parse `body` (len bytes) fetched from `page_url`. `encoding` is the
@@ -64,6 +69,9 @@ int html_extract(const char *body, size_t len, const char *page_url, const char 
                  size_t max_links, struct html_page *out);
 
 void html_page_free(struct html_page *p);
+/* Link i's URL becomes url (owned by the page from now on); the old one is
+ * released. */
+void html_page_set_url(struct html_page *p, size_t i, char *url);
 
 /* A parser for many pages, one after another (a worker's): it keeps one
  * libxml2 context (reset between pages), an arena for the page's strings

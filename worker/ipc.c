@@ -268,28 +268,18 @@ out:
     return ipc_frame_end(b, start, IPC_RESULT, job_id, rc);
 }
 
-/* Frees what ipc_result_decode allocated (same layout html_page_free
- * releases; kept here so this file needs nothing from html.c). */
-static void ipc_page_clear(struct html_page *page)
-{
-    for (size_t i = 0; i < page->nlinks; i++) {
-        struct html_link *l = &page->links[i];
-        free(l->url);
-        free(l->tag);
-        free(l->attr);
-        free(l->rel);
-        free(l->text);
-    }
-    free(page->links);
-    free(page->title);
-    free(page->base);
-    free(page->meta_robots);
-    memset(page, 0, sizeof *page);
-}
+/* Where a decoded page's strings go: one block per page (html_page's
+ * `strings`), filled in order. A string takes 4 + len bytes in the payload
+ * and len + 1 here, and a NULL text read as "" one of the 4 its NULL took,
+ * so payload length + 1 bytes always hold them all. */
+struct ipc_strings {
+    char *p;
+    size_t left;
+};
 
-/* Read one optional string as a C string: *out NULL for a NULL string.
- * Embedded NUL bytes are malformed (they would truncate silently). */
-static int ipc_get_opt_cstr(struct ipc_reader *r, char **out)
+/* Read one optional string as a C string into sb: *out NULL for a NULL
+ * string. Embedded NUL bytes are malformed (they would truncate silently). */
+static int ipc_get_opt_cstr(struct ipc_reader *r, struct ipc_strings *sb, char **out)
 {
     const char *s;
     size_t len;
@@ -298,22 +288,26 @@ static int ipc_get_opt_cstr(struct ipc_reader *r, char **out)
         return IPC_ERR_PAYLOAD;
     if (!s)
         return 0;
-    if (memchr(s, '\0', len)) {
+    if (memchr(s, '\0', len) || len + 1 > sb->left) {
         r->err = IPC_ERR_PAYLOAD;
         return IPC_ERR_PAYLOAD;
     }
-    *out = xmemdup0(s, len);
+    memcpy(sb->p, s, len);
+    sb->p[len] = '\0';
+    *out = sb->p;
+    sb->p += len + 1;
+    sb->left -= len + 1;
     return 0;
 }
 
 /* A link needs a url (non-empty unless unusable), a tag, an attr and a
  * known unusable code; rel may be NULL; a NULL text is read as "" (html.h
  * promises "" when there is none). */
-static int ipc_get_link(struct ipc_reader *r, struct html_link *l)
+static int ipc_get_link(struct ipc_reader *r, struct ipc_strings *sb, struct html_link *l)
 {
-    if (ipc_get_opt_cstr(r, &l->url) < 0 || ipc_get_opt_cstr(r, &l->tag) < 0 ||
-        ipc_get_opt_cstr(r, &l->attr) < 0 || ipc_get_opt_cstr(r, &l->rel) < 0 ||
-        ipc_get_opt_cstr(r, &l->text) < 0)
+    if (ipc_get_opt_cstr(r, sb, &l->url) < 0 || ipc_get_opt_cstr(r, sb, &l->tag) < 0 ||
+        ipc_get_opt_cstr(r, sb, &l->attr) < 0 || ipc_get_opt_cstr(r, sb, &l->rel) < 0 ||
+        ipc_get_opt_cstr(r, sb, &l->text) < 0)
         return IPC_ERR_PAYLOAD;
     uint32_t why = ipc_get_u32(r);
     if (r->err || why > HTML_UNUSABLE_LAST)
@@ -321,8 +315,13 @@ static int ipc_get_link(struct ipc_reader *r, struct html_link *l)
     l->unusable = (int)why;
     if (!l->url || (!l->url[0] && !why) || !l->tag || !l->attr)
         return IPC_ERR_PAYLOAD;
-    if (!l->text)
-        l->text = xstrdup("");
+    if (!l->text) {
+        if (sb->left < 1)
+            return IPC_ERR_PAYLOAD;
+        l->text = sb->p++;
+        *l->text = '\0';
+        sb->left--;
+    }
     return 0;
 }
 
@@ -335,8 +334,11 @@ int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
     if (f->type != IPC_RESULT)
         goto out;
     ipc_reader_init(&r, f->payload, f->len);
-    if (ipc_get_opt_cstr(&r, &page->title) < 0 || ipc_get_opt_cstr(&r, &page->base) < 0 ||
-        ipc_get_opt_cstr(&r, &page->meta_robots) < 0)
+    page->strings_len = (size_t)f->len + 1;
+    page->strings = xmalloc(page->strings_len);
+    struct ipc_strings sb = {page->strings, page->strings_len};
+    if (ipc_get_opt_cstr(&r, &sb, &page->title) < 0 || ipc_get_opt_cstr(&r, &sb, &page->base) < 0 ||
+        ipc_get_opt_cstr(&r, &sb, &page->meta_robots) < 0)
         goto out;
     page->links_dropped = ipc_get_u32(&r);
     uint32_t n = ipc_get_u32(&r);
@@ -350,7 +352,7 @@ int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
         page->links = xcalloc(n, sizeof *page->links);
         for (uint32_t i = 0; i < n; i++) {
             page->nlinks = (size_t)i + 1; /* so a failure frees this link too */
-            if (ipc_get_link(&r, &page->links[i]) < 0)
+            if (ipc_get_link(&r, &sb, &page->links[i]) < 0)
                 goto out;
         }
     }
@@ -359,7 +361,7 @@ int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
     rc = 0;
 out:
     if (rc < 0)
-        ipc_page_clear(page);
+        html_page_free(page);
     return rc;
 }
 
