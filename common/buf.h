@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BUF_ERR_CAP (-1)
 
@@ -24,8 +25,21 @@ void buf_reset(struct buf *b);
 int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_append_str(struct buf *b, const char *s);
+/* buf_append, in line when the bytes fit the room already there (a few
+ * bytes at a time into a buffer kept between uses, as the output writers
+ * do). */
+static inline int buf_append_small(struct buf *b, const void *p, size_t n)
+{
+    if (n < b->cap - b->len && n <= b->max - b->len) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return buf_append(b, p, n);
+}
 /* buf_append of a string literal, its length known at compile time. */
-#define BUF_APPEND_LIT(b, lit) buf_append((b), "" lit, sizeof(lit) - 1)
+#define BUF_APPEND_LIT(b, lit) buf_append_small((b), "" lit, sizeof(lit) - 1)
 int buf_append_char(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hand the storage to the caller (who frees it); the buffer becomes empty. */

@@ -52,9 +52,24 @@ int json_put_strn(struct buf *b, const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     size_t run = 0; /* start of the pending run of bytes copied as-is */
+    uint64_t w;
+    while (i + 8 <= len && (memcpy(&w, s + i, 8), json_word_plain(w)))
+        i += 8; /* URLs are mostly plain: 8 bytes at a time */
+    while (i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    if (i == len) { /* nothing to escape: quotes and one copy */
+        if (buf_reserve(b, len + 2) < 0)
+            return BUF_ERR_CAP;
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, str, len);
+        d[len + 1] = '"';
+        b->len += len + 2;
+        b->data[b->len] = '\0';
+        return 0;
+    }
     int rc = buf_append_char(b, '"');
     while (rc == 0 && i < len) {
-        uint64_t w;
         if (i + 8 <= len && (memcpy(&w, s + i, 8), json_word_plain(w))) {
             i += 8; /* URLs are mostly plain: 8 bytes at a time */
             continue;

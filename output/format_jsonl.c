@@ -57,38 +57,38 @@ static int format_jsonl_links(struct buf *b, const struct output_record *r)
 static int format_jsonl_build(struct buf *b, const struct output_record *r)
 {
     int rc = 0;
-    rc |= buf_append_str(b, "{\"url\":");
+    rc |= BUF_APPEND_LIT(b, "{\"url\":");
     rc |= json_put_str(b, r->url);
-    rc |= buf_append_str(b, ",\"final_url\":");
+    rc |= BUF_APPEND_LIT(b, ",\"final_url\":");
     rc |= json_put_str(b, r->final_url ? r->final_url : r->url);
     rc |= buf_printf(b, ",\"depth\":%d,\"parent\":", r->depth);
     rc |= json_put_str(b, r->parent);
     if (r->status)
         rc |= buf_printf(b, ",\"status\":%ld", r->status);
     else
-        rc |= buf_append_str(b, ",\"status\":null");
-    rc |= buf_append_str(b, ",\"content_type\":");
+        rc |= BUF_APPEND_LIT(b, ",\"status\":null");
+    rc |= BUF_APPEND_LIT(b, ",\"content_type\":");
     rc |= format_jsonl_media_type(b, r->content_type);
     rc |=
         buf_printf(b, ",\"bytes\":%llu,\"fetch_ms\":%lld,\"title\":", (unsigned long long)r->bytes,
                    (long long)r->fetch_ms);
     rc |= json_put_str(b, r->page ? r->page->title : NULL);
-    rc |= buf_append_str(b, ",\"error\":");
+    rc |= BUF_APPEND_LIT(b, ",\"error\":");
     rc |= json_put_str(b, r->error);
-    rc |= buf_append_str(b, ",\"reason\":");
+    rc |= BUF_APPEND_LIT(b, ",\"reason\":");
     rc |= json_put_str(b, r->reason);
-    rc |= buf_append_str(b, ",\"redirects\":[");
+    rc |= BUF_APPEND_LIT(b, ",\"redirects\":[");
     for (size_t i = 0; i < r->nhops; i++) {
-        rc |= buf_append_str(b, i ? ",{\"url\":" : "{\"url\":");
+        rc |= i ? BUF_APPEND_LIT(b, ",{\"url\":") : BUF_APPEND_LIT(b, "{\"url\":");
         rc |= json_put_str(b, r->hops[i].url);
         rc |= buf_printf(b, ",\"status\":%ld}", r->hops[i].status);
     }
-    rc |= buf_append_str(b, "]");
+    rc |= BUF_APPEND_LIT(b, "]");
     if (rc == 0)
         rc = format_jsonl_links(b, r);
     rc |= buf_printf(b, ",\"links_dropped\":%zu", r->page ? r->page->links_dropped : 0);
     if (rc == 0)
-        rc = buf_append_str(b, "}\n");
+        rc = BUF_APPEND_LIT(b, "}\n");
     return rc;
 }
 
