@@ -46,70 +46,74 @@ static int json_word_plain(uint64_t w)
     return ((lt | zq | zb | w) & high) == 0;
 }
 
-int json_put_strn(struct buf *b, const char *str, size_t len)
+/* Bytes at s[0..n) up to the first one that needs a look of its own. */
+static size_t json_plain_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t w;
+    while (i + 8 <= n && (memcpy(&w, s + i, 8), json_word_plain(w)))
+        i += 8; /* URLs are mostly plain: 8 bytes at a time */
+    while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+size_t json_escape_to(char *dst, const char *str, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    size_t run = 0; /* start of the pending run of bytes copied as-is */
-    uint64_t w;
-    while (i + 8 <= len && (memcpy(&w, s + i, 8), json_word_plain(w)))
-        i += 8; /* URLs are mostly plain: 8 bytes at a time */
-    while (i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
-        i++;
-    if (i == len) { /* nothing to escape: quotes and one copy */
-        if (buf_reserve(b, len + 2) < 0)
-            return BUF_ERR_CAP;
-        char *d = b->data + b->len;
-        d[0] = '"';
-        memcpy(d + 1, str, len);
-        d[len + 1] = '"';
-        b->len += len + 2;
-        b->data[b->len] = '\0';
-        return 0;
-    }
-    int rc = buf_append_char(b, '"');
-    while (rc == 0 && i < len) {
-        if (i + 8 <= len && (memcpy(&w, s + i, 8), json_word_plain(w))) {
-            i += 8; /* URLs are mostly plain: 8 bytes at a time */
+    size_t i = 0, o = 0;
+#define JSON_OUT(p, n)                                                                             \
+    do {                                                                                           \
+        if (dst)                                                                                   \
+            memcpy(dst + o, (p), (n));                                                             \
+        o += (n);                                                                                  \
+    } while (0)
+    JSON_OUT("\"", 1);
+    while (i < len) {
+        size_t run = json_plain_run(s + i, len - i);
+        unsigned char c = i + run < len ? s[i + run] : 0;
+        size_t ul = c >= 0x80 ? json_utf8_len(s + i + run, len - i - run) : 0;
+        if (ul > 1) /* valid UTF-8 passes as it is */
+            run += ul;
+        JSON_OUT(s + i, run);
+        i += run;
+        if (i >= len || ul > 1)
             continue;
-        }
-        unsigned char c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t ul = c >= 0x80 ? json_utf8_len(s + i, len - i) : 0;
-        if (ul > 1) {
-            i += ul;
-            continue;
-        }
-        rc = buf_append(b, s + run, i - run);
-        if (rc)
-            break;
         if (c >= 0x80) {
-            rc = buf_append(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            JSON_OUT("\xEF\xBF\xBD", 3); /* U+FFFD */
         } else if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
-            rc = buf_append(b, esc, 2);
+            JSON_OUT(esc, 2);
         } else if (c == '\n') {
-            rc = buf_append(b, "\\n", 2);
+            JSON_OUT("\\n", 2);
         } else if (c == '\r') {
-            rc = buf_append(b, "\\r", 2);
+            JSON_OUT("\\r", 2);
         } else if (c == '\t') {
-            rc = buf_append(b, "\\t", 2);
+            JSON_OUT("\\t", 2);
         } else {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            rc = buf_append(b, esc, 6);
+            JSON_OUT(esc, 6);
         }
         i++;
-        run = i;
     }
-    if (rc == 0)
-        rc = buf_append(b, s + run, i - run);
-    if (rc == 0)
-        rc = buf_append_char(b, '"');
-    return rc;
+    JSON_OUT("\"", 1);
+#undef JSON_OUT
+    return o;
+}
+
+int json_put_strn(struct buf *b, const char *str, size_t len)
+{
+    /* nothing to escape (most strings): one reserve; else count first, so
+     * a cap refuses only what would really not fit */
+    size_t need = json_plain_run((const unsigned char *)str, len) == len
+                      ? len + 2
+                      : json_escape_to(NULL, str, len);
+    if (buf_reserve(b, need) < 0)
+        return BUF_ERR_CAP;
+    b->len += json_escape_to(b->data + b->len, str, len);
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 int json_put_str(struct buf *b, const char *s)

@@ -8,6 +8,12 @@
 
 #include "buf.h"
 
+/* Worst case of json_escape_to for n input bytes (every byte \u00XX). */
+#define JSON_ESCAPED_MAX(n) (6 * (n) + 2)
+/* Write s (len bytes, may contain NULs) as a quoted JSON string at dst,
+ * which holds JSON_ESCAPED_MAX(len) bytes; dst NULL only counts. Returns
+ * the bytes written (no NUL is added). */
+size_t json_escape_to(char *dst, const char *s, size_t len);
 /* Append s (len bytes, may contain NULs) as a quoted JSON string. */
 int json_put_strn(struct buf *b, const char *s, size_t len);
 /* Append s as a JSON string, or null when s is NULL. */

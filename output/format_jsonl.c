@@ -11,6 +11,7 @@
 #include "xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define FORMAT_JSONL_RECORD_MAX (256u * 1024 * 1024)
 
@@ -22,33 +23,63 @@ static int format_jsonl_media_type(struct buf *b, const char *ct)
     return n ? json_put_strn(b, mt, n) : buf_append(b, "null", 4);
 }
 
+/* Copy a string literal to d and step past it. */
+#define FORMAT_JSONL_LIT(d, lit)                                                                   \
+    ((d) = (char *)memcpy((d), (lit), sizeof(lit) - 1) + sizeof(lit) - 1)
+
+/* One link object, written in place after one reserve: records carry ~100
+ * links each, and this is the bulk of what crawl writes. */
+static int format_jsonl_link(struct buf *b, const struct html_link *l, unsigned char fl, int first)
+{
+    const char *text = l->text ? l->text : "";
+    size_t lu = strlen(l->url), lt = strlen(l->tag), la = strlen(l->attr);
+    size_t lr = l->rel ? strlen(l->rel) : 0, lx = strlen(text);
+    const char *why = html_unusable_name(l->unusable);
+    size_t lw = why ? strlen(why) : 0;
+    if (buf_reserve(b, 160 + JSON_ESCAPED_MAX(lu + lt + la + lr + lx + lw)) < 0)
+        return BUF_ERR_CAP;
+    char *d = b->data + b->len;
+    if (first)
+        FORMAT_JSONL_LIT(d, "{\"url\":");
+    else
+        FORMAT_JSONL_LIT(d, ",{\"url\":");
+    d += json_escape_to(d, l->url, lu);
+    FORMAT_JSONL_LIT(d, ",\"tag\":");
+    d += json_escape_to(d, l->tag, lt);
+    FORMAT_JSONL_LIT(d, ",\"attr\":");
+    d += json_escape_to(d, l->attr, la);
+    FORMAT_JSONL_LIT(d, ",\"rel\":");
+    if (l->rel)
+        d += json_escape_to(d, l->rel, lr);
+    else
+        FORMAT_JSONL_LIT(d, "null");
+    FORMAT_JSONL_LIT(d, ",\"text\":");
+    d += json_escape_to(d, text, lx);
+    if (fl & OUTPUT_LINK_EXTERNAL)
+        FORMAT_JSONL_LIT(d, ",\"external\":true");
+    else
+        FORMAT_JSONL_LIT(d, ",\"external\":false");
+    if (fl & OUTPUT_LINK_NOFOLLOW)
+        FORMAT_JSONL_LIT(d, ",\"nofollow\":true");
+    else
+        FORMAT_JSONL_LIT(d, ",\"nofollow\":false");
+    FORMAT_JSONL_LIT(d, ",\"unusable\":");
+    if (why)
+        d += json_escape_to(d, why, lw);
+    else
+        FORMAT_JSONL_LIT(d, "null");
+    FORMAT_JSONL_LIT(d, "}");
+    b->len = (size_t)(d - b->data);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 static int format_jsonl_links(struct buf *b, const struct output_record *r)
 {
     int rc = BUF_APPEND_LIT(b, ",\"links\":[");
     const struct html_page *p = r->page;
-    for (size_t i = 0; rc == 0 && p && i < p->nlinks; i++) {
-        const struct html_link *l = &p->links[i];
-        rc |= i ? BUF_APPEND_LIT(b, ",{") : BUF_APPEND_LIT(b, "{");
-        rc |= json_put_key(b, "url");
-        rc |= json_put_str(b, l->url);
-        rc |= BUF_APPEND_LIT(b, ",\"tag\":");
-        rc |= json_put_str(b, l->tag);
-        rc |= BUF_APPEND_LIT(b, ",\"attr\":");
-        rc |= json_put_str(b, l->attr);
-        rc |= BUF_APPEND_LIT(b, ",\"rel\":");
-        rc |= json_put_str(b, l->rel);
-        rc |= BUF_APPEND_LIT(b, ",\"text\":");
-        rc |= json_put_str(b, l->text ? l->text : "");
-        unsigned char fl = r->external ? r->external[i] : 0;
-        rc |= fl & OUTPUT_LINK_EXTERNAL ? BUF_APPEND_LIT(b, ",\"external\":true")
-                                        : BUF_APPEND_LIT(b, ",\"external\":false");
-        rc |= fl & OUTPUT_LINK_NOFOLLOW ? BUF_APPEND_LIT(b, ",\"nofollow\":true")
-                                        : BUF_APPEND_LIT(b, ",\"nofollow\":false");
-        rc |= BUF_APPEND_LIT(b, ",\"unusable\":");
-        const char *why = html_unusable_name(l->unusable);
-        rc |= why ? json_put_str(b, why) : BUF_APPEND_LIT(b, "null");
-        rc |= BUF_APPEND_LIT(b, "}");
-    }
+    for (size_t i = 0; rc == 0 && p && i < p->nlinks; i++)
+        rc = format_jsonl_link(b, &p->links[i], r->external ? r->external[i] : 0, i == 0);
     if (rc == 0)
         rc = BUF_APPEND_LIT(b, "]");
     return rc;
