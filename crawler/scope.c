@@ -427,6 +427,8 @@ char *scope_fold(const struct scope *s, const char *url)
     static const char index[] = "/index.html";
     const size_t il = sizeof index - 1;
     struct url_view v;
+    if (!s->site_dir && strncmp(url, "file:", 5) != 0)
+        return NULL; /* a live crawl: nothing read from disk to fold */
     char *same = scope_site_scheme(s, url), *out;
     if (same)
         url = same;
