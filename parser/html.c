@@ -672,6 +672,11 @@ const struct html_page *html_parser_run(struct html_parser *p, const char *body,
     html_clean_prepare(&p->clean, body, len, encoding);
     p->pending = p->clean.has_base;
     p->was_fast = 0;
+    xmlInitParser();
+    /* libxml2 must never print (html_fast asks it things too): error
+     * output goes through these globals */
+    xmlSetGenericErrorFunc(NULL, html_sax_quiet);
+    xmlSetStructuredErrorFunc(NULL, html_sax_squiet);
     if (p->mode == HTML_PARSER_AUTO) {
         struct html_fast_sink sink = sink_fns;
         sink.ctx = p;
@@ -684,10 +689,6 @@ const struct html_page *html_parser_run(struct html_parser *p, const char *body,
         p->pending = p->clean.has_base;
     }
 
-    xmlInitParser();
-    /* libxml2 must never print: error output goes through these globals */
-    xmlSetGenericErrorFunc(NULL, html_sax_quiet);
-    xmlSetStructuredErrorFunc(NULL, html_sax_squiet);
     htmlParserCtxtPtr ctxt = html_ctxt(p);
     if (!ctxt)
         return NULL;

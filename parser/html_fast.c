@@ -1,8 +1,9 @@
 /* html_fast: the events libxml2 2.9.14's HTML parser (HTML_PARSE_RECOVER |
  * NOIMPLIED, the options html.c uses) produces for a plain page, without
- * libxml2. Owns the tokenizer and an entity cache; must not know what the
- * events mean (html.c does) and must never guess: whatever it does not
- * reproduce exactly makes it decline, and html.c runs libxml2.
+ * libxml2 doing the page. Owns the tokenizer, an entity cache and a cache
+ * of libxml2's element rules; must not know what the events mean (html.c
+ * does) and must never guess: whatever it does not reproduce exactly makes
+ * it decline, and html.c runs libxml2 on the page.
  *
  * Why it is exact where it accepts: html.c acts on start tags of the
  * elements it knows (their attributes), on text only inside <title> and
@@ -10,14 +11,15 @@
  * those, libxml2's element stack (its auto-closing rules, implied
  * paragraphs, ignored end tags) changes no event html.c acts on, so only
  * the tokens have to match: tags and attributes (names lowercased, quoted
- * and unquoted values, entities decoded as libxml2 does), comments
- * (ended by "-->" or "--!>", as in libxml2),
- * <!DOCTYPE>, and the content of <script> and <style>, which libxml2
- * reads as raw text up to "</" and the element's name. Inside <title>
- * and <iframe> only text and comments are accepted, and inside <a> only
- * text, comments and the inline elements of html_fast_inline, whose
- * opening never closes an <a> in libxml2 and whose end tags are matched
- * inside the <a>, so the <a> closes exactly where libxml2 closes it.
+ * and unquoted values, entities decoded as libxml2 does), comments (ended
+ * by "-->" or "--!>", as in libxml2), <!DOCTYPE>, and the content of
+ * <script> and <style>, which libxml2 reads as raw text up to "</" and the
+ * element's name. Inside <title> and <iframe> only text and comments are
+ * accepted. Inside <a> the elements opened there are kept on a stack, with
+ * libxml2's own answers for which element closes which on opening and
+ * which end at once, and its end priorities, so the <a> closes exactly
+ * where libxml2 closes it; wherever libxml2 would close an element by
+ * itself there, the tokenizer declines rather than follow.
  *
  * It declines on: '<' not starting a tag, end tag, comment or DOCTYPE;
  * "<?", "<!" other than those; a tag or comment cut by the end of the
@@ -25,14 +27,17 @@
  * them); control characters (other than tab, LF, CR), U+FFFE/U+FFFF or a
  * numeric character reference outside plain characters where text or a
  * known element's attribute is kept; textarea, xmp, noembed, noframes and
- * plaintext; any other tag or an unmatched end tag inside <a>, <title> or
- * <iframe>; "</script" followed by more name characters.
+ * plaintext; any tag inside <title> or <iframe>; inside <a>: another <a>,
+ * title, script, style, iframe, html, head, body, an element libxml2 closes
+ * by itself, an end tag ignored or closing past the <a>; "</script"
+ * followed by more name characters.
  *
- * tests/unit/test_html checks it against libxml2 on the project's pages
- * and tables, fuzz_html compares the two on every input. */
+ * tests/unit/test_html_fast checks it against libxml2 on the project's
+ * pages and tables, fuzz_html compares the two on every input. */
 #include "html_fast.h"
 
 #include "html_names.h"
+#include "html_rules.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -41,10 +46,10 @@
 
 #include <libxml/HTMLparser.h>
 
-#define HTML_FAST_NAME_MAX 99   /* libxml2 cuts names at 100 bytes */
-#define HTML_FAST_ATTS_MAX 1024 /* attributes of a known element, else decline */
-#define HTML_FAST_DEPTH    32   /* inline elements open inside an <a> */
-#define HTML_FAST_INLINE   16   /* longest inline element name, with its NUL */
+#define HTML_FAST_NAME_MAX 99               /* libxml2 cuts names at 100 bytes */
+#define HTML_FAST_ATTS_MAX 1024             /* attributes of a known element, else decline */
+#define HTML_FAST_DEPTH    32               /* inline elements open inside an <a> */
+#define HTML_FAST_INLINE   HTML_RULES_SHORT /* longest element name inside an <a> */
 
 enum html_fast_region { FAST_NONE, FAST_A, FAST_TITLE, FAST_IFRAME };
 
@@ -383,20 +388,20 @@ static size_t html_fast_end_tag(struct html_fast_state *st, char *name, size_t *
 
 /* ---- the page ---- */
 
-/* Inline elements allowed inside <a>; `empty` ones libxml2 closes at once. */
-static int html_fast_inline(const char *name, int *empty)
+/* An element that may open inside an <a>: not one whose content or
+ * meaning html.c or libxml2 treat apart (links with text, raw text,
+ * scripts, the document's own elements), and a short name. */
+static int html_fast_in_a(const struct html_fast_tag *t)
 {
-    static const char *const open[] = {
-        "abbr",   "acronym", "b",   "bdo",  "big",  "cite", "code", "dfn",   "em",
-        "font",   "i",       "kbd", "mark", "q",    "s",    "samp", "small", "span",
-        "strike", "strong",  "sub", "sup",  "time", "tt",   "u",    "var"};
-    *empty = !strcmp(name, "img") || !strcmp(name, "br");
-    if (*empty)
-        return 1;
-    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
-        if (!strcmp(name, open[i]))
-            return 1;
-    return 0;
+    static const char *const apart[] = {"a",         "title",   "script",  "style",    "iframe",
+                                        "html",      "head",    "body",    "textarea", "xmp",
+                                        "plaintext", "noembed", "noframes"};
+    if (t->name_len >= HTML_FAST_INLINE)
+        return 0;
+    for (size_t i = 0; i < sizeof apart / sizeof apart[0]; i++)
+        if (!strcmp(t->name, apart[i]))
+            return 0;
+    return 1;
 }
 
 /* Text s[from..to) of the open region handed over, references decoded. */
@@ -480,15 +485,20 @@ static int html_fast_on_start(struct html_fast_state *st)
     if (!after || t.kind == HTML_NAMES_RAW || st->region == FAST_TITLE || st->region == FAST_IFRAME)
         return -1;
     if (st->region == FAST_A) {
-        int empty;
-        if (!html_fast_inline(t.name, &empty))
+        const char *top = st->depth ? st->stack[st->depth - 1] : "a";
+        if (!html_fast_in_a(&t) || html_rules_closes(st->f->rules, top, t.name) != 0)
+            return -1; /* libxml2 would close something here: not followed */
+        int empty = t.self_closed ? 1 : html_rules_empty(st->f->rules, t.name);
+        if (empty < 0)
             return -1;
         html_fast_emit_start(st, &t, natts);
         st->pos = after;
-        if (!empty && !t.self_closed) {
+        if (!empty) {
             if (st->depth >= HTML_FAST_DEPTH)
                 return -1;
             memcpy(st->stack[st->depth++], t.name, t.name_len + 1);
+        } else if (t.self_closed && t.kind != HTML_NAMES_OTHER) {
+            st->sink->end(st->sink->ctx, (const unsigned char *)t.name);
         }
         return 0;
     }
@@ -528,17 +538,25 @@ static int html_fast_on_end(struct html_fast_state *st)
         if (strcmp(name, st->region == FAST_TITLE ? "title" : "iframe"))
             return -1;
         break;
-    case FAST_A:
-        if (strcmp(name, "a")) {
-            int d = st->depth;
-            while (d > 0 && strcmp(st->stack[d - 1], name))
-                d--;
+    case FAST_A: {
+        /* libxml2 closes up to the element named, unless one above it
+         * ranks higher (then the end tag is ignored): not followed */
+        int is_a = !strcmp(name, "a");
+        int d = st->depth;
+        while (d > 0 && (is_a || strcmp(st->stack[d - 1], name))) {
+            if (html_rules_priority(st->stack[d - 1]) > html_rules_priority(name))
+                return -1;
+            d--;
+        }
+        if (!is_a) {
             if (d == 0)
                 return -1; /* it would close elements outside the <a> */
             st->depth = d - 1;
             return 0;
         }
+        st->depth = 0;
         break;
+    }
     }
     st->region = FAST_NONE;
     st->sink->end(st->sink->ctx, (const unsigned char *)name);
@@ -625,6 +643,7 @@ static int html_fast_on_bang(struct html_fast_state *st)
 void html_fast_init(struct html_fast *f)
 {
     memset(f, 0, sizeof *f);
+    f->rules = html_rules_new();
 }
 
 void html_fast_free(struct html_fast *f)
@@ -632,6 +651,7 @@ void html_fast_free(struct html_fast *f)
     free(f->scratch);
     free(f->offs);
     free(f->atts);
+    html_rules_free(f->rules);
     memset(f, 0, sizeof *f);
 }
 

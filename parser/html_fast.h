@@ -32,6 +32,8 @@ struct html_fast_ent {
     unsigned value; /* code point, 0 when libxml2 knows no such entity */
 };
 
+struct html_rules;
+
 struct html_fast {
     char *scratch; /* one tag's names and values, NUL-terminated */
     size_t scratch_len, scratch_cap;
@@ -39,6 +41,7 @@ struct html_fast {
     const unsigned char **atts;
     size_t atts_cap;
     struct html_fast_ent ents[HTML_FAST_ENT_SLOTS];
+    struct html_rules *rules; /* libxml2's element rules, asked and kept */
 };
 
 void html_fast_init(struct html_fast *f);

@@ -120,7 +120,12 @@ static const struct {
     {"comment in anchor text", 1, "<a href=c>be<!-- hidden -->fore</a>"},
     {"uppercase and odd names", 1, "<DIV CLASS=x data-a_b.c=1 _ng=2 :x=3><a href=z>z</a></DIV>"},
     {"a inside a", 0, "<a href=1>one<a href=2>two</a>"},
-    {"block element inside a", 0, "<a href=1><div>block</div></a>"},
+    {"block elements inside a (a card)", 1,
+     "<a href=1><div class=card><h3>Title</h3><p>text <em>x</em></p><ul><li>i</li></ul>"
+     "<img src=c.png alt=c></div></a>after<a href=2><p>one</p><p>two</p></a>"},
+    {"end of a not closing past a div", 0, "<a href=1><div>inside</a>still inside</div>"},
+    {"an element libxml2 closes inside a", 0, "<a href=1><p>one<p>two</a>"},
+    {"a list item closing another", 0, "<a href=1><li>one<li>two</a>"},
     {"tag inside title", 0, "<title>a<b>b</b></title><a href=x>x</a>"},
     {"textarea", 0, "<textarea><a href=t>t</a></textarea>"},
     {"lone less-than", 0, "<p>a < b</p><a href=x>x</a>"},
