@@ -17,15 +17,36 @@
 
 #define BIG (1u << 20)
 
+/* Header (with flags) + payload in b (payload given). */
+static void make_frame_flags(struct buf *b, enum ipc_type type, uint32_t flags, uint32_t id,
+                             const void *payload, size_t len)
+{
+    unsigned char hdr[IPC_HEADER_LEN];
+    ipc_encode_header(hdr, type, flags, id, (uint32_t)len);
+    buf_reset(b);
+    buf_append(b, hdr, sizeof hdr);
+    buf_append(b, payload, len);
+}
+
 /* Header + payload in b (payload given). */
 static void make_frame(struct buf *b, enum ipc_type type, uint32_t id, const void *payload,
                        size_t len)
 {
-    unsigned char hdr[IPC_HEADER_LEN];
-    ipc_encode_header(hdr, type, 0, id, (uint32_t)len);
-    buf_reset(b);
-    buf_append(b, hdr, sizeof hdr);
-    buf_append(b, payload, len);
+    make_frame_flags(b, type, 0, id, payload, len);
+}
+
+/* A job frame flagged IPC_FLAG_SHM_BODY carrying the first len bytes of
+ * pay, framed in frame and decoded into job: ipc_job_decode's answer, or
+ * -100 when the frame itself does not decode. */
+static int shm_job(struct buf *frame, uint32_t id, const struct buf *pay, size_t len,
+                   struct ipc_job *job)
+{
+    struct ipc_frame f;
+    size_t used = 0;
+    make_frame_flags(frame, IPC_JOB, IPC_FLAG_SHM_BODY, id, pay->data, len);
+    if (ipc_decode((unsigned char *)frame->data, frame->len, BIG, &f, &used) != IPC_FRAME)
+        return -100;
+    return ipc_job_decode(&f, job);
 }
 
 /* A job whose body is in the shared region: the frame holds where, the
@@ -34,10 +55,7 @@ static void make_frame(struct buf *b, enum ipc_type type, uint32_t id, const voi
 static void test_job_shm_body(void)
 {
     struct buf b, frame;
-    struct ipc_frame f;
     struct ipc_job job;
-    unsigned char hdr[IPC_HEADER_LEN];
-    size_t used = 0;
     buf_init(&b, 1024);
     buf_init(&frame, BIG);
     const uint64_t cases[][3] = {/* offset, length, decodes */
@@ -51,12 +69,7 @@ static void test_job_shm_body(void)
         buf_reset(&b);
         ipc_job_prefix_encode(&b, "http://a/", NULL);
         CHECK(ipc_job_body_ref_encode(&b, cases[i][0], cases[i][1]) == 0);
-        ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 5, (uint32_t)b.len);
-        buf_reset(&frame);
-        buf_append(&frame, hdr, sizeof hdr);
-        buf_append(&frame, b.data, b.len);
-        CHECK(ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used) == IPC_FRAME);
-        int rc = ipc_job_decode(&f, &job);
+        int rc = shm_job(&frame, 5, &b, b.len, &job);
         CHECKF(cases[i][2] ? rc == 0 && job.body_len == cases[i][1] &&
                                  job.body == shm_at(cases[i][0], cases[i][1])
                            : rc == IPC_ERR_PAYLOAD,
@@ -68,24 +81,11 @@ static void test_job_shm_body(void)
     buf_reset(&b);
     ipc_job_prefix_encode(&b, "http://a/", NULL);
     ipc_job_body_ref_encode(&b, shm_offset(block), 5);
-    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 6, (uint32_t)b.len);
-    buf_reset(&frame);
-    buf_append(&frame, hdr, sizeof hdr);
-    buf_append(&frame, b.data, b.len);
-    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
-    CHECK(ipc_job_decode(&f, &job) == 0 && strcmp(job.body, "<a/>") == 0);
+    CHECK(shm_job(&frame, 6, &b, b.len, &job) == 0 && strcmp(job.body, "<a/>") == 0);
     /* a reference with a byte more after it, or one byte short */
     buf_append(&b, "x", 1);
-    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 7, (uint32_t)b.len);
-    buf_reset(&frame);
-    buf_append(&frame, hdr, sizeof hdr);
-    buf_append(&frame, b.data, b.len);
-    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
-    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
-    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 8, (uint32_t)b.len - 2);
-    memcpy(frame.data, hdr, sizeof hdr);
-    ipc_decode((unsigned char *)frame.data, frame.len - 2, BIG, &f, &used);
-    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    CHECK(shm_job(&frame, 7, &b, b.len, &job) == IPC_ERR_PAYLOAD);
+    CHECK(shm_job(&frame, 8, &b, b.len - 2, &job) == IPC_ERR_PAYLOAD);
     CHECK(ipc_job_body_ref_encode(&b, 1ull << 32, 1) == BUF_ERR_CAP);
     shm_free(block);
     shm_destroy();
@@ -93,12 +93,7 @@ static void test_job_shm_body(void)
     buf_reset(&b);
     ipc_job_prefix_encode(&b, "http://a/", NULL);
     ipc_job_body_ref_encode(&b, 0, 1);
-    ipc_encode_header(hdr, IPC_JOB, IPC_FLAG_SHM_BODY, 9, (uint32_t)b.len);
-    buf_reset(&frame);
-    buf_append(&frame, hdr, sizeof hdr);
-    buf_append(&frame, b.data, b.len);
-    ipc_decode((unsigned char *)frame.data, frame.len, BIG, &f, &used);
-    CHECK(ipc_job_decode(&f, &job) == IPC_ERR_PAYLOAD);
+    CHECK(shm_job(&frame, 9, &b, b.len, &job) == IPC_ERR_PAYLOAD);
     buf_free(&b);
     buf_free(&frame);
 }
