@@ -46,6 +46,10 @@ static int json_word_plain(uint64_t w)
     return ((lt | zq | zb | w) & high) == 0;
 }
 
+/* Strings up to this long are escaped in one pass, room being taken for
+ * their worst case first. */
+#define JSON_ONE_PASS_MAX 4096
+
 /* Bytes at s[0..n) up to the first one that needs a look of its own. */
 static size_t json_plain_run(const unsigned char *s, size_t n)
 {
@@ -104,10 +108,12 @@ size_t json_escape_to(char *dst, const char *str, size_t len)
 
 int json_put_strn(struct buf *b, const char *str, size_t len)
 {
-    /* nothing to escape (most strings): one reserve; else count first, so
-     * a cap refuses only what would really not fit */
-    size_t need = json_plain_run((const unsigned char *)str, len) == len
-                      ? len + 2
+    /* a short string: room for its worst case, then one pass over it; a
+     * long one, or one near the cap, is counted first, so that a cap
+     * refuses only what would really not fit and nothing reserves 6x a
+     * big string */
+    size_t need = len <= JSON_ONE_PASS_MAX && JSON_ESCAPED_MAX(len) <= b->max - b->len
+                      ? JSON_ESCAPED_MAX(len)
                       : json_escape_to(NULL, str, len);
     if (buf_reserve(b, need) < 0)
         return BUF_ERR_CAP;
