@@ -20,6 +20,10 @@ const char *charset_sniff(const unsigned char *data, size_t len, const char *tra
 /* Map an encoding label to its canonical name, or NULL if unknown. */
 const char *charset_from_label(const char *label, size_t len);
 
+/* Code point cp (at most 0x10FFFF) as UTF-8 in out; returns its length
+ * (1 to 4). */
+size_t charset_utf8(unsigned cp, char out[4]);
+
 /* Extract the charset parameter of a Content-Type value into buf; returns
  * buf or NULL if none. */
 const char *charset_from_content_type(const char *content_type, char *buf, size_t cap);

@@ -41,19 +41,11 @@ static const unsigned short html_clean_cp1252[32] = {
 
 /* ---- decoding to UTF-8 ---- */
 
-/* Append code point cp (BMP only: all we ever emit here) as UTF-8. */
+/* Append code point cp as UTF-8. */
 static void html_clean_put_utf8(struct buf *b, unsigned cp)
 {
-    char u[3] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
-                 (char)(0x80 | (cp & 0x3F))};
-    if (cp < 0x80) {
-        buf_append_char(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[1] = (char)(0xC0 | (cp >> 6));
-        buf_append(b, u + 1, 2);
-    } else {
-        buf_append(b, u, 3);
-    }
+    char u[4];
+    buf_append(b, u, charset_utf8(cp, u));
 }
 
 static void html_clean_cp1252_decode(const unsigned char *s, size_t len, struct buf *out)

@@ -36,6 +36,7 @@
  * pages and tables, fuzz_html compares the two on every input. */
 #include "html_fast.h"
 
+#include "charset.h"
 #include "html_names.h"
 #include "html_rules.h"
 #include "xalloc.h"
@@ -103,30 +104,6 @@ static int html_fast_odd(const unsigned char *s, size_t n)
     return 0;
 }
 
-static size_t html_fast_utf8(unsigned cp, char out[4])
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* ---- entities ---- */
 
 /* libxml2's value for the named entity (n bytes, ASCII letters and
@@ -191,7 +168,7 @@ static long html_fast_ref(struct html_fast *f, const unsigned char *s, size_t n,
         }
         if (i == start || i >= n || s[i] != ';' || !html_fast_plain_cp(cp))
             return -1;
-        *outn = html_fast_utf8(cp, out);
+        *outn = charset_utf8(cp, out);
         return (long)(i + 1);
     }
     size_t i = 1;
@@ -208,7 +185,7 @@ static long html_fast_ref(struct html_fast *f, const unsigned char *s, size_t n,
         return 0;
     if (!html_fast_plain_cp(cp))
         return -1;
-    *outn = html_fast_utf8(cp, out);
+    *outn = charset_utf8(cp, out);
     return (long)(i + 1);
 }
 
