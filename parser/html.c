@@ -24,6 +24,7 @@
 #include "html_fast.h"
 #include "html_names.h"
 #include "url.h"
+#include "xml_silent.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -39,17 +40,6 @@
 /* A context whose name dictionary grew past this many names (pages full
  * of made-up tags) is replaced rather than kept growing. */
 #define HTML_DICT_MAX 4096
-/* No XML_PARSE_HUGE: libxml2's nesting limit (256) is checked where the
- * tree is built (nodePush), and this SAX pass builds no tree, so pages
- * nested deeper lose nothing without it (test_html: 1000 deep and the
- * deep_nesting_* cases; test_pool: 300 deep). On this pass the option
- * changes nothing we extract in 2.9.14; it would only lift limits that a
- * later libxml2 may enforce here, and the worker's RLIMIT_AS and deadline
- * are the real bound. */
-#define HTML_PARSE_OPTS                                                                            \
-    (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |           \
-     HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC)
-
 /* Whitespace-collapsed text being collected, cut at HTML_TEXT_ROOM. */
 struct html_text {
     size_t len;
@@ -531,18 +521,6 @@ static void html_sax_cdata(void *ctx, const xmlChar *ch, int len)
     (void)len;
 }
 
-static void html_sax_quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static void html_sax_squiet(void *ctx, xmlErrorPtr err)
-{
-    (void)ctx;
-    (void)err;
-}
-
 /* ---- the parser ---- */
 
 struct html_parser *html_parser_new(void)
@@ -592,10 +570,7 @@ static htmlParserCtxtPtr html_ctxt(struct html_parser *p)
     sax.characters = html_sax_text;
     sax.ignorableWhitespace = html_sax_text;
     sax.cdataBlock = html_sax_cdata; /* script/style content: ignored */
-    sax.warning = html_sax_quiet;
-    sax.error = html_sax_quiet;
-    sax.fatalError = html_sax_quiet;
-    sax.serror = html_sax_squiet;
+    xml_silent_sax(&sax);
     memcpy(p->ctxt->sax, &sax, sizeof sax); /* htmlCtxtUseOptions edits it */
     p->ctxt->userData = p;
     return p->ctxt;
@@ -675,8 +650,7 @@ const struct html_page *html_parser_run(struct html_parser *p, const char *body,
     xmlInitParser();
     /* libxml2 must never print (html_fast asks it things too): error
      * output goes through these globals */
-    xmlSetGenericErrorFunc(NULL, html_sax_quiet);
-    xmlSetStructuredErrorFunc(NULL, html_sax_squiet);
+    xml_silent_globals();
     if (p->mode == HTML_PARSER_AUTO) {
         struct html_fast_sink sink = sink_fns;
         sink.ctx = p;
@@ -693,7 +667,7 @@ const struct html_page *html_parser_run(struct html_parser *p, const char *body,
     if (!ctxt)
         return NULL;
     htmlDocPtr d = htmlCtxtReadMemory(ctxt, p->clean.doc, (int)p->clean.len, page_url, "UTF-8",
-                                      HTML_PARSE_OPTS);
+                                      XML_SILENT_HTML_OPTS);
     if (d) /* only built if libxml2 ignored our handler */
         xmlFreeDoc(d);
     html_fill(p);

@@ -12,6 +12,7 @@
 #include "html_rules.h"
 
 #include "xalloc.h"
+#include "xml_silent.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -55,12 +56,6 @@ static void html_rules_probe_end(void *ctx, const unsigned char *name)
         html_rules_nevents += (size_t)n;
 }
 
-static void html_rules_probe_quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
 /* libxml2's events for doc (html.c's options), as "<x></x>..." text. */
 static const char *html_rules_probe(struct html_rules *f, const char *doc)
 {
@@ -71,16 +66,12 @@ static const char *html_rules_probe(struct html_rules *f, const char *doc)
     memset(&sax, 0, sizeof sax);
     sax.startElement = html_rules_probe_start;
     sax.endElement = html_rules_probe_end;
-    sax.warning = html_rules_probe_quiet;
-    sax.error = html_rules_probe_quiet;
-    sax.fatalError = html_rules_probe_quiet;
+    xml_silent_sax(&sax);
     memcpy(ctxt->sax, &sax, sizeof sax);
     html_rules_nevents = 0;
     html_rules_events[0] = '\0';
-    htmlDocPtr d = htmlCtxtReadMemory(ctxt, doc, (int)strlen(doc), NULL, "UTF-8",
-                                      HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                                          HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED |
-                                          HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC);
+    htmlDocPtr d =
+        htmlCtxtReadMemory(ctxt, doc, (int)strlen(doc), NULL, "UTF-8", XML_SILENT_HTML_OPTS);
     if (d)
         xmlFreeDoc(d);
     return html_rules_events;

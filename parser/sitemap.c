@@ -16,6 +16,8 @@
  * libxml2's recovery would drop the parameter name after it. */
 #include "sitemap.h"
 
+#include "xml_silent.h"
+
 #include "buf.h"
 #include "xalloc.h"
 
@@ -133,18 +135,6 @@ out:
 
 /* ---- XML (libxml2 SAX2) ---- */
 
-static void sitemap_quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static void sitemap_squiet(void *ctx, xmlErrorPtr err)
-{
-    (void)ctx;
-    (void)err;
-}
-
 static int sitemap_name_is(const xmlChar *name, const char *want)
 {
     return strcmp((const char *)name, want) == 0;
@@ -234,18 +224,14 @@ static int sitemap_xml(const char *data, size_t len, struct sitemap *out)
     }
     xmlInitParser();
     /* libxml2 must never print: some messages only go through these */
-    xmlSetGenericErrorFunc(NULL, sitemap_quiet);
-    xmlSetStructuredErrorFunc(NULL, sitemap_squiet);
+    xml_silent_globals();
     memset(&sax, 0, sizeof sax); /* no entity, DTD or document callbacks */
     sax.initialized = XML_SAX2_MAGIC;
     sax.startElementNs = sitemap_sax_start;
     sax.endElementNs = sitemap_sax_end;
     sax.characters = sitemap_sax_text;
     sax.cdataBlock = sitemap_sax_text;
-    sax.warning = sitemap_quiet;
-    sax.error = sitemap_quiet;
-    sax.fatalError = sitemap_quiet;
-    sax.serror = sitemap_squiet;
+    xml_silent_sax(&sax);
     st.ctxt = xmlNewParserCtxt();
     if (!st.ctxt) {
         rc = SITEMAP_ERR_XML;

@@ -22,16 +22,13 @@
 #include "ipc.h"
 #include "pool.h"
 #include "worker_main.h"
+#include "xml_silent.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
-
-#define BENCH_PARSE_OPTS                                                                           \
-    (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |           \
-     HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC)
 
 static char *bench_read(const char *path, size_t *len)
 {
@@ -51,18 +48,6 @@ static char *bench_read(const char *path, size_t *len)
     }
     fclose(f);
     return b;
-}
-
-static void bench_quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static void bench_squiet(void *ctx, xmlErrorPtr err)
-{
-    (void)ctx;
-    (void)err;
 }
 
 static void bench_start(void *ctx, const xmlChar *name, const xmlChar **atts)
@@ -92,8 +77,7 @@ static unsigned long bench_bare(const char *body, size_t len, long reps, int noo
     unsigned long sum = 0;
 
     xmlInitParser();
-    xmlSetGenericErrorFunc(NULL, bench_quiet);
-    xmlSetStructuredErrorFunc(NULL, bench_squiet);
+    xml_silent_globals();
     ctxt = htmlNewParserCtxt();
     if (!ctxt)
         return 0;
@@ -105,14 +89,11 @@ static unsigned long bench_bare(const char *body, size_t len, long reps, int noo
         sax.ignorableWhitespace = bench_chars;
         sax.cdataBlock = bench_chars;
     }
-    sax.warning = bench_quiet;
-    sax.error = bench_quiet;
-    sax.fatalError = bench_quiet;
-    sax.serror = bench_squiet;
+    xml_silent_sax(&sax);
     memcpy(ctxt->sax, &sax, sizeof sax);
     for (long i = 0; i < reps; i++) {
         htmlDocPtr d = htmlCtxtReadMemory(ctxt, body, (int)len, "http://bench.test/", "UTF-8",
-                                          BENCH_PARSE_OPTS);
+                                          XML_SILENT_HTML_OPTS);
         if (d)
             xmlFreeDoc(d);
         sum += (unsigned long)ctxt->nbChars + (unsigned long)ctxt->wellFormed;
