@@ -277,7 +277,9 @@ static inline struct jm *jm_parse(const char *text, size_t len)
 }
 
 /* Parse a whole file; NULL if it cannot be read or parsed. */
-static inline struct jm *jm_parse_file(const char *path)
+/* A whole file, malloc'd (the caller frees it), its length in *len; NULL
+ * when it cannot be read. */
+static inline char *jm_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -288,14 +290,20 @@ static inline struct jm *jm_parse_file(const char *path)
         n += r;
         if (n == cap) {
             char *t = realloc(data, cap *= 2);
-            if (!t) {
+            if (!t)
                 free(data);
-                data = NULL;
-            }
             data = t;
         }
     }
     fclose(f);
+    *len = n;
+    return data;
+}
+
+static inline struct jm *jm_parse_file(const char *path)
+{
+    size_t n;
+    char *data = jm_read_file(path, &n);
     if (!data)
         return NULL;
     struct jm *v = jm_parse(data, n);
@@ -303,7 +311,6 @@ static inline struct jm *jm_parse_file(const char *path)
     return v;
 }
 
-/* Member `key` of object v, or NULL. */
 static inline const struct jm *jm_get(const struct jm *v, const char *key)
 {
     if (!v || v->type != JM_OBJ)
@@ -338,6 +345,24 @@ static inline size_t jm_latin1_bytes(const char *s, size_t len, char *out)
     }
     out[n] = '\0';
     return n;
+}
+
+/* The "cases" array of a testdata file (dir/file), the parsed file in
+ * *root (jm_free it); NULL, after saying "SKIP: ... <what> not run", when
+ * the file is absent or has no such array. */
+static inline const struct jm *jm_testdata_cases(const char *dir, const char *file,
+                                                 const char *what, struct jm **root)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    *root = jm_parse_file(path);
+    const struct jm *cases = jm_get(*root, "cases");
+    if (cases && cases->type == JM_ARR)
+        return cases;
+    printf("SKIP: %s absent or unreadable, %s not run\n", path, what);
+    jm_free(*root);
+    *root = NULL;
+    return NULL;
 }
 
 #endif

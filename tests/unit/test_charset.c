@@ -215,14 +215,11 @@ static void test_sniff(void)
 
 static void test_html5lib(const char *dir)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/html5lib_encoding_cases.json", dir);
-    struct jm *root = jm_parse_file(path);
-    const struct jm *cases = jm_get(root, "cases");
-    if (!cases || cases->type != JM_ARR) {
-        printf("SKIP: %s absent or unreadable\n", path);
+    struct jm *root;
+    const struct jm *cases =
+        jm_testdata_cases(dir, "html5lib_encoding_cases.json", "encoding cases", &root);
+    if (!cases) {
         check_skipped++;
-        jm_free(root);
         return;
     }
     int by_policy = 0;

@@ -632,14 +632,11 @@ static void run_link_case(const struct jm *c)
 
 static void test_link_cases(const char *dir)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/html_link_cases.json", dir);
-    struct jm *root = jm_parse_file(path);
-    const struct jm *cases = jm_get(root, "cases");
-    if (!cases || cases->type != JM_ARR) {
-        printf("SKIP: %s absent or unreadable, hostile link cases not run\n", path);
+    struct jm *root;
+    const struct jm *cases =
+        jm_testdata_cases(dir, "html_link_cases.json", "hostile link cases", &root);
+    if (!cases) {
         check_skipped++;
-        jm_free(root);
         return;
     }
     CHECKF(cases->nkids == 21, "21 link cases, read %zu", cases->nkids);

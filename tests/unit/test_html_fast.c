@@ -152,20 +152,6 @@ static void test_cases(void)
     CHECK(compare("max_links 2", many, strlen(many), 2) == 1);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(b, 1, n > 0 ? (size_t)n : 0, f);
-    fclose(f);
-    return b;
-}
-
 static void walk(const char *dir, int *files, int *fast_files)
 {
     DIR *d = opendir(dir);
@@ -188,7 +174,7 @@ static void walk(const char *dir, int *files, int *fast_files)
         if (n < 5 || (strcmp(e->d_name + n - 5, ".html") && strcmp(e->d_name + n - 4, ".htm")))
             continue;
         size_t len;
-        char *doc = read_file(path, &len);
+        char *doc = jm_read_file(path, &len);
         if (!doc)
             continue;
         (*files)++;
@@ -210,14 +196,11 @@ static void test_sample_sites(const char *root)
 
 static void test_link_cases(const char *dir)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/html_link_cases.json", dir);
-    struct jm *root = jm_parse_file(path);
-    const struct jm *cs = jm_get(root, "cases");
-    if (!cs || cs->type != JM_ARR) {
-        printf("SKIP: %s absent or unreadable, hostile link cases not compared\n", path);
+    struct jm *root;
+    const struct jm *cs =
+        jm_testdata_cases(dir, "html_link_cases.json", "hostile link cases", &root);
+    if (!cs) {
         check_skipped++;
-        jm_free(root);
         return;
     }
     for (size_t i = 0; i < cs->nkids; i++) {
