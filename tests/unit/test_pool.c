@@ -149,6 +149,14 @@ static uint32_t submit_str(struct pool *p, const char *url, const char *html)
     return submit(p, url, html, strlen(html));
 }
 
+/* Submit a page that makes the worker parsing it crash (the pool must be
+ * faulty_pool's, which turns the markers on). */
+static uint32_t submit_crash(struct pool *p)
+{
+    return submit_str(p, "http://example.com/crash",
+                      "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+}
+
 static int has_link(const struct html_page *pg, const char *url)
 {
     for (size_t i = 0; i < pg->nlinks; i++)
@@ -484,8 +492,7 @@ static void test_faults(void)
 
     /* Crash: retried once, then reported; pages around it still parse. */
     uint32_t before = submit_normal(p, 1);
-    uint32_t crash = submit_str(p, "http://example.com/crash",
-                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    uint32_t crash = submit_crash(p);
     uint32_t after[4];
     for (int i = 0; i < 4; i++)
         after[i] = submit_normal(p, 10 + i);
@@ -631,8 +638,7 @@ static void test_respawn_after_growth(void)
     memset(ballast, 0x5a, ballast_len); /* touched: really grown */
     CHECK(proc_status_kb(getpid(), "VmSize:") > (long)(ballast_len >> 10));
 
-    uint32_t crash = submit_str(p, "http://example.com/crash",
-                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    uint32_t crash = submit_crash(p);
     CHECK(wait_all(p) == 0);
     CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
     wait_respawns(p, 2);
@@ -959,8 +965,7 @@ static void test_pipelined_crash(void)
     CHECK(p != NULL);
     if (!p)
         return;
-    uint32_t crash = submit_str(p, "http://example.com/crash",
-                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    uint32_t crash = submit_crash(p);
     CHECK(pool_can_submit(p)); /* queued behind it on the one worker */
     uint32_t good = submit_normal(p, 120);
     CHECK(crash && good && pool_pending(p) == 2);
@@ -1037,8 +1042,7 @@ static void test_shm_bodies(void)
         return;
     use_shm = 1;
     uint32_t before = submit_normal(p, 1);
-    uint32_t crash = submit_str(p, "http://example.com/crash",
-                                "<html><body><!--crawl-test:crash--><a href=/x>x</a>");
+    uint32_t crash = submit_crash(p);
     uint32_t after[6];
     for (int i = 0; i < 6; i++)
         after[i] = submit_normal(p, 20 + i);
