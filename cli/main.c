@@ -40,8 +40,9 @@
 #define MAIN_WORKER_MEM_LIMIT (1024u * 1024 * 1024)
 #endif
 /* The shared body region: 64 MB of address space, holding the bodies in
- * flight and waiting for a worker (a few MB at -c 64); a body that finds
- * no room stays in private memory. */
+ * flight and waiting for a worker: at most --concurrency transfers, the
+ * parse backlog and two jobs per worker, each one page (over 600 pages of
+ * 100 KB fit); a body that finds no room stays in private memory. */
 #define MAIN_SHM_BYTES (64u * 1024 * 1024)
 
 /* Descriptors kept for what is opened after main_fit_fds counts the open

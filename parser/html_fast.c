@@ -385,10 +385,10 @@ static int html_fast_in_a(const struct html_fast_tag *t)
 static int html_fast_text(struct html_fast_state *st, size_t from, size_t to)
 {
     const unsigned char *s = st->s;
+    if (st->region == FAST_IFRAME)
+        return 0; /* html.c keeps nothing of it: not even looked at */
     if (html_fast_odd(s + from, to - from))
         return -1;
-    if (st->region == FAST_IFRAME)
-        return 0; /* html.c keeps nothing of it */
     size_t i = from;
     while (i < to) {
         const unsigned char *amp = memchr(s + i, '&', to - i);
