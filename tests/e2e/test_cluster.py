@@ -168,6 +168,13 @@ def records_of(paths):
     return out
 
 
+def wait_records(paths, n, timeout=60):
+    """Until the -o files in paths hold n records between them (or timeout s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(records_of(paths)) < n:
+        time.sleep(0.05)
+
+
 def key(r):
     return (r["url"], r["depth"], r.get("status"), r.get("reason"), r.get("error"),
             r.get("parent"), r.get("final_url"), json.dumps(r.get("redirects")))
@@ -391,9 +398,7 @@ def test_kill_and_join(c, crawl, tmp):
             outs = [os.path.join(tmp, "k%d.jsonl" % i) for i in range(3)]
             a = start_node(crawl, redis, "kill", starts, outs[0], ["-c", "4"])
             b = start_node(crawl, redis, "kill", starts, outs[1], ["-c", "4"])
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(records_of([outs[0]])) < 30:
-                time.sleep(0.05)
+            wait_records([outs[0]], 30)
             a.send_signal(signal.SIGKILL)
             a.wait()
             killed_at = len(records_of([outs[0]]))
@@ -431,9 +436,7 @@ def test_interrupt(c, crawl, tmp):
             outs = [os.path.join(tmp, "i%d.jsonl" % i) for i in range(2)]
             a = start_node(crawl, redis, "int", starts, outs[0], ["-c", "4"])
             b = start_node(crawl, redis, "int", starts, outs[1], ["-c", "4"])
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(records_of([outs[0]])) < 20:
-                time.sleep(0.05)
+            wait_records([outs[0]], 20)
             a.send_signal(signal.SIGINT)
             rcs = wait_all([a, b])
             c.eq(rcs, [130, 0], "SIGINT: that node exits 130, the other finishes (0)")
@@ -462,9 +465,7 @@ def test_frozen_node(c, crawl, tmp):
             outs = [os.path.join(tmp, "f%d.jsonl" % i) for i in range(2)]
             extra = ["-c", "4", "--per-host", "2"]
             a = start_node(crawl, redis, "frz", starts, outs[0], extra)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(records_of([outs[0]])) < 20:
-                time.sleep(0.05)
+            wait_records([outs[0]], 20)
             b = start_node(crawl, redis, "frz", starts, outs[1], extra)
             a.send_signal(signal.SIGSTOP)
             time.sleep(3.5)  # --lease 2: a is taken for dead, b takes over
@@ -498,9 +499,7 @@ def test_redis_restart(c, crawl, tmp):
         with Redis(os.path.join(tmp, "r2"), appendonly=True) as redis:
             outs = [os.path.join(tmp, "rr%d.jsonl" % i) for i in range(2)]
             procs = [start_node(crawl, redis, "rr", starts, o, ["-c", "4"]) for o in outs]
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(records_of(outs)) < 25:
-                time.sleep(0.05)
+            wait_records(outs, 25)
             redis.kill()
             time.sleep(1.5)
             redis.start()
