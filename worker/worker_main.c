@@ -41,6 +41,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -362,7 +363,15 @@ void worker_main(int fd, int slot, const struct pool_config *cfg, pid_t parent, 
             _exit(WORKER_EXIT_PROTO);
         }
         size_t room = in.max - in.len;
-        ssize_t n = read(WORKER_FD, chunk, room < sizeof chunk ? room : sizeof chunk);
+        /* Wait in poll, not in read: a task asleep in read on this socket
+         * is woken each time the parent reads an answer from it (the
+         * socket's write space changes); poll is woken for input only. */
+        ssize_t n = recv(WORKER_FD, chunk, room < sizeof chunk ? room : sizeof chunk, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {.fd = WORKER_FD, .events = POLLIN};
+            poll(&pfd, 1, -1);
+            continue;
+        }
         if (n < 0 && errno == EINTR)
             continue;
         if (n == 0 || (n < 0 && errno == ECONNRESET))
