@@ -28,6 +28,14 @@
  * region (shm.h) when it has room; bigger ones stay private. */
 #define FETCH_SHM_BODY_MAX (8u * 1024 * 1024)
 
+/* What a transfer's easy handle was set up for, beyond the transfer's own
+ * pointers: a finished handle is reused only by a request with the same
+ * profile, so no option (credentials above all) outlives its request. */
+struct fetch_profile {
+    int head, follow, auth, truncate;
+    size_t cap;
+};
+
 struct fetch_xfer {
     struct fetcher *f;
     CURL *easy;
@@ -41,10 +49,16 @@ struct fetch_xfer {
     int no_fds;    /* a socket() failed with EMFILE or ENFILE */
     struct fetch_req req;
     size_t cap;
+    struct fetch_profile profile;
     struct buf req_head;  /* capture: request headers as sent */
     struct buf resp_head; /* capture: headers of the current response */
     char errbuf[CURL_ERROR_SIZE];
     struct fetch_xfer *prev, *next; /* live transfers, for fetch_destroy */
+};
+
+struct fetch_idle {
+    CURL *easy;
+    struct fetch_profile p;
 };
 
 struct fetch_done {
@@ -60,6 +74,8 @@ struct fetcher {
     CURL *jar;                  /* loads and saves the jar's cookie files */
     size_t in_flight;
     struct fetch_xfer *live;
+    struct fetch_idle *idle; /* finished handles kept for reuse */
+    size_t nidle, idle_cap;
     struct fetch_done *done_head, *done_tail;
 };
 
@@ -170,6 +186,8 @@ struct fetcher *fetch_create(const struct fetch_config *cfg, char *err, size_t e
         }
         f->headers = l;
     }
+    f->idle_cap = cfg->concurrency > 0 ? (size_t)cfg->concurrency : 1;
+    f->idle = xcalloc(f->idle_cap, sizeof *f->idle);
     if (cfg->cookies && fetch_cookies_init(f, err, errcap) < 0) {
         fetch_destroy(f);
         return NULL;
@@ -194,17 +212,22 @@ static void fetch_push_done(struct fetcher *f, struct fetch_response *r)
     f->done_tail = d;
 }
 
-static void fetch_xfer_free(struct fetch_xfer *x)
+/* reuse: the transfer ended by itself, so its handle may serve another. */
+static void fetch_xfer_free(struct fetch_xfer *x, int reuse)
 {
+    struct fetcher *f = x->f;
     if (x->prev)
         x->prev->next = x->next;
-    else if (x->f->live == x)
-        x->f->live = x->next;
+    else if (f->live == x)
+        f->live = x->next;
     if (x->next)
         x->next->prev = x->prev;
     if (x->easy) {
-        curl_multi_remove_handle(x->f->multi, x->easy);
-        curl_easy_cleanup(x->easy);
+        curl_multi_remove_handle(f->multi, x->easy);
+        if (reuse && f->nidle < f->idle_cap)
+            f->idle[f->nidle++] = (struct fetch_idle){x->easy, x->profile};
+        else
+            curl_easy_cleanup(x->easy);
     }
     buf_free(&x->body);
     shm_free(x->shm);
@@ -212,6 +235,21 @@ static void fetch_xfer_free(struct fetch_xfer *x)
     buf_free(&x->resp_head);
     fetch_response_free(x->resp);
     free(x);
+}
+
+/* A finished handle set up for profile p, taken from the idle list, or NULL. */
+static CURL *fetch_idle_take(struct fetcher *f, const struct fetch_profile *p)
+{
+    for (size_t i = f->nidle; i-- > 0;) {
+        const struct fetch_profile *q = &f->idle[i].p;
+        if (q->head == p->head && q->follow == p->follow && q->auth == p->auth &&
+            q->truncate == p->truncate && q->cap == p->cap) {
+            CURL *e = f->idle[i].easy;
+            f->idle[i] = f->idle[--f->nidle];
+            return e;
+        }
+    }
+    return NULL;
 }
 
 /* --save-cookies: write the jar (libcurl says nothing when it cannot:
@@ -238,7 +276,10 @@ int fetch_destroy(struct fetcher *f)
     if (!f)
         return 0;
     while (f->live)
-        fetch_xfer_free(f->live);
+        fetch_xfer_free(f->live, 0);
+    while (f->nidle)
+        curl_easy_cleanup(f->idle[--f->nidle].easy);
+    free(f->idle);
     rc = fetch_cookies_save(f);
     if (f->jar) {
         curl_easy_setopt(f->jar, CURLOPT_COOKIEJAR, NULL); /* saved already */
@@ -391,28 +432,13 @@ static void fetch_request_controls(const struct fetcher *f, CURL *e, const struc
         curl_easy_setopt(e, CURLOPT_CAINFO, f->cfg.ca_file);
 }
 
-static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
-                            const struct fetch_req *req)
+/* The options a handle keeps from request to request: everything but the
+ * transfer's own pointers, a function of the profile and the config. */
+static void fetch_easy_setup(const struct fetcher *f, CURL *e, const struct fetch_req *req,
+                             size_t cap)
 {
-    struct fetch_xfer *x = xcalloc(1, sizeof *x);
-    x->f = f;
-    x->req = *req;
-    x->cap = req->max_size ? req->max_size : f->cfg.max_size;
-    x->resp = xcalloc(1, sizeof *x->resp);
-    x->resp->owner = owner;
-    x->resp->when = fetch_wall_ms();
-    buf_init(&x->body, x->cap);
-    x->easy = curl_easy_init();
-    if (!x->easy)
-        goto fail;
-    CURL *e = x->easy;
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_on_open_socket);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     if (req->head)
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
@@ -421,14 +447,8 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     if (f->cfg.capture) {
-        /* The archive keeps the payload as received: ask for no encoding. */
-        buf_init(&x->req_head, 65536);
-        buf_init(&x->resp_head, 256 * 1024);
-        x->req.keep_any = 1;
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_on_header);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
         curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, fetch_on_debug);
-        curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
         /* HTTP/2 heads are rebuilt by libcurl: archive HTTP/1.1 as sent. */
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -448,7 +468,44 @@ static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
     if (f->cfg.limit_rate > 0)
         curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)f->cfg.limit_rate);
     if (!req->truncate)
-        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cap);
+}
+
+static int fetch_start_http(struct fetcher *f, const char *url, void *owner,
+                            const struct fetch_req *req)
+{
+    struct fetch_xfer *x = xcalloc(1, sizeof *x);
+    x->f = f;
+    x->req = *req;
+    x->cap = req->max_size ? req->max_size : f->cfg.max_size;
+    x->profile = (struct fetch_profile){req->head, req->follow, req->auth, req->truncate, x->cap};
+    x->resp = xcalloc(1, sizeof *x->resp);
+    x->resp->owner = owner;
+    x->resp->when = fetch_wall_ms();
+    buf_init(&x->body, x->cap);
+    /* a finished handle keeps its connection-independent set-up: reusing
+     * it saves libcurl's allocation and option copies per request */
+    x->easy = fetch_idle_take(f, &x->profile);
+    if (!x->easy) {
+        x->easy = curl_easy_init();
+        if (!x->easy)
+            goto fail;
+        fetch_easy_setup(f, x->easy, req, x->cap);
+    }
+    CURL *e = x->easy;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+    if (f->cfg.capture) {
+        /* The archive keeps the payload as received: ask for no encoding. */
+        buf_init(&x->req_head, 65536);
+        buf_init(&x->resp_head, 256 * 1024);
+        x->req.keep_any = 1;
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+    }
     if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
         goto fail;
     x->next = f->live;
@@ -461,7 +518,7 @@ fail:
     if (x->easy)
         curl_easy_cleanup(x->easy);
     x->easy = NULL;
-    fetch_xfer_free(x);
+    fetch_xfer_free(x, 0);
     return -1;
 }
 
@@ -716,7 +773,7 @@ static void fetch_finish(struct fetcher *f, CURL *easy, CURLcode rc)
     }
     x->resp = NULL;
     fetch_push_done(f, r);
-    fetch_xfer_free(x);
+    fetch_xfer_free(x, 1);
 }
 
 static int fetch_perform(struct fetcher *f)
@@ -766,7 +823,7 @@ void fetch_cancel_all(struct fetcher *f)
         x->resp = NULL;
         r->err = FETCH_ERR_INTERRUPTED;
         fetch_push_done(f, r);
-        fetch_xfer_free(x);
+        fetch_xfer_free(x, 0);
     }
 }
 

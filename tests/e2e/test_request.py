@@ -174,17 +174,22 @@ def test_auth(c, args):
             return 401, {"WWW-Authenticate": 'Basic realm="x"'}, "who?"
         return fn
 
-    with Site({"/robots.txt": page("")}, host="127.0.0.2") as other:
-        routes = {"/": protected("<a href='/p'>p</a>"), "/p": protected("<title>p</title>"),
+    with Site({"/robots.txt": page(""), "/q": page("<title>q</title>")}, host="127.0.0.2") as other:
+        routes = {"/": protected("<a href='/p'>p</a><a href='%s'>q</a>" % other.url("/q")),
+                  "/p": protected("<title>p</title>"),
                   "/robots.txt": lambda h: (302, {"Location": other.url("/robots.txt")}, "")}
         with Site(routes) as site:
-            res = run_crawl(args.crawl, ["--user", "ann", "--password", "s3cret", site.url("/")])
+            # one connection: the handle that fetched an authenticated page
+            # is free when the other host's page starts, and must not serve it
+            res = run_crawl(args.crawl, ["--user", "ann", "--password", "s3cret", "-c", "1",
+                                         "--domains", "127.0.0.2", site.url("/")])
             if check_run_ok(c, res, what):
-                c.eq(statuses(res, site), {"/": (200, None), "/p": (200, None)},
-                     "%s: the start host's pages" % what)
-            sent = [hd.get("Authorization") for p, hd, m in other.log()]
-            c.check(sent and not any(sent), "%s: not sent to the host robots.txt redirects to"
-                    % what, "requests there: %r" % sent)
+                c.eq(statuses(res, site), {"/": (200, None), "/p": (200, None), "/q": (200, None)},
+                     "%s: the start host's pages and the other host's" % what)
+            sent = {p: hd.get("Authorization") for p, hd, m in other.log()}
+            c.check(set(sent) == {"/robots.txt", "/q"} and not any(sent.values()),
+                    "%s: not sent to the host robots.txt redirects to, nor to another host's "
+                    "page" % what, "requests there: %r" % sent)
             res = run_crawl(args.crawl, [site.url("/")])
             if check_run_ok(c, res, what + " (without)"):
                 c.eq(statuses(res, site).get("/"), (401, None), "%s: without them, 401" % what)
