@@ -446,6 +446,13 @@ static void pool_read(struct pool *p, struct pool_slot *s, int64_t now)
     }
 }
 
+/* Room in a line for one more job (pool.h: POOL_DEPTH, POOL_LINE_BYTES). */
+static int pool_line_room(const struct pool_line *l)
+{
+    size_t n = pool_line_count(l);
+    return n < POOL_LINE_FREE || (n < POOL_DEPTH && pool_line_bytes(l) < POOL_LINE_BYTES);
+}
+
 /* The live worker with the fewest jobs (an idle one first) if it has
  * room for one more, else NULL. */
 static struct pool_slot *pool_pick_slot(const struct pool *p)
@@ -454,7 +461,8 @@ static struct pool_slot *pool_pick_slot(const struct pool *p)
     size_t least = POOL_DEPTH;
     for (int i = 0; i < p->cfg.nworkers && least > 0; i++) {
         struct pool_slot *s = &p->slots[i];
-        if (s->state == POOL_SLOT_LIVE && pool_line_count(s->line) < least) {
+        if (s->state == POOL_SLOT_LIVE && pool_line_count(s->line) < least &&
+            pool_line_room(s->line)) {
             best = s;
             least = pool_line_count(s->line);
         }

@@ -57,10 +57,20 @@ enum pool_err {
 /* Jobs handed to one worker at a time, at most. With more than one, the
  * next job already waits in the worker's channel when it sends an answer:
  * it does not idle until the parent has read the answer and written the
- * next job, and the parent wakes workers less often. A job's deadline
+ * next job. The deeper the line, the less often a worker runs dry and
+ * sleeps, and each sleep costs the parent a wake-up when the next job
+ * comes (depth 2 -> 8: the parent's CPU per page 7% lower, its context
+ * switches halved, on the 20k bench site). A job's deadline
  * (parse_timeout_ms) starts when it heads the line: at submit when the
  * worker was idle, else when the answer before it arrives. */
-#define POOL_DEPTH 2
+#define POOL_DEPTH 8
+
+/* Beyond its first POOL_LINE_FREE jobs, a line takes another only while
+ * the bodies it holds outside the shared region total under
+ * POOL_LINE_BYTES: deep lines are for the many small pages, and big ones
+ * do not pile up in the parent's memory behind a slow parse. */
+#define POOL_LINE_FREE  2
+#define POOL_LINE_BYTES (1024u * 1024)
 
 /* Sitemap jobs submitted and not yet reported, at most. */
 #define POOL_MAX_SITEMAP_JOBS 128

@@ -32,6 +32,7 @@ struct pool_line {
     size_t n;       /* entries in the line */
     size_t written; /* entries completely written, from the head */
     size_t sent;    /* bytes of entry `written` written so far */
+    size_t bytes;   /* body bytes of the entries that go through the socket */
 };
 
 static struct pool_line_entry *pool_line_at(struct pool_line *l, size_t i)
@@ -66,6 +67,11 @@ size_t pool_line_count(const struct pool_line *l)
     return l->n;
 }
 
+size_t pool_line_bytes(const struct pool_line *l)
+{
+    return l->bytes;
+}
+
 int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type, uint32_t job_id,
                    const char *url, const char *encoding, const char *body, size_t len)
 {
@@ -90,6 +96,7 @@ int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type
     e->job = job;
     e->body = body;
     e->len = len;
+    l->bytes += len;
     l->n++;
     return 0;
 }
@@ -174,6 +181,7 @@ struct pool_job *pool_line_pop(struct pool_line *l)
     struct pool_job *job = e->job;
     e->job = NULL;
     e->body = NULL;
+    l->bytes -= e->len;
     if (l->written > 0)
         l->written--;
     else
@@ -191,6 +199,7 @@ struct pool_job *pool_line_pop_back(struct pool_line *l)
     struct pool_job *job = e->job;
     e->job = NULL;
     e->body = NULL;
+    l->bytes -= e->len;
     l->n--;
     if (l->written > l->n)
         l->written = l->n;

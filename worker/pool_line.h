@@ -33,6 +33,10 @@ void pool_line_free(struct pool_line *l);
 /* Jobs in the line, 0..POOL_DEPTH. */
 size_t pool_line_count(const struct pool_line *l);
 
+/* Body bytes in the line outside the shared region (shm.h): the ones its
+ * frames carry through the socket, held in the parent's own memory. */
+size_t pool_line_bytes(const struct pool_line *l);
+
 /* Append job (its frame: type, job_id, url, encoding (may be NULL) and
  * body[0..len)) behind the others. Nothing is written yet: call
  * pool_line_write. url and encoding are encoded at once; body is

@@ -1067,6 +1067,65 @@ static void test_shm_bodies(void)
     shm_free(all_of_it);
 }
 
+/* A page of `len` bytes (a comment pads it) titled "Pad n", linking to
+ * /pad/n; in the shared region or private memory, as use_shm says. */
+static char *pad_page(int n, size_t len)
+{
+    char head[128];
+    int h = snprintf(head, sizeof head, "<title>Pad %d</title><a href=\"/pad/%d\">x</a><!--", n, n);
+    char *body = use_shm ? shm_alloc(len) : xmalloc(len);
+    CHECK(body != NULL && len > (size_t)h + 3);
+    memcpy(body, head, (size_t)h);
+    memset(body + h, 'p', len - (size_t)h - 3);
+    memcpy(body + len - 3, "-->", 3);
+    return body;
+}
+
+/* How many POOL_LINE_BYTES / 3 pages the one worker's line takes before
+ * an answer is read (no turn in between); then all are answered. */
+static int line_takes(int shm)
+{
+    struct pool_config cfg = base_config();
+    cfg.nworkers = 1;
+    struct pool *p = pool_create(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return -1;
+    use_shm = shm;
+    uint32_t ids[POOL_DEPTH];
+    int n = 0;
+    while (n < POOL_DEPTH && pool_can_submit(p)) {
+        ids[n] = next_id++;
+        char *body = pad_page(n, POOL_LINE_BYTES / 3);
+        CHECK(pool_submit(p, ids[n], "http://example.com/", NULL, body, POOL_LINE_BYTES / 3) == 0);
+        n++;
+    }
+    use_shm = 0;
+    CHECK(wait_all(p) == 0);
+    int all = 1;
+    for (int i = 0; i < n; i++) {
+        char link[64];
+        snprintf(link, sizeof link, "http://example.com/pad/%d", i);
+        all &= results[ids[i]].done == 1 && results[ids[i]].err == POOL_OK &&
+               has_link(&results[ids[i]].page, link);
+    }
+    CHECK(all);
+    pool_destroy(p);
+    return n;
+}
+
+/* Beyond POOL_LINE_FREE jobs a line takes more only while the bodies it
+ * sends through the socket total under POOL_LINE_BYTES; bodies in the
+ * shared region do not count. */
+static void test_line_bytes(void)
+{
+    int priv = line_takes(0), shared = line_takes(1);
+    CHECK(priv == 4); /* 3 x (POOL_LINE_BYTES / 3) is 1 byte under: a 4th goes in, no 5th */
+    CHECK(shared == POOL_DEPTH);
+    if (priv != 4 || shared != POOL_DEPTH)
+        fprintf(stderr, "line took %d private and %d shared pages\n", priv, shared);
+}
+
 int main(void)
 {
     log_init(LOG_LEVEL_WARN, "test_pool");
@@ -1101,6 +1160,7 @@ int main(void)
     test_sitemap_queue();
     test_sitemap_crash();
     test_shm_bodies();
+    test_line_bytes();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
