@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "dirlist.h"
+#include "fetch_socks.h"
 #include "log.h"
 #include "shm.h"
 #include "url.h"
@@ -69,6 +70,7 @@ struct fetch_done {
 struct fetcher {
     struct fetch_config cfg;
     CURLM *multi;
+    struct fetch_socks *socks;  /* the multi's sockets and timer */
     struct curl_slist *headers; /* --header lines */
     CURLSH *share;              /* the crawl's one cookie jar, or NULL */
     CURL *jar;                  /* loads and saves the jar's cookie files */
@@ -177,6 +179,7 @@ struct fetcher *fetch_create(const struct fetch_config *cfg, char *err, size_t e
         free(f);
         return NULL;
     }
+    f->socks = fetch_socks_create(f->multi);
     for (size_t i = 0; i < cfg->nheaders; i++) {
         struct curl_slist *l = curl_slist_append(f->headers, cfg->headers[i]);
         if (!l) {
@@ -295,6 +298,7 @@ int fetch_destroy(struct fetcher *f)
         free(d);
     }
     curl_multi_cleanup(f->multi);
+    fetch_socks_free(f->socks);
     free(f);
     return rc;
 }
@@ -776,29 +780,28 @@ static void fetch_finish(struct fetcher *f, CURL *easy, CURLcode rc)
     fetch_xfer_free(x, 1);
 }
 
-static int fetch_perform(struct fetcher *f)
+/* Transfers libcurl has finished become responses. */
+static void fetch_collect(struct fetcher *f)
 {
-    int running = 0;
-    if (curl_multi_perform(f->multi, &running) != CURLM_OK)
-        return -1;
     CURLMsg *m;
     int left;
     while ((m = curl_multi_info_read(f->multi, &left)))
         if (m->msg == CURLMSG_DONE)
             fetch_finish(f, m->easy_handle, m->data.result);
-    return 0;
 }
 
 int fetch_wait(struct fetcher *f, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
 {
-    /* Perform first so transfers added since the last turn start now. */
-    if (fetch_perform(f) < 0)
+    /* libcurl's timer first, so transfers added since the last turn start now */
+    if (fetch_socks_timer(f->socks) < 0)
         return -1;
+    fetch_collect(f);
     if (f->done_head)
         timeout_ms = 0; /* results are ready: only look at the extra fds */
-    if (curl_multi_poll(f->multi, extra, nextra, timeout_ms, NULL) != CURLM_OK)
+    if (fetch_socks_wait(f->socks, extra, nextra, timeout_ms) < 0)
         return -1;
-    return fetch_perform(f);
+    fetch_collect(f);
+    return 0;
 }
 
 struct fetch_response *fetch_next(struct fetcher *f)
