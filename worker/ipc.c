@@ -269,34 +269,39 @@ out:
 }
 
 /* Where a decoded page's strings go: one block per page (html_page's
- * `strings`), filled in order. A string takes 4 + len bytes in the payload
- * and len + 1 here, and a NULL text read as "" one of the 4 its NULL took,
- * so payload length + 1 bytes always hold them all. */
+ * `strings`) holding a copy of the whole payload, so each string is read
+ * where it lies in the copy. A string's terminating NUL goes over the first
+ * byte after it there, which is the next field's, only ever read from the
+ * payload itself; a NULL text read as "" takes the first byte of its own
+ * length field. The block has one byte more than the payload, for the
+ * last string's NUL. */
 struct ipc_strings {
-    char *p;
-    size_t left;
+    char *copy;
 };
 
-/* Read one optional string as a C string into sb: *out NULL for a NULL
- * string. Embedded NUL bytes are malformed (they would truncate silently). */
-static int ipc_get_opt_cstr(struct ipc_reader *r, struct ipc_strings *sb, char **out)
+/* Read one optional string as a C string: *out NULL for a NULL string, or
+ * *null_at (when not NULL) the copy's byte where the NULL was written.
+ * Embedded NUL bytes are malformed (they would truncate silently). */
+static int ipc_get_opt_cstr(struct ipc_reader *r, struct ipc_strings *sb, char **out,
+                            char **null_at)
 {
     const char *s;
-    size_t len;
+    size_t len, at = r->off;
     *out = NULL;
     if (ipc_get_str(r, &s, &len) < 0)
         return IPC_ERR_PAYLOAD;
-    if (!s)
+    if (!s) {
+        if (null_at)
+            *null_at = sb->copy + at;
         return 0;
-    if (memchr(s, '\0', len) || len + 1 > sb->left) {
+    }
+    if (memchr(s, '\0', len)) {
         r->err = IPC_ERR_PAYLOAD;
         return IPC_ERR_PAYLOAD;
     }
-    memcpy(sb->p, s, len);
-    sb->p[len] = '\0';
-    *out = sb->p;
-    sb->p += len + 1;
-    sb->left -= len + 1;
+    char *c = sb->copy + (s - (const char *)r->p);
+    c[len] = '\0';
+    *out = c;
     return 0;
 }
 
@@ -305,9 +310,10 @@ static int ipc_get_opt_cstr(struct ipc_reader *r, struct ipc_strings *sb, char *
  * promises "" when there is none). */
 static int ipc_get_link(struct ipc_reader *r, struct ipc_strings *sb, struct html_link *l)
 {
-    if (ipc_get_opt_cstr(r, sb, &l->url) < 0 || ipc_get_opt_cstr(r, sb, &l->tag) < 0 ||
-        ipc_get_opt_cstr(r, sb, &l->attr) < 0 || ipc_get_opt_cstr(r, sb, &l->rel) < 0 ||
-        ipc_get_opt_cstr(r, sb, &l->text) < 0)
+    char *no_text = NULL;
+    if (ipc_get_opt_cstr(r, sb, &l->url, NULL) < 0 || ipc_get_opt_cstr(r, sb, &l->tag, NULL) < 0 ||
+        ipc_get_opt_cstr(r, sb, &l->attr, NULL) < 0 || ipc_get_opt_cstr(r, sb, &l->rel, NULL) < 0 ||
+        ipc_get_opt_cstr(r, sb, &l->text, &no_text) < 0)
         return IPC_ERR_PAYLOAD;
     uint32_t why = ipc_get_u32(r);
     if (r->err || why > HTML_UNUSABLE_LAST)
@@ -316,11 +322,8 @@ static int ipc_get_link(struct ipc_reader *r, struct ipc_strings *sb, struct htm
     if (!l->url || (!l->url[0] && !why) || !l->tag || !l->attr)
         return IPC_ERR_PAYLOAD;
     if (!l->text) {
-        if (sb->left < 1)
-            return IPC_ERR_PAYLOAD;
-        l->text = sb->p++;
+        l->text = no_text;
         *l->text = '\0';
-        sb->left--;
     }
     return 0;
 }
@@ -336,9 +339,11 @@ int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
     ipc_reader_init(&r, f->payload, f->len);
     page->strings_len = (size_t)f->len + 1;
     page->strings = xmalloc(page->strings_len);
-    struct ipc_strings sb = {page->strings, page->strings_len};
-    if (ipc_get_opt_cstr(&r, &sb, &page->title) < 0 || ipc_get_opt_cstr(&r, &sb, &page->base) < 0 ||
-        ipc_get_opt_cstr(&r, &sb, &page->meta_robots) < 0)
+    memcpy(page->strings, f->payload, f->len);
+    struct ipc_strings sb = {page->strings};
+    if (ipc_get_opt_cstr(&r, &sb, &page->title, NULL) < 0 ||
+        ipc_get_opt_cstr(&r, &sb, &page->base, NULL) < 0 ||
+        ipc_get_opt_cstr(&r, &sb, &page->meta_robots, NULL) < 0)
         goto out;
     page->links_dropped = ipc_get_u32(&r);
     uint32_t n = ipc_get_u32(&r);
