@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. Rejects
  * overlongs, surrogates and code points above U+10FFFF. */
@@ -54,6 +57,27 @@ static int json_word_plain(uint64_t w)
 static size_t json_plain_run(const unsigned char *s, size_t n)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: a signed compare with 0x20 catches both the
+     * control characters and the bytes >= 0x80 (negative as signed) */
+    const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    if (n >= 16) {
+        for (;;) {
+            /* the last block may overlap the one before, whose bytes
+             * were all plain */
+            size_t at = i + 16 <= n ? i : n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
+            __m128i hit = _mm_or_si128(_mm_cmplt_epi8(v, sp),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+            unsigned m = (unsigned)_mm_movemask_epi8(hit);
+            if (m)
+                return at + (size_t)__builtin_ctz(m);
+            if (at + 16 == n)
+                return n;
+            i += 16;
+        }
+    }
+#endif
     uint64_t w;
     while (i + 8 <= n && (memcpy(&w, s + i, 8), json_word_plain(w)))
         i += 8; /* URLs are mostly plain: 8 bytes at a time */

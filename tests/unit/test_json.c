@@ -32,14 +32,17 @@ int main(void)
     CHECK_STR(esc(&b, "\xf4\x90\x80\x80", 4), /* > U+10FFFF */
               "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
     CHECK_STR(esc(&b, "\xe2\x82", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* truncated */
-    /* Long strings are scanned 8 bytes at a time: every byte that needs a
-     * look of its own is still found at each offset of a 24-byte string. */
+    /* Long strings are scanned 16 and 8 bytes at a time (a string's last
+     * 16 bytes overlapping the block before): every byte that needs a look
+     * of its own is still found at each offset of strings of 1 to 48
+     * bytes, and so is a second one behind the first. */
     static const char *const odd[][2] = {{"\x01", "\\u0001"},
                                          {"\x1f", "\\u001f"},
                                          {"\"", "\\\""},
                                          {"\\", "\\\\"},
                                          {"\n", "\\n"},
                                          {"\xff", "\xef\xbf\xbd"},
+                                         {"\x80", "\xef\xbf\xbd"},
                                          {"\xc3\xa9", "\xc3\xa9"},
                                          {" ", " "},
                                          {"\x7f", "\x7f"},
@@ -48,18 +51,34 @@ int main(void)
                                          {"[", "["},
                                          {"]", "]"}};
     int long_ok = 1;
-    for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
-        for (size_t at = 0; at < 24; at++) {
-            char in[64], want[128];
-            size_t ol = strlen(odd[k][0]);
-            memset(in, 'x', 24);
-            memcpy(in + at, odd[k][0], ol);
-            size_t n = at + ol > 24 ? at + ol : 24;
-            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)at, in, odd[k][1],
-                     (int)(n - at - ol), in + at + ol);
-            if (strcmp(esc(&b, in, n), want) != 0) {
-                printf("  %zu at %zu: got %s want %s\n", k, at, b.data, want);
-                long_ok = 0;
+    for (size_t len = 1; len <= 48; len++) {
+        for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
+            for (size_t at = 0; at < len; at++) {
+                char in[64], want[128];
+                size_t ol = strlen(odd[k][0]);
+                memset(in, 'x', len);
+                memcpy(in + at, odd[k][0], ol);
+                size_t n = at + ol > len ? at + ol : len;
+                snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)at, in, odd[k][1],
+                         (int)(n - at - ol), in + at + ol);
+                if (strcmp(esc(&b, in, n), want) != 0) {
+                    printf("  %zu at %zu of %zu: got %s want %s\n", k, at, len, b.data, want);
+                    long_ok = 0;
+                }
+            }
+        }
+        for (size_t at = 0; at < len; at++) {
+            for (size_t at2 = at + 1; at2 < len; at2++) {
+                char in[64], want[128];
+                memset(in, 'x', len);
+                in[at] = '"';
+                in[at2] = '\n';
+                snprintf(want, sizeof want, "\"%.*s\\\"%.*s\\n%.*s\"", (int)at, in,
+                         (int)(at2 - at - 1), in + at + 1, (int)(len - at2 - 1), in + at2 + 1);
+                if (strcmp(esc(&b, in, len), want) != 0) {
+                    printf("  at %zu and %zu of %zu: got %s want %s\n", at, at2, len, b.data, want);
+                    long_ok = 0;
+                }
             }
         }
     }
