@@ -86,11 +86,29 @@ static size_t json_plain_run(const unsigned char *s, size_t n)
     return i;
 }
 
+/* Copy n bytes: short runs (most tags, attributes and link texts) with
+ * fixed-size moves that overlap, not a call. */
+static void json_copy(char *d, const unsigned char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = (char)s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 size_t json_escape_to(char *dst, const char *str, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, o = 0;
+    size_t i = 0, o = 0, from = 0; /* s[from..i) is plain, not yet written */
 #define JSON_OUT(p, n)                                                                             \
     do {                                                                                           \
         if (dst)                                                                                   \
@@ -98,16 +116,19 @@ size_t json_escape_to(char *dst, const char *str, size_t len)
         o += (n);                                                                                  \
     } while (0)
     JSON_OUT("\"", 1);
-    while (i < len) {
-        size_t run = json_plain_run(s + i, len - i);
-        unsigned char c = i + run < len ? s[i + run] : 0;
-        size_t ul = c >= 0x80 ? json_utf8_len(s + i + run, len - i - run) : 0;
-        if (ul > 1) /* valid UTF-8 passes as it is */
-            run += ul;
-        JSON_OUT(s + i, run);
-        i += run;
-        if (i >= len || ul > 1)
+    for (;;) {
+        i += json_plain_run(s + i, len - i);
+        if (i >= len)
+            break;
+        unsigned char c = s[i];
+        size_t ul = c >= 0x80 ? json_utf8_len(s + i, len - i) : 0;
+        if (ul > 1) { /* valid UTF-8 passes as it is, in the run */
+            i += ul;
             continue;
+        }
+        if (dst)
+            json_copy(dst + o, s + from, i - from);
+        o += i - from;
         if (c >= 0x80) {
             JSON_OUT("\xEF\xBF\xBD", 3); /* U+FFFD */
         } else if (c == '"' || c == '\\') {
@@ -123,8 +144,11 @@ size_t json_escape_to(char *dst, const char *str, size_t len)
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             JSON_OUT(esc, 6);
         }
-        i++;
+        from = ++i;
     }
+    if (dst)
+        json_copy(dst + o, s + from, len - from);
+    o += len - from;
     JSON_OUT("\"", 1);
 #undef JSON_OUT
     return o;
