@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "journal.h"
+#include "linkflags.h"
 #include "log.h"
 #include "status.h"
 #include "options.h"
@@ -344,7 +345,13 @@ int main(int argc, char **argv)
     /* A closed stdout pipe must be an EPIPE error we report, not a kill. */
     signal(SIGPIPE, SIG_IGN);
 
+    /* the workers render the links of pages at the depth limit with the
+     * crawl's own rules: the scope is complete before they are forked */
+    static struct link_rules render_rules;
+    render_rules = (struct link_rules){&scope, opt.robots};
     struct pool_config pc = {
+        .render_links = link_render_json,
+        .render_ctx = &render_rules,
         .nworkers = opt.workers,
         .parse_timeout_ms = opt.parse_timeout_ms,
         .max_job = opt.max_size,

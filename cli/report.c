@@ -63,6 +63,7 @@ static void report_extra(const struct report *r, const struct crawl_stats *st,
     x->in_flight = p ? p->in_flight : 0;
     x->parsing = p ? p->parsing : 0;
     x->parsed = st->parsed;
+    x->links_rendered = st->links_rendered;
     x->parse_errors = st->parse_errors;
     x->worker_restarts = ps.respawns;
     x->retries = st->retries;

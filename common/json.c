@@ -186,3 +186,22 @@ int json_put_key(struct buf *b, const char *key)
         rc = buf_append(b, "\":", 2);
     return rc;
 }
+
+int json_has_control(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i top = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        /* v <= 0x1f (unsigned) exactly where min(v, 0x1f) == v */
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, top), v)))
+            return 1;
+    }
+#endif
+    for (; i < n; i++)
+        if (s[i] < 0x20)
+            return 1;
+    return 0;
+}

@@ -19,5 +19,8 @@ int json_put_strn(struct buf *b, const char *s, size_t len);
 /* Append s as a JSON string, or null when s is NULL. */
 int json_put_str(struct buf *b, const char *s);
 int json_put_key(struct buf *b, const char *key); /* "key": (key is trusted ASCII) */
+/* Nonzero when s[0..n) holds a byte below 0x20, which JSON text written by
+ * json_escape_to never does outside its strings' escapes. */
+int json_has_control(const char *s, size_t n);
 
 #endif

@@ -523,7 +523,8 @@ static void crawl_dispatch(struct crawl *c)
             enc = charset_sniff((const unsigned char *)r->body, r->body_len, label, &bom);
         }
         uint32_t id = c->next_job++;
-        if (pool_submit(c->pool, id, t->url, enc, r->body, r->body_len) < 0)
+        if (pool_submit(c->pool, id, t->url, enc, r->body, r->body_len,
+                        records_leaf_render(c->rec, t->rec->e)) < 0)
             break;
         r->body = NULL; /* the pool owns it now */
         transfer_list_pop(&c->backlog);
@@ -552,6 +553,7 @@ static void crawl_on_parsed(void *ctx, uint32_t job_id, int err, const char *cau
         memset(page, 0, sizeof *page);
         rec->parsed = 1;
         c->st->parsed++;
+        c->st->links_rendered += rec->page.links_json != NULL;
     } else {
         log_warn("%s: parse failed: %s", rec->end_url ? rec->end_url : rec->e->url,
                  cause ? cause : "unknown");

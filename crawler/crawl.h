@@ -20,6 +20,7 @@ struct crawl_stats {
     unsigned long errors;      /* records with an error code */
     unsigned long skipped;     /* records with a reason */
     unsigned long parsed;
+    unsigned long links_rendered; /* parsed pages whose links a worker wrote as JSONL */
     unsigned long parse_errors;
     unsigned long parse_gave_up; /* pages failed because no worker stayed alive */
     unsigned long retries;

@@ -3,6 +3,8 @@
  * records it holds. */
 #include "records.h"
 
+#include "linkflags.h"
+
 #include "archive.h"
 #include "clock.h"
 #include "frontier.h"
@@ -34,6 +36,7 @@ struct records {
 };
 
 static void records_expand(struct records *r, struct entry *e, struct record *rec);
+static int records_depth_limit(const struct records *r);
 
 struct records *records_create(const struct records_config *cfg)
 {
@@ -265,6 +268,14 @@ int records_depth_final(struct records *r, const struct entry *e)
     return frontier_depth_final(&r->fr, e);
 }
 
+int records_leaf_render(const struct records *r, const struct entry *e)
+{
+    /* at the limit for good: a page whose depth may still shrink is
+     * expanded again then (records_relax), from its listed links */
+    return !r->node && !r->warc && r->out && output_takes_links_json(r->out) &&
+           e->depth + 1 > records_depth_limit(r) && frontier_depth_final(&r->fr, e);
+}
+
 /* Write rec now if its depth is final, else hold it. Never settles other
  * records: safe in the middle of a link expansion. In a cluster crawl the
  * shared frontier first admits the links and says the URL's depth
@@ -378,38 +389,21 @@ static void records_relax(struct records *r, const char *url, uint64_t fp, int s
     }
 }
 
-/* Does meta robots (or a link's rel) say nofollow? */
-static int records_has_token(const char *list, const char *tok)
-{
-    size_t n = strlen(tok);
-    for (const char *p = list; p && *p;) {
-        p += strspn(p, " \t\r\n,");
-        size_t l = strcspn(p, " \t\r\n,");
-        if (l == n && !strncasecmp(p, tok, n))
-            return 1;
-        p += l;
-    }
-    return 0;
-}
-
-/* Per-link flags, computed once per page. */
+/* Per-link flags, computed once per page. A page whose links a worker
+ * rendered (links_json) has none here: nothing of it is followed. */
 static void records_classify(struct records *r, struct record *rec)
 {
     const struct html_page *p = &rec->page;
     if (rec->external || !p->nlinks)
         return;
-    int page_nofollow = r->opt->robots && (records_has_token(p->meta_robots, "nofollow") ||
-                                           records_has_token(p->meta_robots, "none"));
+    struct link_rules lr = {r->scope, r->opt->robots};
+    int page_nofollow = link_page_nofollow(&lr, p);
     rec->external = xmalloc(p->nlinks);
     for (size_t i = 0; i < p->nlinks; i++) {
-        char *folded = p->links[i].unusable ? NULL : scope_fold(r->scope, p->links[i].url);
+        char *folded;
+        rec->external[i] = link_flags(&lr, page_nofollow, &p->links[i], &folded);
         if (folded) /* dir/index.html read from disk is dir/ */
             html_page_set_url(&rec->page, i, folded);
-        int nofollow =
-            page_nofollow || (r->opt->robots && records_has_token(p->links[i].rel, "nofollow"));
-        int external = p->links[i].unusable || !scope_check(r->scope, p->links[i].url, NULL);
-        rec->external[i] = (unsigned char)((external ? OUTPUT_LINK_EXTERNAL : 0) |
-                                           (nofollow ? OUTPUT_LINK_NOFOLLOW : 0));
     }
 }
 

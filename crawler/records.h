@@ -56,6 +56,11 @@ int records_known(struct records *r, const char *url, int claim);
 /* Nonzero when e's depth can no longer decrease (no unfinished URL could
  * still reach it by a shorter path). */
 int records_depth_final(struct records *r, const struct entry *e);
+/* Nonzero when e's page, once fetched, may have its links rendered by the
+ * parse worker (linkflags.h): none of them will be followed (e is at the
+ * depth limit, and its depth is final), and only the JSONL output takes
+ * them (no cluster, no WARC). */
+int records_leaf_render(const struct records *r, const struct entry *e);
 /* e is decided without a fetch: its record, with a reason code (and the
  * error behind it, or NULL), is written or held. */
 void records_skip(struct records *r, struct entry *e, const char *reason, const char *error);

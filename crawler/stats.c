@@ -97,19 +97,19 @@ int stats_json(const struct stats *cs, const struct stats_extra *x, struct buf *
 {
     struct stats *s = (struct stats *)cs; /* HASH_SORT reorders the lists */
     double pps = x->elapsed_s > 0 ? (double)x->fetches / x->elapsed_s : 0.0;
-    int rc =
-        buf_printf(b,
-                   "{\"phase\":\"%s\",\"elapsed_s\":%.3f,\"records\":%lu,\"fetches\":%lu,"
-                   "\"queued\":%lu,\"in_flight\":%lu,\"parsing\":%lu,\"pages_per_s\":%.2f,"
-                   "\"bytes\":%llu,\"parsed\":%lu,\"parse_errors\":%lu,"
-                   "\"parse_restarts\":%lu,\"retries\":%lu,\"robots_blocks\":%lu,"
-                   "\"links_dropped\":%llu,\"held_peak\":%lu,\"settle_steps\":%llu,"
-                   "\"peak_rss_kb\":%ld,\"peak_rss_worker_kb\":%ld,"
-                   "\"redis_round_trips\":%llu",
-                   x->phase, x->elapsed_s, x->records, x->fetches, x->queued, x->in_flight,
-                   x->parsing, pps, x->bytes, x->parsed, x->parse_errors, x->worker_restarts,
-                   x->retries, x->robots_blocked, x->links_dropped, x->held_peak, x->settle_steps,
-                   x->peak_rss_kb, x->peak_rss_workers_kb, x->redis_round_trips);
+    int rc = buf_printf(b,
+                        "{\"phase\":\"%s\",\"elapsed_s\":%.3f,\"records\":%lu,\"fetches\":%lu,"
+                        "\"queued\":%lu,\"in_flight\":%lu,\"parsing\":%lu,\"pages_per_s\":%.2f,"
+                        "\"bytes\":%llu,\"parsed\":%lu,\"links_rendered\":%lu,\"parse_errors\":%lu,"
+                        "\"parse_restarts\":%lu,\"retries\":%lu,\"robots_blocks\":%lu,"
+                        "\"links_dropped\":%llu,\"held_peak\":%lu,\"settle_steps\":%llu,"
+                        "\"peak_rss_kb\":%ld,\"peak_rss_worker_kb\":%ld,"
+                        "\"redis_round_trips\":%llu",
+                        x->phase, x->elapsed_s, x->records, x->fetches, x->queued, x->in_flight,
+                        x->parsing, pps, x->bytes, x->parsed, x->links_rendered, x->parse_errors,
+                        x->worker_restarts, x->retries, x->robots_blocked, x->links_dropped,
+                        x->held_peak, x->settle_steps, x->peak_rss_kb, x->peak_rss_workers_kb,
+                        x->redis_round_trips);
     rc |= buf_printf(b,
                      ",\"status_class\":{\"none\":%lu,\"1xx\":%lu,\"2xx\":%lu,\"3xx\":%lu,"
                      "\"4xx\":%lu,\"5xx\":%lu}",

@@ -50,6 +50,7 @@ struct stats_extra {
     double elapsed_s;
     unsigned long records, fetches, queued, in_flight, parsing;
     unsigned long parsed, parse_errors, worker_restarts, retries, robots_blocked;
+    unsigned long links_rendered; /* pages whose links a worker rendered */
     unsigned long long bytes;
     unsigned long long links_dropped;     /* links past --max-links */
     unsigned long held_peak;              /* records held at once, at most */

@@ -9,11 +9,15 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "format_sink.h"
 #include "output.h"
 
 #define FORMAT_AT_END     1u /* a reader must only see the finished file */
 #define FORMAT_OWN_OUTPUT 2u /* the writer opens and closes its own files */
+#define FORMAT_LINKS_JSON                                                                          \
+    4u /* takes a page's links as the workers render them                                          \
+          (html_page.links_json) */
 
 #define FORMAT_ERR_MAX 512
 
@@ -52,6 +56,12 @@ struct format_ops {
 };
 
 extern const struct format_ops format_jsonl_ops;
+
+/* One link object of a JSONL record's links array, with its OUTPUT_LINK_*
+ * flags, preceded by a comma unless it is the first. Also used by the
+ * parse workers, which render the links of pages at the depth limit
+ * (crawler/linkflags.h). 0 or BUF_ERR_CAP. */
+int format_jsonl_link(struct buf *b, const struct html_link *l, unsigned char fl, int first);
 extern const struct format_ops format_edges_ops;
 extern const struct format_ops format_dot_ops;
 extern const struct format_ops format_graphml_ops;

@@ -29,7 +29,7 @@ static int format_jsonl_media_type(struct buf *b, const char *ct)
 
 /* One link object, written in place after one reserve: records carry ~100
  * links each, and this is the bulk of what crawl writes. */
-static int format_jsonl_link(struct buf *b, const struct html_link *l, unsigned char fl, int first)
+int format_jsonl_link(struct buf *b, const struct html_link *l, unsigned char fl, int first)
 {
     const char *text = l->text ? l->text : "";
     size_t lu = strlen(l->url), lt = strlen(l->tag), la = strlen(l->attr);
@@ -76,8 +76,8 @@ static int format_jsonl_link(struct buf *b, const struct html_link *l, unsigned 
 
 static int format_jsonl_links(struct buf *b, const struct output_record *r)
 {
-    int rc = BUF_APPEND_LIT(b, ",\"links\":[");
     const struct html_page *p = r->page;
+    int rc = BUF_APPEND_LIT(b, ",\"links\":[");
     for (size_t i = 0; rc == 0 && p && i < p->nlinks; i++)
         rc = format_jsonl_link(b, &p->links[i], r->external ? r->external[i] : 0, i == 0);
     if (rc == 0)
@@ -85,7 +85,8 @@ static int format_jsonl_links(struct buf *b, const struct output_record *r)
     return rc;
 }
 
-static int format_jsonl_build(struct buf *b, const struct output_record *r)
+/* The record up to its links, with the key: `"links":`. */
+static int format_jsonl_head(struct buf *b, const struct output_record *r)
 {
     int rc = 0;
     rc |= BUF_APPEND_LIT(b, "{\"url\":");
@@ -115,12 +116,22 @@ static int format_jsonl_build(struct buf *b, const struct output_record *r)
         rc |= buf_printf(b, ",\"status\":%ld}", r->hops[i].status);
     }
     rc |= BUF_APPEND_LIT(b, "]");
+    return rc;
+}
+
+/* The record after its links. */
+static int format_jsonl_tail(struct buf *b, const struct output_record *r)
+{
+    int rc = buf_printf(b, ",\"links_dropped\":%zu", r->page ? r->page->links_dropped : 0);
+    return rc ? rc : BUF_APPEND_LIT(b, "}\n");
+}
+
+static int format_jsonl_build(struct buf *b, const struct output_record *r)
+{
+    int rc = format_jsonl_head(b, r);
     if (rc == 0)
         rc = format_jsonl_links(b, r);
-    rc |= buf_printf(b, ",\"links_dropped\":%zu", r->page ? r->page->links_dropped : 0);
-    if (rc == 0)
-        rc = BUF_APPEND_LIT(b, "}\n");
-    return rc;
+    return rc ? rc : format_jsonl_tail(b, r);
 }
 
 static int format_jsonl_open(struct format *f)
@@ -134,6 +145,17 @@ static int format_jsonl_open(struct format *f)
 static int format_jsonl_record(struct format *f, const struct output_record *r)
 {
     struct buf *b = f->state;
+    buf_reset(b);
+    if (r->page && r->page->links_json && format_jsonl_head(b, r) == 0 &&
+        BUF_APPEND_LIT(b, ",\"links\":") == 0) {
+        /* the links array a worker rendered goes to the sink as it is,
+         * between the record's two ends */
+        if (format_sink_write(f->sink, b->data, b->len) < 0 ||
+            format_sink_write(f->sink, r->page->links_json, r->page->links_json_len) < 0)
+            return -1;
+        buf_reset(b);
+        return format_jsonl_tail(b, r) < 0 ? -1 : format_sink_write(f->sink, b->data, b->len);
+    }
     buf_reset(b);
     if (format_jsonl_build(b, r) < 0) {
         /* Only a record over 256 MiB can get here; keep the line valid. */
@@ -159,7 +181,7 @@ static int format_jsonl_close(struct format *f, int ok)
 
 const struct format_ops format_jsonl_ops = {
     .name = "jsonl",
-    .flags = 0,
+    .flags = FORMAT_LINKS_JSON,
     .open = format_jsonl_open,
     .record = format_jsonl_record,
     .close = format_jsonl_close,

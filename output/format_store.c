@@ -38,7 +38,7 @@ static size_t format_store_size(const struct output_record *r)
     size_t n = format_store_align(sizeof *r);
     if (pg) {
         n += format_store_align(sizeof *pg) + format_store_align(nl * sizeof *pg->links);
-        n += format_store_strsize(pg->title);
+        n += format_store_strsize(pg->title) + format_store_strsize(pg->links_json);
         for (size_t i = 0; i < nl; i++) {
             const struct html_link *l = &pg->links[i];
             n += format_store_strsize(l->url) + format_store_strsize(l->tag) +
@@ -69,6 +69,8 @@ static struct output_record *format_store_copy(const struct output_record *r)
         memset(pg, 0, sizeof *pg);
         pg->nlinks = src->nlinks;
         pg->links_dropped = src->links_dropped;
+        pg->links_json_len = src->links_json_len;
+        pg->links_json_count = src->links_json_count;
         pg->links = src->nlinks ? (struct html_link *)(void *)p : NULL;
         p += format_store_align(src->nlinks * sizeof *pg->links);
         d->page = pg;
@@ -86,6 +88,7 @@ static struct output_record *format_store_copy(const struct output_record *r)
     if (r->page) {
         struct html_page *pg = (struct html_page *)(uintptr_t)d->page;
         pg->title = (char *)(uintptr_t)format_store_put(&p, r->page->title);
+        pg->links_json = (char *)(uintptr_t)format_store_put(&p, r->page->links_json);
         for (size_t i = 0; i < pg->nlinks; i++) {
             const struct html_link *s = &r->page->links[i];
             struct html_link *l = &pg->links[i];

@@ -109,6 +109,11 @@ int output_reach(const struct output_config *cfg, int64_t *reach, char *err, siz
     return 0;
 }
 
+int output_takes_links_json(const struct output *o)
+{
+    return (o->f.ops->flags & FORMAT_LINKS_JSON) != 0;
+}
+
 int output_write(struct output *o, const struct output_record *r)
 {
     if (o->failed)

@@ -86,6 +86,9 @@ int output_commit(struct output *o, int64_t *pos);
 /* Nonzero when the output cannot be cut back to a commit (stdout, a
  * device, a fifo): --resume can only add to what it got. */
 int output_is_stream(const struct output *o);
+/* Nonzero when the format writes a page's links rendered by the workers
+ * (html_page.links_json) as it would write them itself. */
+int output_takes_links_json(const struct output *o);
 /* Output to a pipe or socket (without --state) never blocks the crawl:
  * records wait in memory until the reader takes them. Bytes waiting; the
  * fd to poll for POLLOUT while they do (-1: none); write what the fd

@@ -746,6 +746,7 @@ void html_page_free(struct html_page *p)
     html_page_release(p, p->title);
     html_page_release(p, p->base);
     html_page_release(p, p->meta_robots);
+    html_page_release(p, p->links_json);
     free(p->strings);
     memset(p, 0, sizeof *p);
 }

@@ -50,6 +50,12 @@ struct html_page {
     struct html_link *links;
     size_t nlinks;
     size_t links_dropped; /* links beyond max_links, not kept */
+    /* A page at the depth limit decoded from a worker's answer may carry,
+     * instead of links (nlinks 0), its links already rendered as the JSONL
+     * record's links array (crawler/linkflags.h): links_json_len bytes,
+     * NUL-terminated, and how many links it holds. NULL otherwise. */
+    char *links_json;
+    size_t links_json_len, links_json_count;
     /* When set (a page decoded from a worker's answer), one allocation
      * holding the page's strings, so a page costs two frees, not one per
      * string; a string outside it (html_page_set_url) is owned alone. */

@@ -6,6 +6,8 @@
  * from the wire: each one is checked against the bytes that remain. */
 #include "ipc.h"
 
+#include "json.h"
+
 #include "shm.h"
 
 #include "xalloc.h"
@@ -229,10 +231,11 @@ static int ipc_put_link(struct buf *b, const struct html_link *l)
 /* Close the frame begun at b->data + start (a zeroed header, then its
  * payload): write the header, or on failure (rc < 0, or a payload over
  * 4 GiB) take the whole frame back out of b. Returns 0 or a negative. */
-static int ipc_frame_end(struct buf *b, size_t start, enum ipc_type type, uint32_t job_id, int rc)
+static int ipc_frame_end(struct buf *b, size_t start, enum ipc_type type, uint32_t flags,
+                         uint32_t job_id, int rc)
 {
     if (rc == 0 && b->len - start - IPC_HEADER_LEN <= UINT32_MAX) {
-        ipc_encode_header((unsigned char *)b->data + start, type, 0, job_id,
+        ipc_encode_header((unsigned char *)b->data + start, type, flags, job_id,
                           (uint32_t)(b->len - start - IPC_HEADER_LEN));
         return 0;
     }
@@ -245,27 +248,39 @@ static int ipc_frame_end(struct buf *b, size_t start, enum ipc_type type, uint32
     return rc;
 }
 
+/* The page fields of an IPC_RESULT, with nlinks links counted. */
+static int ipc_result_head(struct buf *b, const struct html_page *page, size_t nlinks)
+{
+    if (nlinks > UINT32_MAX || page->links_dropped > UINT32_MAX)
+        return BUF_ERR_CAP;
+    if (ipc_put_cstr(b, page->title) < 0 || ipc_put_cstr(b, page->base) < 0 ||
+        ipc_put_cstr(b, page->meta_robots) < 0 ||
+        ipc_put_u32(b, (uint32_t)page->links_dropped) < 0 || ipc_put_u32(b, (uint32_t)nlinks) < 0)
+        return BUF_ERR_CAP;
+    return 0;
+}
+
 int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *page)
 {
     unsigned char hdr[IPC_HEADER_LEN] = {0};
     size_t start = b->len;
-    int rc = BUF_ERR_CAP;
+    int rc =
+        buf_append(b, hdr, sizeof hdr) < 0 ? BUF_ERR_CAP : ipc_result_head(b, page, page->nlinks);
+    for (size_t i = 0; rc == 0 && i < page->nlinks; i++)
+        rc = ipc_put_link(b, &page->links[i]) < 0 ? BUF_ERR_CAP : 0;
+    return ipc_frame_end(b, start, IPC_RESULT, 0, job_id, rc);
+}
 
-    if (page->nlinks > UINT32_MAX || page->links_dropped > UINT32_MAX)
-        goto out;
-    if (buf_append(b, hdr, sizeof hdr) < 0)
-        goto out;
-    if (ipc_put_cstr(b, page->title) < 0 || ipc_put_cstr(b, page->base) < 0 ||
-        ipc_put_cstr(b, page->meta_robots) < 0 ||
-        ipc_put_u32(b, (uint32_t)page->links_dropped) < 0 ||
-        ipc_put_u32(b, (uint32_t)page->nlinks) < 0)
-        goto out;
-    for (size_t i = 0; i < page->nlinks; i++)
-        if (ipc_put_link(b, &page->links[i]) < 0)
-            goto out;
-    rc = 0;
-out:
-    return ipc_frame_end(b, start, IPC_RESULT, job_id, rc);
+int ipc_result_encode_json(struct buf *b, uint32_t job_id, const struct html_page *page,
+                           const char *json, size_t len, size_t count)
+{
+    unsigned char hdr[IPC_HEADER_LEN] = {0};
+    size_t start = b->len;
+    int rc = buf_append(b, hdr, sizeof hdr) < 0 ? BUF_ERR_CAP : ipc_result_head(b, page, 0);
+    if (rc == 0 && (count > UINT32_MAX || ipc_put_u32(b, (uint32_t)count) < 0 ||
+                    ipc_put_str(b, json, len) < 0))
+        rc = BUF_ERR_CAP;
+    return ipc_frame_end(b, start, IPC_RESULT, IPC_FLAG_LINKS_JSON, job_id, rc);
 }
 
 /* Where a decoded page's strings go: one block per page (html_page's
@@ -302,6 +317,25 @@ static int ipc_get_opt_cstr(struct ipc_reader *r, struct ipc_strings *sb, char *
     char *c = sb->copy + (s - (const char *)r->p);
     c[len] = '\0';
     *out = c;
+    return 0;
+}
+
+/* The rendered links array of an IPC_FLAG_LINKS_JSON result. It goes to
+ * the output as it is, so it must stay within its record's line: '[' to
+ * ']' with no byte below 0x20 (the renderer escapes them all). */
+static int ipc_get_links_json(struct ipc_reader *r, struct ipc_strings *sb, struct html_page *page)
+{
+    const char *s;
+    size_t len;
+    page->links_json_count = ipc_get_u32(r);
+    if (ipc_get_str(r, &s, &len) < 0 || !s || len < 2 || s[0] != '[' || s[len - 1] != ']' ||
+        json_has_control(s, len)) {
+        r->err = IPC_ERR_PAYLOAD;
+        return IPC_ERR_PAYLOAD;
+    }
+    page->links_json = sb->copy + (s - (const char *)r->p);
+    page->links_json[len] = '\0';
+    page->links_json_len = len;
     return 0;
 }
 
@@ -361,6 +395,8 @@ int ipc_result_decode(const struct ipc_frame *f, struct html_page *page)
                 goto out;
         }
     }
+    if ((f->flags & IPC_FLAG_LINKS_JSON) && (n || ipc_get_links_json(&r, &sb, page) < 0))
+        goto out;
     if (r.off != r.len) /* trailing bytes */
         goto out;
     rc = 0;
@@ -399,7 +435,7 @@ int ipc_sitemap_encode(struct buf *b, uint32_t job_id, int status, const struct 
     }
     rc = 0;
 out:
-    return ipc_frame_end(b, start, IPC_SITEMAP_RESULT, job_id, rc);
+    return ipc_frame_end(b, start, IPC_SITEMAP_RESULT, 0, job_id, rc);
 }
 
 /* Frees what ipc_sitemap_decode allocated (the layout sitemap_free

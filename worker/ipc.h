@@ -8,7 +8,7 @@
  *   1  'W'  magic
  *   2  version (IPC_VERSION)
  *   3  type (enum ipc_type)
- *   4  flags, u32 BE (IPC_FLAG_SHM_BODY or 0; unknown bits are ignored)
+ *   4  flags, u32 BE (IPC_FLAG_*; unknown bits are ignored)
  *   8  job id, u32 BE
  *   12 payload length, u32 BE
  *
@@ -21,6 +21,9 @@
  *   IPC_RESULT: str title, str base, str meta_robots, u32 links_dropped,
  *               u32 nlinks, then per link: str url, str tag, str attr,
  *               str rel, str text, u32 unusable (enum html_unusable).
+ *               With IPC_FLAG_LINKS_JSON, nlinks is 0 and two fields
+ *               follow: u32 count, str links (the page's count links
+ *               rendered as the JSONL links array: crawler/linkflags.h).
  *   IPC_FAIL:   str cause (the worker could not parse at all).
  *   IPC_SITEMAP_JOB: laid out as IPC_JOB (the encoding is NULL and
  *               ignored); the body is one sitemap file, gzip or not.
@@ -47,6 +50,9 @@
 /* Header flag of a job frame: the body is in the shared region, by
  * reference (offset, length) instead of in the payload. */
 #define IPC_FLAG_SHM_BODY 0x1u
+/* On a job frame: answer with the links rendered (pool_config's
+ * render_links), if the worker can; on a result frame: so answered. */
+#define IPC_FLAG_LINKS_JSON 0x2u
 
 /* Bytes of <loc> text one IPC_SITEMAP_RESULT may carry. */
 #define IPC_SITEMAP_MAX_BYTES (16u * 1024 * 1024)
@@ -134,6 +140,10 @@ int ipc_job_decode(const struct ipc_frame *f, struct ipc_job *job);
 
 /* Whole IPC_RESULT frame (header included) for page into b. */
 int ipc_result_encode(struct buf *b, uint32_t job_id, const struct html_page *page);
+/* The same with IPC_FLAG_LINKS_JSON: page's count links as the rendered
+ * array json[0..len) instead of one by one (page->links are not sent). */
+int ipc_result_encode_json(struct buf *b, uint32_t job_id, const struct html_page *page,
+                           const char *json, size_t len, size_t count);
 /* Encoded payload bytes of an IPC_RESULT: ipc_result_head_size for the
  * page's fields before the links, plus ipc_link_size for each link (the
  * header, IPC_HEADER_LEN, comes on top). Lets a sender trim links to fit a

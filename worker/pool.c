@@ -77,6 +77,7 @@ struct pool_job {
     char *encoding; /* owned, NULL = sniff */
     char *body;     /* owned (handed over by pool_submit) */
     size_t len;
+    int render; /* ask for the links rendered (pool_submit) */
     int tries;
     int err;               /* outcome once finished */
     const char *cause;     /* static */
@@ -122,8 +123,6 @@ struct pool {
     unsigned fail_streak; /* deaths and fork failures since the last result */
     struct pool_stats stats;
 };
-
-static unsigned char pool_chunk[POOL_READ_CHUNK];
 
 static void pool_queue_push(struct pool_job_queue *q, struct pool_job *job)
 {
@@ -387,7 +386,8 @@ static void pool_start_job(struct pool *p, struct pool_slot *s, struct pool_job 
     if (pool_line_count(s->line) == 0) /* it heads the line: its clock starts */
         s->deadline = now + p->cfg.parse_timeout_ms;
     /* Cannot fail: s has room, pool_refuse checked the prefix. */
-    pool_line_push(s->line, job, job->type, job->id, job->url, job->encoding, job->body, job->len);
+    pool_line_push(s->line, job, job->type, job->render ? IPC_FLAG_LINKS_JSON : 0, job->id,
+                   job->url, job->encoding, job->body, job->len);
     pool_write(p, s);
 }
 
@@ -411,13 +411,20 @@ static int pool_frame(struct pool *p, struct pool_slot *s, const struct ipc_fram
     return 0;
 }
 
-/* Read until EAGAIN, EOF or error, handling each complete frame. */
+/* Read until EAGAIN, EOF or error, handling each complete frame. Bytes
+ * are read straight into the slot's buffer, and the frames handled are
+ * taken out of it once per read, not once each. */
 static void pool_read(struct pool *p, struct pool_slot *s, int64_t now)
 {
     for (;;) {
         size_t room = s->in.max - s->in.len;
-        ssize_t n = recv(s->fd, pool_chunk, room < sizeof pool_chunk ? room : sizeof pool_chunk,
-                         MSG_DONTWAIT);
+        if (room > POOL_READ_CHUNK)
+            room = POOL_READ_CHUNK;
+        if (buf_reserve(&s->in, room) < 0) { /* full: the frame is over max_result */
+            pool_slot_died(p, s, POOL_DEATH_BAD_FRAME);
+            return;
+        }
+        ssize_t n = recv(s->fd, s->in.data + s->in.len, room, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -428,12 +435,13 @@ static void pool_read(struct pool *p, struct pool_slot *s, int64_t now)
             pool_slot_died(p, s, n == 0 ? POOL_DEATH_EOF : POOL_DEATH_IO);
             return;
         }
-        buf_append(&s->in, pool_chunk, (size_t)n); /* fits: n <= room */
+        s->in.len += (size_t)n;
+        size_t off = 0;
         for (;;) {
             struct ipc_frame f;
             size_t used = 0;
-            int rc = ipc_decode((const unsigned char *)s->in.data, s->in.len, p->cfg.max_result, &f,
-                                &used);
+            int rc = ipc_decode((const unsigned char *)s->in.data + off, s->in.len - off,
+                                p->cfg.max_result, &f, &used);
             if (rc == IPC_NEED_MORE)
                 break;
             if (rc < 0 || pool_frame(p, s, &f, now) < 0) {
@@ -441,8 +449,9 @@ static void pool_read(struct pool *p, struct pool_slot *s, int64_t now)
                 pool_slot_died(p, s, POOL_DEATH_BAD_FRAME);
                 return;
             }
-            buf_consume(&s->in, used);
+            off += used;
         }
+        buf_consume(&s->in, off);
     }
 }
 
@@ -659,12 +668,13 @@ static int pool_refuse(struct pool *p, struct pool_job *job)
 }
 
 int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
-                size_t len)
+                size_t len, int render)
 {
     if (!pool_can_submit(p))
         return -1;
     struct pool_slot *s = pool_pick_slot(p);
     struct pool_job *job = pool_job_new(p, IPC_JOB, job_id, url, encoding, body, len);
+    job->render = render && p->cfg.render_links;
     if (pool_refuse(p, job))
         return 0;
     if (!s)

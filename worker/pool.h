@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "html.h"
 #include "sitemap.h"
 
@@ -43,6 +44,11 @@ struct pool_config {
     size_t max_links;     /* links kept per page (passed to html_extract) */
     size_t mem_limit;     /* RLIMIT_AS for workers in bytes, 0 = none */
     int cpu_limit_s;      /* RLIMIT_CPU for workers, 0 = none */
+    /* Optional: renders a parsed page's links for a job submitted with
+     * `render` (appends to out; 0, or negative when out's cap is reached).
+     * Runs in the workers, with the ctx the zygote inherited. */
+    int (*render_links)(void *ctx, const struct html_page *page, struct buf *out);
+    void *render_ctx;
 };
 
 enum pool_err {
@@ -98,9 +104,11 @@ int pool_can_submit(const struct pool *p);
 /* Hand one page to the least loaded live worker (an idle one first). On
  * success (0) the pool owns `body` (it free()s it) and the caller must
  * drop its pointer; on -1 (pool_can_submit is false) ownership stays with
- * the caller. url and encoding (may be NULL) are copied. */
+ * the caller. url and encoding (may be NULL) are copied. With `render`
+ * (and a render_links hook), the page may come back with its links
+ * rendered (html_page.links_json) instead of listed. */
 int pool_submit(struct pool *p, uint32_t job_id, const char *url, const char *encoding, char *body,
-                size_t len);
+                size_t len, int render);
 
 /* Called once per sitemap job, from pool_service like pool_done_fn. On
  * POOL_OK *sm holds the <loc> values, raw as in the file (not resolved),

@@ -72,8 +72,9 @@ size_t pool_line_bytes(const struct pool_line *l)
     return l->bytes;
 }
 
-int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type, uint32_t job_id,
-                   const char *url, const char *encoding, const char *body, size_t len)
+int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type, uint32_t flags,
+                   uint32_t job_id, const char *url, const char *encoding, const char *body,
+                   size_t len)
 {
     unsigned char hdr[IPC_HEADER_LEN] = {0};
     if (l->n >= POOL_DEPTH)
@@ -83,11 +84,10 @@ int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type
     buf_append(&e->head, hdr, sizeof hdr);
     if (ipc_job_prefix_encode(&e->head, url, encoding) < 0)
         return -1;
-    uint32_t flags = 0;
     if (shm_owns(body)) { /* the worker reads it where it is (shm.h) */
         if (ipc_job_body_ref_encode(&e->head, shm_offset(body), len) < 0)
             return -1;
-        flags = IPC_FLAG_SHM_BODY;
+        flags |= IPC_FLAG_SHM_BODY;
         body = NULL;
         len = 0;
     }

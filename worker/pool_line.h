@@ -37,14 +37,15 @@ size_t pool_line_count(const struct pool_line *l);
  * frames carry through the socket, held in the parent's own memory. */
 size_t pool_line_bytes(const struct pool_line *l);
 
-/* Append job (its frame: type, job_id, url, encoding (may be NULL) and
+/* Append job (its frame: type, header flags, job_id, url, encoding (may be NULL) and
  * body[0..len)) behind the others. Nothing is written yet: call
  * pool_line_write. url and encoding are encoded at once; body is
  * borrowed until the job leaves the line. The prefix must fit
  * WORKER_JOB_PREFIX_MAX (the pool checks it first). Returns 0, or -1 when
  * the line is full (POOL_DEPTH jobs) or the prefix does not fit. */
-int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type, uint32_t job_id,
-                   const char *url, const char *encoding, const char *body, size_t len);
+int pool_line_push(struct pool_line *l, struct pool_job *job, enum ipc_type type, uint32_t flags,
+                   uint32_t job_id, const char *url, const char *encoding, const char *body,
+                   size_t len);
 
 /* Write as much of the pending frames as the non-blocking socket fd takes
  * (sendmsg, MSG_NOSIGNAL | MSG_DONTWAIT). Returns 0 (all written, or the

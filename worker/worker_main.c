@@ -202,6 +202,28 @@ static int worker_put_result(struct buf *out, uint32_t job_id, const struct html
     return ipc_result_encode(out, job_id, &page);
 }
 
+/* The page with its links rendered by cfg's hook (IPC_FLAG_LINKS_JSON)
+ * into out. Returns 1, or 0 with out empty when there is no hook or the
+ * result would not fit (then the links go one by one, trimmed to fit). */
+static int worker_put_rendered(struct buf *out, uint32_t job_id, const struct html_page *page,
+                               const struct pool_config *cfg)
+{
+    static struct buf json; /* kept from page to page */
+    if (!cfg->render_links)
+        return 0;
+    if (!json.max)
+        buf_init(&json, cfg->max_result);
+    buf_reset(&json);
+    if (page->links_dropped <= UINT32_MAX && cfg->render_links(cfg->render_ctx, page, &json) == 0 &&
+        ipc_result_encode_json(out, job_id, page, json.data, json.len, page->nlinks) == 0) {
+        if (json.cap > WORKER_OUT_KEEP)
+            buf_free(&json);
+        return 1;
+    }
+    buf_reset(out);
+    return 0;
+}
+
 /* An IPC_FAIL frame with `cause` in place of whatever out held. */
 static void worker_put_fail(struct buf *out, uint32_t job_id, const char *cause)
 {
@@ -290,6 +312,8 @@ void worker_main_answer(const struct ipc_frame *f, const struct ipc_job *job,
     if (!page) {
         log_info("job %u: %s: parser could not start", f->job_id, url);
         worker_put_fail(out, f->job_id, "parser could not start");
+    } else if ((f->flags & IPC_FLAG_LINKS_JSON) && worker_put_rendered(out, f->job_id, page, cfg)) {
+        return; /* links rendered */
     } else if (worker_put_result(out, f->job_id, page, cfg->max_result) < 0) {
         log_warn("job %u: %s: result does not fit in %zu bytes", f->job_id, url, cfg->max_result);
         worker_put_fail(out, f->job_id, "result too large");

@@ -66,6 +66,13 @@ static void fuzz_page_check(const struct html_page *p)
         FUZZ_ASSERT(l->url && (l->url[0] || l->unusable) && l->tag && l->attr && l->text);
         FUZZ_ASSERT(l->unusable >= 0 && l->unusable <= HTML_UNUSABLE_LAST);
     }
+    if (p->links_json) { /* what goes to the output as it is stays on one line */
+        FUZZ_ASSERT(p->nlinks == 0 && p->links_json_len >= 2 && p->links_json[0] == '[' &&
+                    p->links_json[p->links_json_len - 1] == ']' &&
+                    p->links_json[p->links_json_len] == '\0');
+        for (size_t i = 0; i < p->links_json_len; i++)
+            FUZZ_ASSERT((unsigned char)p->links_json[i] >= 0x20);
+    }
 }
 
 static void fuzz_page_equal(const struct html_page *a, const struct html_page *b)
@@ -73,6 +80,8 @@ static void fuzz_page_equal(const struct html_page *a, const struct html_page *b
     FUZZ_ASSERT(fuzz_same(a->title, b->title) && fuzz_same(a->base, b->base) &&
                 fuzz_same(a->meta_robots, b->meta_robots));
     FUZZ_ASSERT(a->links_dropped == b->links_dropped && a->nlinks == b->nlinks);
+    FUZZ_ASSERT(fuzz_same(a->links_json, b->links_json) &&
+                a->links_json_count == b->links_json_count);
     for (size_t i = 0; i < a->nlinks; i++) {
         const struct html_link *x = &a->links[i], *y = &b->links[i];
         FUZZ_ASSERT(fuzz_same(x->url, y->url) && fuzz_same(x->tag, y->tag) &&
@@ -96,7 +105,10 @@ static void fuzz_result(const struct ipc_frame *f)
     fuzz_page_check(&page);
 
     buf_init(&b, FUZZ_IPC_MAX_PAYLOAD * 2);
-    FUZZ_ASSERT(ipc_result_encode(&b, f->job_id, &page) == 0);
+    FUZZ_ASSERT((page.links_json
+                     ? ipc_result_encode_json(&b, f->job_id, &page, page.links_json,
+                                              page.links_json_len, page.links_json_count)
+                     : ipc_result_encode(&b, f->job_id, &page)) == 0);
     FUZZ_ASSERT(ipc_decode((const unsigned char *)b.data, b.len, FUZZ_IPC_MAX_PAYLOAD * 2, &f2,
                            &used) == IPC_FRAME);
     FUZZ_ASSERT(used == b.len && f2.type == IPC_RESULT && f2.job_id == f->job_id);

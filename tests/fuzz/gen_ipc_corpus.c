@@ -125,6 +125,11 @@ int main(int argc, char **argv)
     gen_result(&b, 9, &nulls);
     gen_emit("result_one_link", &b);
 
+    if (ipc_result_encode_json(&b, 13, &full, "[{\"url\":\"http://h/x\",\"external\":false}]", 39,
+                               4) < 0)
+        return 1;
+    gen_emit("result_links_json", &b);
+
     gen_fail(&b, 3, "libxml2 could not create a parser");
     gen_emit("fail", &b);
     gen_fail(&b, 4, NULL);

@@ -320,7 +320,8 @@ static int pages_equal(const struct html_page *a, const struct html_page *b)
 
 static int page_is_empty(const struct html_page *p)
 {
-    return !p->title && !p->base && !p->meta_robots && !p->links && !p->nlinks && !p->links_dropped;
+    return !p->title && !p->base && !p->meta_robots && !p->links && !p->nlinks &&
+           !p->links_dropped && !p->links_json && !p->links_json_len && !p->links_json_count;
 }
 
 /* Encode pg, decode it back, compare. */
@@ -769,6 +770,107 @@ static void test_sitemap_hostile(void)
     buf_free(&frame);
 }
 
+/* One link's fields, as ipc_result_encode writes them. */
+static void put_link(struct buf *pay, const char *url, const char *tag, const char *text,
+                     uint32_t why)
+{
+    ipc_put_cstr(pay, url);
+    ipc_put_cstr(pay, tag);
+    ipc_put_cstr(pay, "href");
+    ipc_put_cstr(pay, NULL);
+    ipc_put_cstr(pay, text);
+    ipc_put_u32(pay, why);
+}
+
+/* pay, framed as an IPC_RESULT with these header flags, is malformed:
+ * decoding fails and leaves the page empty. */
+static int result_rejected(struct buf *frame, uint32_t flags, const void *pay, size_t len)
+{
+    struct ipc_frame f;
+    struct html_page out;
+    size_t used = 0;
+    make_frame_flags(frame, IPC_RESULT, flags, 1, pay, len);
+    if (ipc_decode((unsigned char *)frame->data, frame->len, BIG, &f, &used) != IPC_FRAME)
+        return 0;
+    memset(&out, 0xAB, sizeof out);
+    int rejected = ipc_result_decode(&f, &out) == IPC_ERR_PAYLOAD && page_is_empty(&out);
+    html_page_free(&out);
+    return rejected;
+}
+
+/* IPC_FLAG_LINKS_JSON: a page whose links come as the rendered array. It
+ * round-trips; every cut of it, a trailing byte, and arrays that are not
+ * '[' .. ']' on one line are malformed; so is a link listed beside it. */
+static void test_result_links_json(void)
+{
+    static const char json[] = "[{\"url\":\"http://example.com/\\u00e9\"},{\"url\":\"b\"}]";
+    struct html_page pg, out;
+    struct buf b, cut, pay;
+    struct ipc_frame f;
+    size_t used = 0;
+
+    memset(&pg, 0, sizeof pg);
+    pg.title = xstrdup("title");
+    pg.links_dropped = 3;
+    page_add_link(&pg, "http://example.com/1", NULL, "one");
+    page_add_link(&pg, "http://example.com/2", NULL, "two");
+    buf_init(&b, BIG);
+    buf_init(&cut, BIG);
+    buf_init(&pay, BIG);
+    CHECK(ipc_result_encode_json(&b, 9, &pg, json, sizeof json - 1, pg.nlinks) == 0);
+    CHECK(ipc_decode((unsigned char *)b.data, b.len, BIG, &f, &used) == IPC_FRAME);
+    CHECK(f.flags == IPC_FLAG_LINKS_JSON && used == b.len);
+    CHECK(ipc_result_decode(&f, &out) == 0);
+    CHECK(out.nlinks == 0 && !out.links && out.links_dropped == 3 && str_eq(out.title, "title"));
+    CHECK(out.links_json && out.links_json_len == sizeof json - 1 && out.links_json_count == 2 &&
+          memcmp(out.links_json, json, sizeof json) == 0); /* NUL-terminated too */
+    html_page_free(&out);
+
+    /* every cut, and one trailing byte */
+    size_t plen = b.len - IPC_HEADER_LEN;
+    int all_fail = 1;
+    for (size_t n = 0; n < plen; n++)
+        all_fail &= result_rejected(&cut, IPC_FLAG_LINKS_JSON, b.data + IPC_HEADER_LEN, n);
+    buf_append(&pay, b.data + IPC_HEADER_LEN, plen);
+    buf_append_char(&pay, 'x');
+    all_fail &= result_rejected(&cut, IPC_FLAG_LINKS_JSON, pay.data, pay.len);
+    CHECK(all_fail);
+
+    /* What must not reach the output as it is: no array, a line break
+     * (a forged record), a control byte, a NUL. */
+    static const char *const bad[] = {"",           "[",          "{}",
+                                      "[1",         "1]",         "[\"a\nb\"]",
+                                      "[\"a\rb\"]", "[\"\x01\"]", "[\"a\"]\n{\"forged\":1}\n[]"};
+    int all_bad = 1;
+    for (size_t i = 0; i <= sizeof bad / sizeof bad[0]; i++) {
+        int last = i == sizeof bad / sizeof bad[0];
+        buf_reset(&b);
+        CHECK(ipc_result_encode_json(&b, 9, &pg, last ? "[\0]" : bad[i], last ? 3 : strlen(bad[i]),
+                                     1) == 0);
+        all_bad &= result_rejected(&cut, IPC_FLAG_LINKS_JSON, b.data + IPC_HEADER_LEN,
+                                   b.len - IPC_HEADER_LEN);
+    }
+    CHECK(all_bad);
+    /* a NULL array */
+    hostile_payload(&pay, 0);
+    ipc_put_u32(&pay, 0);
+    ipc_put_cstr(&pay, NULL);
+    CHECK(result_rejected(&cut, IPC_FLAG_LINKS_JSON, pay.data, pay.len));
+    /* a link listed as well as the array; without the flag, the array's
+     * two fields are stray bytes after the link */
+    hostile_payload(&pay, 1);
+    put_link(&pay, "http://x/", "a", "", 0);
+    ipc_put_u32(&pay, 1);
+    ipc_put_cstr(&pay, "[]");
+    CHECK(result_rejected(&cut, IPC_FLAG_LINKS_JSON, pay.data, pay.len));
+    CHECK(result_rejected(&cut, 0, pay.data, pay.len));
+
+    buf_free(&pay);
+    buf_free(&cut);
+    buf_free(&b);
+    html_page_free(&pg);
+}
+
 int main(void)
 {
     test_header_round_trip();
@@ -781,6 +883,7 @@ int main(void)
     test_result_round_trip();
     test_result_truncated();
     test_result_hostile();
+    test_result_links_json();
     test_sitemap_round_trip();
     test_sitemap_encode_caps();
     test_sitemap_hostile();

@@ -83,6 +83,29 @@ int main(void)
         }
     }
     CHECK(long_ok);
+    /* json_has_control: a byte below 0x20 at any offset of 1..48 bytes is
+     * found, and 0x20, 0x7f and bytes >= 0x80 are not such bytes */
+    int ctl_ok = 1;
+    for (size_t len = 1; len <= 48; len++) {
+        char in[64];
+        memset(in, 0x20, len);
+        ctl_ok &= !json_has_control(in, len);
+        memset(in, 0x7f, len);
+        ctl_ok &= !json_has_control(in, len);
+        memset(in, (char)0x80, len);
+        ctl_ok &= !json_has_control(in, len);
+        memset(in, (char)0xff, len);
+        ctl_ok &= !json_has_control(in, len);
+        for (size_t at = 0; at < len; at++) {
+            static const char ctl[] = {0x00, 0x01, 0x0a, 0x0d, 0x1f};
+            for (size_t k = 0; k < sizeof ctl; k++) {
+                memset(in, 'x', len);
+                in[at] = ctl[k];
+                ctl_ok &= json_has_control(in, len) != 0;
+            }
+        }
+    }
+    CHECK(ctl_ok);
     buf_reset(&b);
     json_put_str(&b, NULL);
     CHECK_STR(b.data, "null");

@@ -136,7 +136,7 @@ static uint32_t submit(struct pool *p, const char *url, const char *html, size_t
     int64_t start = clock_ms();
     while (!pool_can_submit(p) && clock_ms() - start < WAIT_MAX_MS)
         turn(p, 100);
-    if (pool_submit(p, id, url, NULL, body, len) != 0) {
+    if (pool_submit(p, id, url, NULL, body, len, 0) != 0) {
         shm_free(body);
         fprintf(stderr, "submit %u refused\n", id);
         return 0;
@@ -427,7 +427,7 @@ static void test_big_body(struct pool *p)
         kill(pids[i], SIGSTOP);
     CHECK(pool_can_submit(p));
     uint32_t id = next_id++;
-    CHECK(pool_submit(p, id, "http://example.com/big", "UTF-8", b.data, b.len) == 0);
+    CHECK(pool_submit(p, id, "http://example.com/big", "UTF-8", b.data, b.len, 0) == 0);
     b.data = NULL; /* the pool owns it */
 
     CHECK(writing_count(p) == 1);
@@ -938,7 +938,7 @@ static void test_pipelined(void)
     size_t len;
     char *body = big_page(&len);
     uint32_t big = next_id++;
-    CHECK(pool_submit(p, big, "http://example.com/big", "UTF-8", body, len) == 0);
+    CHECK(pool_submit(p, big, "http://example.com/big", "UTF-8", body, len, 0) == 0);
     CHECK(writing_count(p) == 1); /* the socket is full: part-written */
     CHECK(pool_can_submit(p));
     uint32_t small = submit_normal(p, 110);
@@ -1097,7 +1097,8 @@ static int line_takes(int shm)
     while (n < POOL_DEPTH && pool_can_submit(p)) {
         ids[n] = next_id++;
         char *body = pad_page(n, POOL_LINE_BYTES / 3);
-        CHECK(pool_submit(p, ids[n], "http://example.com/", NULL, body, POOL_LINE_BYTES / 3) == 0);
+        CHECK(pool_submit(p, ids[n], "http://example.com/", NULL, body, POOL_LINE_BYTES / 3, 0) ==
+              0);
         n++;
     }
     use_shm = 0;
@@ -1124,6 +1125,65 @@ static void test_line_bytes(void)
     CHECK(shared == POOL_DEPTH);
     if (priv != 4 || shared != POOL_DEPTH)
         fprintf(stderr, "line took %d private and %d shared pages\n", priv, shared);
+}
+
+static int str_same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* A render hook: the page's link URLs as a JSON array of strings; with
+ * ctx set, it fails as a full buffer would. */
+static int render_urls(void *ctx, const struct html_page *page, struct buf *out)
+{
+    if (ctx)
+        return BUF_ERR_CAP;
+    int rc = buf_append_char(out, '[');
+    for (size_t i = 0; rc == 0 && i < page->nlinks; i++)
+        rc = buf_printf(out, "%s\"%s\"", i ? "," : "", page->links[i].url);
+    return rc ? rc : buf_append_char(out, ']');
+}
+
+/* A job submitted with `render` comes back with the hook's array in place
+ * of its links; without it, or when the hook fails, or with no hook, the
+ * links come one by one. */
+static void test_render(void)
+{
+    static const char want[] = "[\"http://example.com/a/7\",\"http://other.example/b\"]";
+    for (int mode = 0; mode < 3; mode++) { /* hook, failing hook, none */
+        struct pool_config cfg = base_config();
+        cfg.render_links = mode < 2 ? render_urls : NULL;
+        cfg.render_ctx = mode == 1 ? &cfg : NULL;
+        struct pool *p = pool_create(&cfg);
+        CHECK(p != NULL);
+        if (!p)
+            return;
+        char html[256];
+        snprintf(html, sizeof html,
+                 "<title>Page 7</title><a href=\"/a/7\">first</a><a "
+                 "href=\"http://other.example/b\">second</a>");
+        uint32_t ids[2];
+        for (int render = 0; render < 2; render++) {
+            char *body = xstrdup(html);
+            ids[render] = next_id++;
+            while (!pool_can_submit(p))
+                turn(p, 10);
+            CHECK(pool_submit(p, ids[render], "http://example.com/dir/page.html", NULL, body,
+                              strlen(body), render) == 0);
+        }
+        CHECK(wait_all(p) == 0);
+        const struct html_page *plain = &results[ids[0]].page, *asked = &results[ids[1]].page;
+        CHECK(results[ids[0]].err == POOL_OK && plain->nlinks == 2 && !plain->links_json);
+        CHECK(results[ids[1]].err == POOL_OK && str_same(asked->title, "Page 7"));
+        if (mode == 0) {
+            CHECK(asked->nlinks == 0 && asked->links_json_count == 2 && asked->links_json &&
+                  strcmp(asked->links_json, want) == 0 && asked->links_json_len == strlen(want));
+        } else {
+            CHECK(asked->nlinks == 2 && !asked->links_json &&
+                  has_link(asked, "http://other.example/b"));
+        }
+        pool_destroy(p);
+    }
 }
 
 int main(void)
@@ -1161,6 +1221,7 @@ int main(void)
     test_sitemap_crash();
     test_shm_bodies();
     test_line_bytes();
+    test_render();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
