@@ -20,7 +20,9 @@
  * a page the fast tokenizer declines costs, html_fast.h), no frames. */
 #include "html.h"
 #include "ipc.h"
+#include "linkflags.h"
 #include "pool.h"
+#include "scope.h"
 #include "worker_main.h"
 #include "xml_silent.h"
 
@@ -102,8 +104,14 @@ static unsigned long bench_bare(const char *body, size_t len, long reps, int noo
     return sum;
 }
 
-static unsigned long bench_worker(const char *body, size_t len, const char *url, long reps)
+/* leaf: the job flagged IPC_FLAG_LINKS_JSON, with the crawl's render hook
+ * and a scope of the page's site, as for a page at the depth limit. */
+static unsigned long bench_worker(const char *body, size_t len, const char *url, long reps,
+                                  int leaf)
 {
+    struct scope scope;
+    struct link_rules rules = {&scope, 1};
+    char err[256], *start = NULL;
     struct pool_config cfg;
     struct buf job, out;
     struct ipc_frame f;
@@ -117,11 +125,16 @@ static unsigned long bench_worker(const char *body, size_t len, const char *url,
     cfg.max_job = len + 1;
     cfg.max_result = 64u * 1024 * 1024; /* as cli/main.c */
     cfg.max_links = 10000;              /* --max-links default */
+    scope_init(&scope);
+    if (leaf && scope_add_start(&scope, url, &start, err, sizeof err) == 0) {
+        cfg.render_links = link_render_json;
+        cfg.render_ctx = &rules;
+    }
     buf_init(&job, IPC_HEADER_LEN + WORKER_JOB_PREFIX_MAX + len);
     buf_append(&job, hdr, sizeof hdr);
     ipc_job_prefix_encode(&job, url, NULL);
     buf_append(&job, body, len);
-    ipc_encode_header((unsigned char *)job.data, IPC_JOB, 0, 7,
+    ipc_encode_header((unsigned char *)job.data, IPC_JOB, leaf ? IPC_FLAG_LINKS_JSON : 0, 7,
                       (uint32_t)(job.len - IPC_HEADER_LEN));
     if (ipc_decode((const unsigned char *)job.data, job.len, job.len, &f, &used) != IPC_FRAME ||
         ipc_job_decode(&f, &j) < 0) {
@@ -135,6 +148,8 @@ static unsigned long bench_worker(const char *body, size_t len, const char *url,
     }
     buf_free(&out);
     buf_free(&job);
+    free(start);
+    scope_free(&scope);
     return sum;
 }
 
@@ -159,16 +174,16 @@ int main(int argc, char **argv)
     unsigned long sum;
 
     if (argc < 4 || (reps = strtol(argv[3], NULL, 10)) < 0) {
-        fprintf(stderr, "usage: bench_parse worker|libxml2|bare|noop FILE REPEATS [PAGE_URL]\n");
+        fprintf(stderr, "usage: bench_parse worker|leaf|libxml2|bare|noop FILE REPEATS [PAGE_URL]\n");
         return 1;
     }
     if (!(body = bench_read(argv[2], &len))) {
         perror(argv[2]);
         return 1;
     }
-    if (strcmp(argv[1], "worker") == 0)
-        sum =
-            bench_worker(body, len, argc > 4 ? argv[4] : "http://bench.test/s1/t2/page.html", reps);
+    if (strcmp(argv[1], "worker") == 0 || strcmp(argv[1], "leaf") == 0)
+        sum = bench_worker(body, len, argc > 4 ? argv[4] : "http://bench.test/s1/t2/page.html",
+                           reps, argv[1][0] == 'l');
     else if (strcmp(argv[1], "libxml2") == 0)
         sum = bench_libxml2(body, len, argc > 4 ? argv[4] : "http://bench.test/s1/t2/page.html",
                             reps);

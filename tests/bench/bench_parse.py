@@ -6,12 +6,15 @@
 
 Writes one deterministic, realistic HTML page of --kb KB (~100 links; see
 make_page), then runs build/tests/bench/bench_parse under
-`valgrind --tool=callgrind` in four modes over those bytes:
+`valgrind --tool=callgrind` in five modes over those bytes:
 
   worker  what a parse worker does per page between reading a job frame and
           writing its answer (worker_main_answer: decoding, clean-up, the
           events -- html_fast's tokenizer where it takes the page, libxml2's
           SAX pass where it declines -- links resolved, the reply frame built);
+  leaf    the same for a page at the depth limit written as JSON Lines: the
+          worker also classifies the links and renders the record's links
+          array (crawler/linkflags.c), which the parent then only copies;
   libxml2 html_parser_run forced to libxml2 (a page html_fast declines), no
           frames;
   bare    libxml2's htmlCtxtReadMemory with an all-NULL SAX handler, same
@@ -119,7 +122,7 @@ def main():
         if args.page_out:
             shutil.copy(fn, args.page_out)
         cg = os.path.join(tmp, "worker.cg")
-        for mode in ("bare", "noop", "libxml2", "worker"):
+        for mode in ("bare", "noop", "libxml2", "worker", "leaf"):
             argv = [args.bench, mode, fn]
             one = callgrind_ir(argv + ["1", BASE + path])
             many = callgrind_ir(argv + [str(1 + args.reps), BASE + path],
@@ -130,10 +133,11 @@ def main():
     ir = res["ir_per_page"]
     res["worker_over_bare"] = ir["worker"] / ir["bare"]
     res["worker_over_noop"] = ir["worker"] / ir["noop"]
+    res["leaf_over_bare"] = ir["leaf"] / ir["bare"]
     res["libxml2_over_bare"] = ir["libxml2"] / ir["bare"]
     print("page: %d bytes, %d <a>/<link> tags (%s)" % (len(page), nlinks, res["page_url"]))
     print("%-8s %14s %10s" % ("mode", "Ir per page", "x bare"))
-    for mode in ("bare", "noop", "libxml2", "worker"):
+    for mode in ("bare", "noop", "libxml2", "worker", "leaf"):
         print("%-8s %14.0f %10.3f" % (mode, ir[mode], ir[mode] / ir["bare"]))
     if tops:
         print("\nworker run (1 + %d pages), most self Ir:" % args.reps)
