@@ -268,9 +268,11 @@ static void crawl_start(struct crawl *c, struct transfer *t, struct host *h, int
 }
 
 /* Bodies held by the parent (transfers in flight plus fetched bodies
- * waiting for a worker) never exceed concurrency + backlog_cap. Counting
- * them together, rather than stopping all fetching once the backlog is
- * full, keeps transfers flowing while workers drain the backlog. */
+ * waiting for a worker) never exceed concurrency + backlog_cap; the jobs
+ * already in the workers' lines come on top (at most POOL_DEPTH each, and
+ * beyond two only while their private bodies stay under POOL_LINE_BYTES).
+ * Counting the first two together, rather than stopping all fetching once
+ * the backlog is full, keeps transfers flowing while workers drain it. */
 static int crawl_room(const struct crawl *c)
 {
     /* A reader that does not keep up stops the fetching, not the loop. */
