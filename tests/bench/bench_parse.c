@@ -174,7 +174,8 @@ int main(int argc, char **argv)
     unsigned long sum;
 
     if (argc < 4 || (reps = strtol(argv[3], NULL, 10)) < 0) {
-        fprintf(stderr, "usage: bench_parse worker|leaf|libxml2|bare|noop FILE REPEATS [PAGE_URL]\n");
+        fprintf(stderr,
+                "usage: bench_parse worker|leaf|libxml2|bare|noop FILE REPEATS [PAGE_URL]\n");
         return 1;
     }
     if (!(body = bench_read(argv[2], &len))) {
