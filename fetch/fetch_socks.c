@@ -129,7 +129,8 @@ int fetch_socks_wait(struct fetch_socks *s, struct curl_waitfd *extra, unsigned 
         s->all = xrealloc(s->all, s->allcap * sizeof *s->all);
     }
     /* a snapshot: libcurl changes its set while it handles this one */
-    memcpy(s->all, s->socks, nc * sizeof *s->all);
+    if (nc) /* none yet: socks is still NULL */
+        memcpy(s->all, s->socks, nc * sizeof *s->all);
     for (unsigned i = 0; i < nextra; i++)
         s->all[nc + i] =
             (struct pollfd){.fd = extra[i].fd, .events = fetch_socks_to_poll(extra[i].events)};
