@@ -27,6 +27,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "pool_answer.h"
+#include "pool_job.h"
 #include "pool_line.h"
 #include "reap.h"
 #include "worker_main.h"
@@ -69,28 +70,6 @@ enum pool_slot_state {
 
 enum pool_death { POOL_DEATH_EOF, POOL_DEATH_IO, POOL_DEATH_DEADLINE, POOL_DEATH_BAD_FRAME };
 
-struct pool_job {
-    struct pool_job *next;
-    enum ipc_type type; /* IPC_JOB or IPC_SITEMAP_JOB */
-    uint32_t id;
-    char *url;      /* owned */
-    char *encoding; /* owned, NULL = sniff */
-    char *body;     /* owned (handed over by pool_submit) */
-    size_t len;
-    int render; /* ask for the links rendered (pool_submit) */
-    int tries;
-    int err;               /* outcome once finished */
-    const char *cause;     /* static */
-    struct html_page page; /* IPC_JOB result on POOL_OK, handed to the callback */
-    struct sitemap sm;     /* IPC_SITEMAP_JOB result on POOL_OK, likewise */
-    pool_sitemap_fn sitemap_done;
-    void *sitemap_ctx;
-};
-
-struct pool_job_queue {
-    struct pool_job *head, *tail;
-};
-
 struct pool_slot {
     pid_t pid; /* not reaped yet, or -1 */
     int fd;    /* parent end of the channel, or -1 */
@@ -123,54 +102,6 @@ struct pool {
     unsigned fail_streak; /* deaths and fork failures since the last result */
     struct pool_stats stats;
 };
-
-static void pool_queue_push(struct pool_job_queue *q, struct pool_job *job)
-{
-    job->next = NULL;
-    if (q->tail)
-        q->tail->next = job;
-    else
-        q->head = job;
-    q->tail = job;
-}
-
-/* In front of the others (a job requeued untried keeps its turn). */
-static void pool_queue_push_front(struct pool_job_queue *q, struct pool_job *job)
-{
-    job->next = q->head;
-    q->head = job;
-    if (!q->tail)
-        q->tail = job;
-}
-
-static struct pool_job *pool_queue_pop(struct pool_job_queue *q)
-{
-    struct pool_job *job = q->head;
-    if (job) {
-        q->head = job->next;
-        if (!q->head)
-            q->tail = NULL;
-        job->next = NULL;
-    }
-    return job;
-}
-
-static void pool_job_free(struct pool_job *job)
-{
-    html_page_free(&job->page);
-    sitemap_free(&job->sm);
-    shm_free(job->body); /* it may be in the shared body region */
-    free(job->encoding);
-    free(job->url);
-    free(job);
-}
-
-static void pool_queue_free(struct pool_job_queue *q)
-{
-    struct pool_job *job;
-    while ((job = pool_queue_pop(q)))
-        pool_job_free(job);
-}
 
 static void pool_finish(struct pool *p, struct pool_job *job, int err, const char *cause)
 {
