@@ -300,14 +300,20 @@ static void pool_zygote_lost(struct pool *p, const char *why)
               (long)pid, why, text[0] ? " (" : "", text, text[0] ? ")" : "", alive);
 }
 
+static void pool_read(struct pool *p, struct pool_slot *s, int64_t now);
+
 /* Write as much of slot s's line as the socket takes. Returns 0, or -1
- * if the worker died. */
+ * if the worker died. A worker that is gone may have answered jobs at the
+ * head of its line before it died: their answers are read first, so the
+ * death is charged to the job it died on, not to one it finished. */
 static int pool_write(struct pool *p, struct pool_slot *s)
 {
     if (pool_line_write(s->line, s->fd) == 0)
         return 0;
     log_debug("worker %d: write: %s", pool_slot_index(p, s), strerror(errno));
-    pool_slot_died(p, s, POOL_DEATH_IO);
+    pool_read(p, s, clock_ms()); /* to the end of the channel: it notes the death */
+    if (s->state == POOL_SLOT_LIVE)
+        pool_slot_died(p, s, POOL_DEATH_IO);
     return -1;
 }
 

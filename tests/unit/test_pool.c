@@ -1186,6 +1186,38 @@ static void test_render(void)
     }
 }
 
+/* A worker that answered the head of its line and died on the next job,
+ * noticed by a write (a third job) before any read: the answer is read
+ * first, so the death is charged to the page it died on. Charged to the
+ * answered head instead, that page would be retried and the crash page
+ * would get two fresh tries: three deaths, two retries. */
+static void test_write_to_dead(void)
+{
+    struct pool_config cfg = base_config();
+    struct pool_stats st;
+    cfg.nworkers = 1;
+    struct pool *p = faulty_pool(&cfg);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    uint32_t a = submit_normal(p, 31);
+    uint32_t crash = submit_crash(p);
+    int64_t start = clock_ms();
+    while (zombie_count() == 0 && clock_ms() - start < WAIT_MAX_MS)
+        usleep(1000); /* nothing is read meanwhile */
+    CHECK(zombie_count() == 1);
+    uint32_t b = submit_normal(p, 32); /* written to the dead worker's channel */
+    CHECK(wait_all(p) == 0);
+    CHECK(normal_ok(a, 31) && normal_ok(b, 32));
+    CHECK(results[crash].done == 1 && results[crash].err == POOL_ERR_CRASH);
+    pool_get_stats(p, &st);
+    CHECK(st.worker_deaths == 2 && st.retries == 1);
+    if (st.worker_deaths != 2 || st.retries != 1)
+        fprintf(stderr, "write to a dead worker: %lu deaths, %lu retries\n",
+                (unsigned long)st.worker_deaths, (unsigned long)st.retries);
+    pool_destroy(p);
+}
+
 int main(void)
 {
     log_init(LOG_LEVEL_WARN, "test_pool");
@@ -1222,6 +1254,7 @@ int main(void)
     test_shm_bodies();
     test_line_bytes();
     test_render();
+    test_write_to_dead();
 
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
