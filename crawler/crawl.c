@@ -805,38 +805,23 @@ static int crawl_poll(struct crawl *c)
         node_flush(c->node);
     }
     struct pollfd pfds[CRAWL_MAX_POLLFDS];
-    struct curl_waitfd wfds[CRAWL_MAX_POLLFDS];
     size_t n = pool_pollfds(c->pool, pfds, CRAWL_MAX_POLLFDS - 3);
     size_t nall = n;
-    size_t sig_i = SIZE_MAX, out_i = SIZE_MAX;
+    size_t sig_i = SIZE_MAX, out_i = SIZE_MAX, node_i = SIZE_MAX;
     if (c->io->sig_fd >= 0) {
         sig_i = nall++;
-        wfds[sig_i].fd = c->io->sig_fd;
-        wfds[sig_i].events = CURL_WAIT_POLLIN;
-        wfds[sig_i].revents = 0;
+        pfds[sig_i] = (struct pollfd){.fd = c->io->sig_fd, .events = POLLIN};
     }
-    size_t node_i = SIZE_MAX;
     short node_ev = 0;
     int node_fd = c->node ? node_pollfd(c->node, &node_ev) : -1;
     if (node_fd >= 0) {
         node_i = nall++;
-        wfds[node_i].fd = node_fd;
-        wfds[node_i].events = (short)((node_ev & POLLIN ? CURL_WAIT_POLLIN : 0) |
-                                      (node_ev & POLLOUT ? CURL_WAIT_POLLOUT : 0));
-        wfds[node_i].revents = 0;
+        pfds[node_i] = (struct pollfd){.fd = node_fd, .events = node_ev};
     }
     int out_fd = output_pollfd(c->out);
     if (out_fd >= 0) {
         out_i = nall++;
-        wfds[out_i].fd = out_fd;
-        wfds[out_i].events = CURL_WAIT_POLLOUT;
-        wfds[out_i].revents = 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        wfds[i].fd = pfds[i].fd;
-        wfds[i].events = (short)((pfds[i].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
-                                 (pfds[i].events & POLLOUT ? CURL_WAIT_POLLOUT : 0));
-        wfds[i].revents = 0;
+        pfds[out_i] = (struct pollfd){.fd = out_fd, .events = POLLOUT};
     }
     int64_t now = clock_ms();
     int64_t wait = 1000;
@@ -862,29 +847,20 @@ static int crawl_poll(struct crawl *c)
         wait = nw;
     if (wait < 0)
         wait = 0;
-    if (fetch_wait(c->fetch, wfds, (unsigned)nall, (int)wait) < 0) {
+    if (fetch_wait(c->fetch, pfds, (unsigned)nall, (int)wait) < 0) {
         log_error("curl multi failed");
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        short re = wfds[i].revents;
-        pfds[i].revents =
-            (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0) |
-                    (re & CURL_WAIT_POLLPRI ? POLLPRI : 0));
-    }
-    if (out_i != SIZE_MAX && wfds[out_i].revents && output_drain(c->out) < 0)
+    if (out_i != SIZE_MAX && pfds[out_i].revents && output_drain(c->out) < 0)
         c->failed = 1;
     if (c->node) {
-        short re = node_i != SIZE_MAX ? wfds[node_i].revents : 0;
+        short re = node_i != SIZE_MAX ? pfds[node_i].revents : 0;
         int64_t t = clock_ms();
         share_set_now(c->share, t);
-        node_service(
-            c->node,
-            (short)((re & CURL_WAIT_POLLIN ? POLLIN : 0) | (re & CURL_WAIT_POLLOUT ? POLLOUT : 0)),
-            t);
+        node_service(c->node, re, t);
         records_settle(c->rec, 0); /* the cluster's counts may allow more */
     }
-    if (sig_i != SIZE_MAX && wfds[sig_i].revents) {
+    if (sig_i != SIZE_MAX && pfds[sig_i].revents) {
         int signo;
         while ((signo = sig_take(c->io->sig_fd))) /* each one counts */
             crawl_on_signal(c, signo, clock_ms());

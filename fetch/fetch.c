@@ -624,7 +624,7 @@ static void fetch_collect(struct fetcher *f)
             fetch_finish(f, m->easy_handle, m->data.result);
 }
 
-int fetch_wait(struct fetcher *f, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
+int fetch_wait(struct fetcher *f, struct pollfd *extra, unsigned nextra, int timeout_ms)
 {
     /* libcurl's timer first, so transfers added since the last turn start now */
     if (fetch_socks_timer(f->socks) < 0)

@@ -9,6 +9,7 @@
 #define CRAWL_FETCH_H
 
 #include <curl/curl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -120,8 +121,9 @@ int fetch_start(struct fetcher *f, const char *url, const char *file_root, void 
                 const struct fetch_req *req);
 
 /* Drive transfers and wait up to timeout_ms for activity on the transfers
- * or the extra fds (their revents are filled). Returns 0 or -1. */
-int fetch_wait(struct fetcher *f, struct curl_waitfd *extra, unsigned nextra, int timeout_ms);
+ * or the extra fds (polled with them in one poll(2); their revents are
+ * filled as poll(2) fills them). Returns 0 or -1. */
+int fetch_wait(struct fetcher *f, struct pollfd *extra, unsigned nextra, int timeout_ms);
 
 /* Next completed transfer, or NULL. The caller frees it. */
 struct fetch_response *fetch_next(struct fetcher *f);

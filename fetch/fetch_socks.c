@@ -106,22 +106,7 @@ int fetch_socks_timer(struct fetch_socks *s)
                                                                                             : -1;
 }
 
-static short fetch_socks_to_poll(short curl_ev)
-{
-    return (short)((curl_ev & CURL_WAIT_POLLIN ? POLLIN : 0) |
-                   (curl_ev & CURL_WAIT_POLLPRI ? POLLPRI : 0) |
-                   (curl_ev & CURL_WAIT_POLLOUT ? POLLOUT : 0));
-}
-
-static short fetch_socks_to_curl(short poll_ev)
-{
-    return (short)((poll_ev & POLLIN ? CURL_WAIT_POLLIN : 0) |
-                   (poll_ev & POLLPRI ? CURL_WAIT_POLLPRI : 0) |
-                   (poll_ev & POLLOUT ? CURL_WAIT_POLLOUT : 0));
-}
-
-int fetch_socks_wait(struct fetch_socks *s, struct curl_waitfd *extra, unsigned nextra,
-                     int timeout_ms)
+int fetch_socks_wait(struct fetch_socks *s, struct pollfd *extra, unsigned nextra, int timeout_ms)
 {
     size_t nc = s->n, total = nc + nextra;
     if (total > s->allcap) {
@@ -131,9 +116,8 @@ int fetch_socks_wait(struct fetch_socks *s, struct curl_waitfd *extra, unsigned 
     /* a snapshot: libcurl changes its set while it handles this one */
     if (nc) /* none yet: socks is still NULL */
         memcpy(s->all, s->socks, nc * sizeof *s->all);
-    for (unsigned i = 0; i < nextra; i++)
-        s->all[nc + i] =
-            (struct pollfd){.fd = extra[i].fd, .events = fetch_socks_to_poll(extra[i].events)};
+    if (nextra)
+        memcpy(s->all + nc, extra, nextra * sizeof *extra);
     if (s->due >= 0) {
         int64_t left = s->due - clock_ms();
         if (left < timeout_ms)
@@ -143,7 +127,7 @@ int fetch_socks_wait(struct fetch_socks *s, struct curl_waitfd *extra, unsigned 
     if (ready < 0 && errno != EINTR)
         return -1;
     for (unsigned i = 0; i < nextra; i++)
-        extra[i].revents = ready > 0 ? fetch_socks_to_curl(s->all[nc + i].revents) : 0;
+        extra[i].revents = ready > 0 ? s->all[nc + i].revents : 0;
     for (size_t i = 0; ready > 0 && i < nc; i++) {
         short re = s->all[i].revents;
         if (!re)

@@ -13,6 +13,7 @@
 #define CRAWL_FETCH_SOCKS_H
 
 #include <curl/curl.h>
+#include <poll.h>
 
 struct fetch_socks;
 
@@ -29,7 +30,6 @@ int fetch_socks_timer(struct fetch_socks *s);
  * libcurl's sockets or the extra fds, whose revents are filled; then
  * hands each ready socket to libcurl and runs its timer if due. Returns 0,
  * or -1 when poll or libcurl fails. */
-int fetch_socks_wait(struct fetch_socks *s, struct curl_waitfd *extra, unsigned nextra,
-                     int timeout_ms);
+int fetch_socks_wait(struct fetch_socks *s, struct pollfd *extra, unsigned nextra, int timeout_ms);
 
 #endif
