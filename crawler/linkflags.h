@@ -8,7 +8,7 @@
  * parse worker classifies and renders them (link_render_json, a pool
  * render hook), and the parent splices the array into the record. The
  * scope is complete before the workers are forked, so both sides decide
- * alike; test_formats compares the records both ways. */
+ * alike; test_rendered compares the records both ways. */
 #ifndef CRAWL_LINKFLAGS_H
 #define CRAWL_LINKFLAGS_H
 

@@ -357,10 +357,7 @@ static void pool_read(struct pool *p, struct pool_slot *s, int64_t now)
         size_t room = s->in.max - s->in.len;
         if (room > POOL_READ_CHUNK)
             room = POOL_READ_CHUNK;
-        if (buf_reserve(&s->in, room) < 0) { /* full: the frame is over max_result */
-            pool_slot_died(p, s, POOL_DEATH_BAD_FRAME);
-            return;
-        }
+        buf_reserve(&s->in, room); /* fits: room <= max - len */
         ssize_t n = recv(s->fd, s->in.data + s->in.len, room, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;

@@ -214,14 +214,13 @@ static int worker_put_rendered(struct buf *out, uint32_t job_id, const struct ht
     if (!json.max)
         buf_init(&json, cfg->max_result);
     buf_reset(&json);
-    if (page->links_dropped <= UINT32_MAX && cfg->render_links(cfg->render_ctx, page, &json) == 0 &&
-        ipc_result_encode_json(out, job_id, page, json.data, json.len, page->nlinks) == 0) {
-        if (json.cap > WORKER_OUT_KEEP)
-            buf_free(&json);
-        return 1;
-    }
-    buf_reset(out);
-    return 0;
+    int ok = cfg->render_links(cfg->render_ctx, page, &json) == 0 &&
+             ipc_result_encode_json(out, job_id, page, json.data, json.len, page->nlinks) == 0;
+    if (json.cap > WORKER_OUT_KEEP)
+        buf_free(&json); /* a huge page's array, rendered or not: do not keep its buffer */
+    if (!ok)
+        buf_reset(out);
+    return ok;
 }
 
 /* An IPC_FAIL frame with `cause` in place of whatever out held. */
